@@ -1,0 +1,41 @@
+//! What the app shows before a project is open: its version, and whether Docker and the keychain answer.
+
+use serde::Serialize;
+
+/// The About line and the first two rows of the doctor.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub docker: Reachability,
+    pub keychain: Reachability,
+}
+
+/// Whether a dependency answered, and what it said either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Reachability {
+    Reachable { detail: String },
+    Unreachable { reason: String },
+}
+
+/// Asks Docker for its version and makes a throwaway keychain round trip.
+pub async fn app_info() -> AppInfo {
+    let docker = match envdeck_engine::docker::connect().await {
+        Ok(d) => match envdeck_engine::docker::info(&d).await {
+            Ok(i) => Reachability::Reachable { detail: format!("Docker {} (API {})", i.version, i.api_version) },
+            Err(e) => Reachability::Unreachable { reason: e.to_string() },
+        },
+        Err(e) => Reachability::Unreachable { reason: e.to_string() },
+    };
+    // keyring's Secret Service client blocks: keep it off the async workers.
+    let keychain = match tokio::task::spawn_blocking(envdeck_vault::probe::probe).await {
+        Ok(envdeck_vault::probe::KeychainStatus::Usable) => {
+            Reachability::Reachable { detail: "OS keychain usable".into() }
+        }
+        Ok(envdeck_vault::probe::KeychainStatus::Unusable(reason)) => Reachability::Unreachable { reason },
+        Err(e) => Reachability::Unreachable { reason: format!("the keychain probe did not finish: {e}") },
+    };
+    AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), docker, keychain }
+}

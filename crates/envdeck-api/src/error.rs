@@ -1,0 +1,33 @@
+//! The error every client receives: a stable `code` the UI may branch on and a message a person can act on.
+
+use serde::Serialize;
+
+/// An error as the desktop UI receives it (`{code, message}`) and the CLI prints it (the message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, ts_rs::TS)]
+#[ts(export)]
+#[error("{message}")]
+pub struct ApiError {
+    /// Stable identifier; a new code is added only when a client branches on it.
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// Docker is missing, stopped or refuses this user.
+    DockerUnavailable,
+    /// The OS keychain cannot be used.
+    KeychainUnavailable,
+    /// The project's files are wrong; the message names the file, line and key.
+    InvalidProject,
+    /// Anything else.
+    Internal,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}

@@ -1,0 +1,9 @@
+//! The one API of EnvDeck: the desktop app's commands and the CLI's subcommands are thin calls into it.
+//!
+//! It joins the pure core (what to run) with the effects (Docker, keychain) and speaks in types the
+//! UI receives as generated TypeScript.
+
+pub mod app_info;
+pub mod error;
+
+pub use error::ApiError;

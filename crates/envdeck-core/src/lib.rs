@@ -1,0 +1,7 @@
+//! EnvDeck's domain: what a project, an environment and a stack are, computed from the project's own files.
+//!
+//! This crate reads files and returns values. It knows nothing of Tauri, of Docker's wire format or of
+//! the keychain: those are effects, and live in `envdeck-engine` and `envdeck-vault`.
+
+pub mod compose;
+pub mod secret;

@@ -1,0 +1,1 @@
+//! Shared pieces of the end-to-end tests: starting tauri-driver and a WebDriver session on the built app.
