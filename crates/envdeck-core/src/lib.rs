@@ -4,4 +4,7 @@
 //! the keychain: those are effects, and live in `envdeck-engine` and `envdeck-vault`.
 
 pub mod compose;
+pub mod error;
 pub mod secret;
+
+pub use error::CoreError;

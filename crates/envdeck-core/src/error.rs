@@ -1,0 +1,18 @@
+//! The one error enum of the core: every variant says which file, line or key is wrong and what to do.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// A project file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The operating system's random number generator failed; EnvDeck never falls back to a weaker one.
+    #[error("the operating system's secure random generator failed ({0}); no secret was generated")]
+    Rng(String),
+}
