@@ -63,6 +63,16 @@ impl VaultError {
     /// caller before this: it is an answer, not an error.
     pub(crate) fn from_keyring(doing: String, e: keyring::Error) -> Self {
         match e {
+            // Secret Service reports a write into a locked collection as a plain D-Bus error, which
+            // keyring files under PlatformFailure: its text is the only sign the keychain is there but locked.
+            keyring::Error::PlatformFailure(inner)
+                if inner.to_string().to_ascii_lowercase().contains("locked") =>
+            {
+                VaultError::NoAccess {
+                    doing,
+                    detail: inner.to_string(),
+                }
+            }
             keyring::Error::PlatformFailure(inner) => VaultError::Unavailable {
                 doing,
                 detail: inner.to_string(),

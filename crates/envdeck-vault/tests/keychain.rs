@@ -304,3 +304,76 @@ fn child_without_secret_service() {
         "a failed read must never lead to generating a secret"
     );
 }
+
+/// Locks the keychain for real, in a keychain session of its own (locking the shared one would fail
+/// the tests running beside this one): a locked keychain is a clear error, and never a reason to
+/// generate.
+#[test]
+fn a_locked_keychain_is_a_clear_error_and_never_generates() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/with-keychain.sh");
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    let out = Command::new(script)
+        .arg(exe)
+        .args([
+            "--exact",
+            "child_with_locked_keychain",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("ENVDECK_TEST_LOCK", "1")
+        .output()
+        .expect("scripts/with-keychain.sh runs");
+    assert_child_passed(&out, "a locked keychain gives NoAccess and generates nothing");
+}
+
+#[test]
+#[ignore = "run by a_locked_keychain_is_a_clear_error_and_never_generates in its own keychain session"]
+fn child_with_locked_keychain() {
+    if std::env::var_os("ENVDECK_TEST_LOCK").is_none() {
+        return;
+    }
+    let mut s = Scratch::new();
+    let ns = s.ns("local");
+    s.track(&ns, "SECRET_KEY");
+    write(&ns, "SECRET_KEY", &value("stored-before-the-lock")).expect("store while unlocked");
+    let locked = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--dest=org.freedesktop.secrets",
+            "--print-reply",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/collection/login",
+        ])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("dbus-send runs");
+    assert!(
+        locked.success(),
+        "the login collection must lock for this test to mean anything"
+    );
+
+    let err = read(&ns, "SECRET_KEY").expect_err("a locked entry cannot be read, and is not absent");
+    eprintln!("read while locked: {err}");
+    assert!(matches!(err, VaultError::NoAccess { .. }), "{err:?}");
+    let generated = Arc::new(AtomicBool::new(false));
+    let flag = generated.clone();
+    let err = store_if_absent(&ns, "SECRET_KEY", move || {
+        flag.store(true, Ordering::SeqCst);
+        Ok(value("must-never-be-made"))
+    })
+    .expect_err("locked");
+    assert!(matches!(err, VaultError::NoAccess { .. }), "{err:?}");
+    assert!(
+        !generated.load(Ordering::SeqCst),
+        "a locked keychain must never lead to generating a secret"
+    );
+    let err = write(&ns, "OTHER_PASSWORD", &value("x-y-z-1-2-3")).expect_err("locked collection");
+    eprintln!("write while locked: {err}");
+    assert!(
+        matches!(err, VaultError::NoAccess { .. }),
+        "a write into a locked keychain says so: {err:?}"
+    );
+    s.created.clear(); // the throwaway keyring dies with its session
+}
