@@ -32,7 +32,7 @@ pub struct SecretRow {
     /// Entropy of the policy for a generated secret; an upper-bound estimate for an imported or
     /// entered value.
     pub bits: Option<u32>,
-    /// Under 128 bits (possible only for imported or entered values).
+    /// A generated secret holding a value under 128 bits (only after an import).
     pub weak: bool,
     /// A fixed mask when stored: the UI reveals through [`reveal`], never from this.
     pub masked: Option<String>,
@@ -128,7 +128,8 @@ fn row(spec: &SecretSpec, stored: Option<&SecretValue>) -> SecretRow {
         generated,
         length: length.map(|l| l as u32),
         bits,
-        weak: bits.is_some_and(|b| (b as f64) < envdeck_core::secret::MIN_BITS),
+        // Only for secrets EnvDeck would generate: an SMTP password is the provider's to judge.
+        weak: generated && bits.is_some_and(|b| (b as f64) < envdeck_core::secret::MIN_BITS),
         masked: stored.map(|_| "••••••••".to_owned()),
     }
 }
