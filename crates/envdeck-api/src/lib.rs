@@ -5,5 +5,6 @@
 
 pub mod app_info;
 pub mod error;
+pub mod secrets;
 
 pub use error::ApiError;

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "envdeck", version, about = "Run a project's environments: the terminal twin of EnvDeck")]
+#[command(
+    name = "envdeck",
+    version,
+    about = "Run a project's environments: the terminal twin of EnvDeck"
+)]
 struct Cli {
     /// The project folder (default: the current directory).
     #[arg(long, global = true, env = "ENVDECK_PROJECT")]

@@ -7,5 +7,8 @@ pub type Outcome = Result<std::process::ExitCode, envdeck_api::ApiError>;
 
 /// A tokio runtime for the subcommands that talk to Docker.
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime starts")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
 }
