@@ -24,3 +24,4 @@ pub use env_file::{EnvEntry, EnvFile};
 pub use load::{LoadOptions, load, load_str, normalize_project_name};
 pub use model::*;
 pub use variables::{Layer, Variables};
+pub use yaml::parse as parse_yaml;
