@@ -417,7 +417,12 @@ fn absolute(path: PathBuf) -> PathBuf {
 
 /// Loads compose text held in memory as if it were `file` (fuzzing, tests): no files are read, except
 /// those an `env_file:` names.
-pub fn load_str(file: &Path, text: &str, vars: &Variables) -> Result<ComposeModel, CoreError> {
+pub fn load_str(
+    file: &Path,
+    text: &str,
+    vars: &Variables,
+    profiles: &[String],
+) -> Result<ComposeModel, CoreError> {
     let dir = absolute(file.parent().map(Path::to_path_buf).unwrap_or_default());
     let mut merged = Merged {
         name: None,
@@ -428,5 +433,5 @@ pub fn load_str(file: &Path, text: &str, vars: &Variables) -> Result<ComposeMode
     };
     load_file(&mut merged, file, &dir, text, vars)?;
     let name = merged.name.take().unwrap_or_else(|| "test".into());
-    finish(merged, &normalize_project_name(&name), &[])
+    finish(merged, &normalize_project_name(&name), profiles)
 }
