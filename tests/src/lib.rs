@@ -36,7 +36,11 @@ pub fn app_binary() -> PathBuf {
     let path = std::env::var_os("ENVDECK_APP_BIN").map(PathBuf::from).expect(
         "ENVDECK_APP_BIN is not set: run the suite with scripts/test.sh, which builds the app and sets it",
     );
-    assert!(path.is_file(), "the app binary {} does not exist: build it with scripts/test.sh", path.display());
+    assert!(
+        path.is_file(),
+        "the app binary {} does not exist: build it with scripts/test.sh",
+        path.display()
+    );
     path
 }
 
@@ -45,7 +49,12 @@ impl AppWindow {
     pub async fn launch() -> AppWindow {
         let (port, native_port) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -58,7 +67,12 @@ impl AppWindow {
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::rustls().expect("rustls roots load").capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::rustls()
+                .expect("rustls roots load")
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(c) => break c,
                 Err(e) if Instant::now() < deadline => {
                     let _ = e;
@@ -82,7 +96,11 @@ impl AppWindow {
 
     /// Saves a PNG of the window under target/e2e/.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let png = self.client.screenshot().await.expect("the window can be captured");
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .expect("the window can be captured");
         let path = artifacts_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).expect("the screenshot can be written");
         path

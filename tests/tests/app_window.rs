@@ -12,7 +12,10 @@ fn docker_server_version() -> String {
         .args(["version", "--format", "{{.Server.Version}}"])
         .output()
         .expect("the docker CLI runs");
-    assert!(out.status.success(), "dockerd must be running for the e2e tests (scripts/test.sh starts it)");
+    assert!(
+        out.status.success(),
+        "dockerd must be running for the e2e tests (scripts/test.sh starts it)"
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -23,8 +26,16 @@ async fn doctor_shows_what_the_app_info_command_returned() {
 
     app.wait_for("#docker-status", Duration::from_secs(30)).await;
     // Ask again through the button, so the click path (UI → ipc.ts → Rust command) is what is checked.
-    app.client.find(Locator::Css("#recheck")).await.expect("the re-check button is there").click().await.unwrap();
-    let docker = app.wait_for("#docker-status[data-state='reachable']", Duration::from_secs(30)).await;
+    app.client
+        .find(Locator::Css("#recheck"))
+        .await
+        .expect("the re-check button is there")
+        .click()
+        .await
+        .unwrap();
+    let docker = app
+        .wait_for("#docker-status[data-state='reachable']", Duration::from_secs(30))
+        .await;
     let docker_text = docker.text().await.unwrap();
     assert!(
         docker_text.contains(&format!("Docker {version}")),
@@ -39,13 +50,21 @@ async fn doctor_shows_what_the_app_info_command_returned() {
         keychain.text().await.unwrap()
     );
 
-    let footer = app.wait_for("#app-version", Duration::from_secs(5)).await.text().await.unwrap();
+    let footer = app
+        .wait_for("#app-version", Duration::from_secs(5))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         footer.contains(env!("CARGO_PKG_VERSION")),
         "the footer shows the version the Rust command returned: {footer}"
     );
 
     let shot = app.screenshot("doctor").await;
-    assert!(std::fs::metadata(&shot).map(|m| m.len() > 1000).unwrap_or(false), "a real PNG was saved");
+    assert!(
+        std::fs::metadata(&shot).map(|m| m.len() > 1000).unwrap_or(false),
+        "a real PNG was saved"
+    );
     app.close().await;
 }

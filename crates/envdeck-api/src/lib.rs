@@ -5,6 +5,7 @@
 
 pub mod app_info;
 pub mod error;
+pub mod project;
 pub mod secrets;
 
 pub use error::ApiError;

@@ -25,6 +25,10 @@ struct Cli {
 enum Command {
     /// Show EnvDeck's version and whether Docker and the OS keychain answer.
     Info(commands::info::Args),
+    /// List the project's environments: id, label, kind and services.
+    List(commands::list::Args),
+    /// Print an environment's resolved compose model as JSON (like `docker compose config`).
+    Config(commands::config::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,8 @@ fn main() -> ExitCode {
     let project = cli.project.unwrap_or_else(|| PathBuf::from("."));
     let outcome = match cli.command {
         Command::Info(args) => commands::info::run(&project, args),
+        Command::List(args) => commands::list::run(&project, args),
+        Command::Config(args) => commands::config::run(&project, args),
     };
     match outcome {
         Ok(code) => code,

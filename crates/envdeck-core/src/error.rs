@@ -12,6 +12,81 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A compose file is not valid YAML (or expands aliases beyond the safety limit).
+    #[error("{}{}: invalid YAML: {message}", file.display(), line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Yaml {
+        file: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    /// A key of a compose file has a value of the wrong shape.
+    #[error("{}: {}`{key}`: expected {expected}, found {found}", file.display(), in_service(service))]
+    Invalid {
+        file: PathBuf,
+        service: Option<String>,
+        key: String,
+        expected: String,
+        found: String,
+    },
+    /// `${VAR:?message}` or `${VAR?message}` named a variable that is not set.
+    #[error("{}: {}`{key}`: required variable {variable} is not set: {message}", file.display(), in_service(service))]
+    RequiredVariable {
+        file: PathBuf,
+        service: Option<String>,
+        key: String,
+        variable: String,
+        message: String,
+    },
+    /// A `$` that starts no variable: compose wants `$$` for a literal dollar.
+    #[error("{}: {}`{key}`: invalid interpolation in {text:?}: {reason}", file.display(), in_service(service))]
+    Interpolation {
+        file: PathBuf,
+        service: Option<String>,
+        key: String,
+        text: String,
+        reason: String,
+    },
+    /// `depends_on` names a service no compose file defines.
+    #[error("{}: service `{service}`: `depends_on` names `{dependency}`, which no compose file defines (services: {known})", file.display())]
+    UnknownDependency {
+        file: PathBuf,
+        service: String,
+        dependency: String,
+        known: String,
+    },
+    /// Services that wait for each other: none could start first.
+    #[error("dependency cycle between services: {}; remove one `depends_on` entry", cycle.join(" -> "))]
+    DependencyCycle { cycle: Vec<String> },
+    /// A service mounts a named volume that the top-level `volumes:` does not declare.
+    #[error("{}: service `{service}`: volume `{volume}` is used but not declared under the top-level `volumes:`", file.display())]
+    UndeclaredVolume {
+        file: PathBuf,
+        service: String,
+        volume: String,
+    },
+    /// A line of an env file that is not `KEY=value`.
+    #[error("{}, line {line}: {message}", file.display())]
+    EnvFile {
+        file: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// `envdeck.toml` is not valid TOML or does not follow docs/manifest.md.
+    #[error("{}{}: {message}", file.display(), line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Manifest {
+        file: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    /// The folder has no compose file and its manifest declares no environment.
+    #[error("{} has no compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml, and no envdeck.toml environment", dir.display())]
+    NoComposeFile { dir: PathBuf },
+    /// An environment id that the project does not have.
+    #[error("no environment `{id}` in this project (environments: {known})")]
+    UnknownEnvironment { id: String, known: String },
+    /// The environment runs a host process: it has no compose model.
+    #[error("environment `{id}` runs a host command, not Docker: it has no compose model")]
+    NotDocker { id: String },
     /// The operating system's random number generator failed; EnvDeck never falls back to a weaker one.
     #[error("the operating system's secure random generator failed ({0}); no secret was generated")]
     Rng(String),
@@ -39,4 +114,12 @@ pub enum CoreError {
         length: usize,
         max: usize,
     },
+}
+
+/// `service `web`, ` when the error is inside a service, nothing at the top level.
+fn in_service(service: &Option<String>) -> String {
+    service
+        .as_ref()
+        .map(|s| format!("service `{s}`, "))
+        .unwrap_or_default()
 }

@@ -5,6 +5,8 @@
 
 pub mod compose;
 pub mod error;
+pub mod project;
 pub mod secret;
 
 pub use error::CoreError;
+pub use project::{Environment, EnvironmentKind, Project};

@@ -1,6 +1,8 @@
 //! One module per subcommand; each parses its flags, calls envdeck-api and prints.
 
+pub mod config;
 pub mod info;
+pub mod list;
 
 /// What a subcommand returns: its exit code, or an error printed as `error: <message>`.
 pub type Outcome = Result<std::process::ExitCode, envdeck_api::ApiError>;

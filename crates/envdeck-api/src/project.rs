@@ -1,0 +1,79 @@
+//! Opening a project and resolving its environments: what `envdeck list` / `envdeck config` and the
+//! desktop's environment picker show.
+
+use std::path::{Path, PathBuf};
+
+use envdeck_core::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Variables, load};
+use envdeck_core::{CoreError, Environment, Project};
+
+use crate::error::{ApiError, ErrorCode};
+
+/// The project's files are wrong: the core's message names the file, line and key.
+fn invalid(e: CoreError) -> ApiError {
+    ApiError::new(ErrorCode::InvalidProject, e.to_string())
+}
+
+pub fn open(dir: &Path) -> Result<Project, ApiError> {
+    Project::open(dir).map_err(invalid)
+}
+
+/// The environments of the project at `dir`, in picker order.
+pub fn environments(dir: &Path) -> Result<Vec<Environment>, ApiError> {
+    Ok(open(dir)?.environments().to_vec())
+}
+
+/// Resolves one environment with compose's variable order: the process environment, then `secrets`
+/// (from the keychain; empty until the vault fills it), then the environment's env files.
+pub fn resolve(dir: &Path, env: &str, secrets: Option<Layer>) -> Result<ComposeModel, ApiError> {
+    let project = open(dir)?;
+    let mut vars = Variables::from_process_env();
+    if let Some(secrets) = secrets {
+        vars.push(secrets);
+    }
+    for layer in project.env_file_layers(env).map_err(invalid)? {
+        vars.push(layer);
+    }
+    project.resolve(env, &vars).map_err(invalid)
+}
+
+/// `docker compose -f A -f B --env-file E --profile P -p NAME config`, on files outside any project.
+#[derive(Debug, Clone, Default)]
+pub struct FilesRequest {
+    pub files: Vec<PathBuf>,
+    pub env_files: Vec<PathBuf>,
+    pub profiles: Vec<String>,
+    pub project_name: Option<String>,
+    pub project_dir: Option<PathBuf>,
+}
+
+pub fn resolve_files(request: &FilesRequest) -> Result<ComposeModel, ApiError> {
+    let dir = request
+        .project_dir
+        .clone()
+        .or_else(|| {
+            request
+                .files
+                .first()
+                .and_then(|f| f.parent().map(Path::to_path_buf))
+        })
+        .unwrap_or_default();
+    // Without --env-file compose reads `.env` from the project folder when there is one.
+    let default_env = dir.join(".env");
+    let env_files: Vec<PathBuf> = if request.env_files.is_empty() && default_env.is_file() {
+        vec![default_env]
+    } else {
+        request.env_files.clone()
+    };
+    let mut vars = Variables::from_process_env();
+    for path in &env_files {
+        let file = EnvFile::read(path).map_err(invalid)?;
+        vars.push(Layer::new(path.display().to_string(), file.values()));
+    }
+    let options = LoadOptions {
+        files: request.files.clone(),
+        project_dir: request.project_dir.clone(),
+        project_name: request.project_name.clone(),
+        profiles: request.profiles.clone(),
+    };
+    load(&options, &vars).map_err(invalid)
+}

@@ -1,0 +1,224 @@
+//! `.env` files as compose and the seeds' templates write them: `KEY=value`, `export KEY=value`, comments,
+//! single quotes (literal), double quotes (`\n`, `\"` escapes), and `# comment` after an unquoted value.
+//!
+//! Entries keep their line so the secret policy can point at `.env.local.example, line 12`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::CoreError;
+
+/// One `KEY=value` line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvEntry {
+    pub key: String,
+    pub value: String,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
+/// A parsed env file, in file order (a later duplicate of a key wins, as in compose).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvFile {
+    pub path: PathBuf,
+    pub entries: Vec<EnvEntry>,
+}
+
+impl EnvFile {
+    pub fn read(path: &Path) -> Result<Self, CoreError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Self, CoreError> {
+        let mut entries = Vec::new();
+        let mut lines = text.lines().enumerate();
+        while let Some((i, raw)) = lines.next() {
+            let line = raw.trim_start_matches('\u{feff}').trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
+            let fail = |message: String| CoreError::EnvFile {
+                file: path.to_path_buf(),
+                line: i + 1,
+                message,
+            };
+            let Some((key, value)) = line.split_once('=') else {
+                // compose accepts a bare `KEY` as "take it from the environment"; a template line without
+                // `=` carries no value, so it is kept as an empty entry rather than rejected.
+                if is_key(line) {
+                    entries.push(EnvEntry {
+                        key: line.to_string(),
+                        value: String::new(),
+                        line: i + 1,
+                    });
+                    continue;
+                }
+                return Err(fail(format!("expected KEY=value, found {line:?}")));
+            };
+            let key = key.trim();
+            if !is_key(key) {
+                return Err(fail(format!(
+                    "{key:?} is not a variable name (letters, digits, `_`, `.`, `-`)"
+                )));
+            }
+            let value = value.trim_start();
+            let value = if let Some(body) = value.strip_prefix('\'') {
+                closing(body, '\'', &mut lines)
+                    .map_err(|_| fail(format!("the single quote opened for {key} never closes")))?
+            } else if let Some(body) = value.strip_prefix('"') {
+                let raw = closing(body, '"', &mut lines)
+                    .map_err(|_| fail(format!("the double quote opened for {key} never closes")))?;
+                unescape(&raw)
+            } else {
+                strip_comment(value).trim_end().to_string()
+            };
+            entries.push(EnvEntry {
+                key: key.to_string(),
+                value,
+                line: i + 1,
+            });
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            entries,
+        })
+    }
+
+    /// Key → value, the last occurrence winning.
+    pub fn values(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.entries.iter().map(|e| (e.key.clone(), e.value.clone()))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&EnvEntry> {
+        self.entries.iter().rev().find(|e| e.key == key)
+    }
+}
+
+fn is_key(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c == '.' || c == '-' || c.is_ascii_alphanumeric())
+}
+
+/// The text up to the closing `quote`, continuing over following lines (quoted values may span lines).
+fn closing<'a>(
+    first: &str,
+    quote: char,
+    lines: &mut impl Iterator<Item = (usize, &'a str)>,
+) -> Result<String, ()> {
+    let mut text = first.to_string();
+    loop {
+        if let Some(end) = find_unescaped(&text, quote) {
+            text.truncate(end);
+            return Ok(text);
+        }
+        let (_, next) = lines.next().ok_or(())?;
+        text.push('\n');
+        text.push_str(next);
+    }
+}
+
+fn find_unescaped(s: &str, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if c == quote && !escaped {
+            return Some(i);
+        }
+        escaped = quote == '"' && c == '\\' && !escaped;
+    }
+    None
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// `value # comment` → `value`; a `#` glued to the value (`pa#ss`) is part of it, as in compose.
+fn strip_comment(value: &str) -> &str {
+    let bytes = value.as_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()) {
+            return &value[..i];
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<EnvFile, CoreError> {
+        EnvFile::parse(Path::new(".env.local"), text)
+    }
+
+    #[test]
+    fn reads_the_seed_template_forms() {
+        let f = parse(
+            "# comment\n\nSECRET_KEY=YOUR_SECRET\nexport DEBUG=true\nURL=postgresql://u:p@db/x # the DB\nPASS=pa#ss\nQ='a $b \"c\"'\nD=\"line\\nnext\"\nEMPTY=\nM=\"multi\nline\"\nAFTER=1\n",
+        )
+        .unwrap();
+        let get = |k: &str| {
+            f.get(k)
+                .map(|e| e.value.clone())
+                .unwrap_or_else(|| panic!("{k} missing"))
+        };
+        assert_eq!(get("SECRET_KEY"), "YOUR_SECRET");
+        assert_eq!(
+            get("DEBUG"),
+            "true",
+            "`export` is accepted as in shell-sourced files"
+        );
+        assert_eq!(
+            get("URL"),
+            "postgresql://u:p@db/x",
+            "a spaced `#` starts a comment"
+        );
+        assert_eq!(get("PASS"), "pa#ss", "a glued `#` is part of the value");
+        assert_eq!(get("Q"), "a $b \"c\"", "single quotes are literal");
+        assert_eq!(get("D"), "line\nnext");
+        assert_eq!(get("EMPTY"), "");
+        assert_eq!(get("M"), "multi\nline", "double quotes may span lines");
+        assert_eq!(
+            f.get("SECRET_KEY").map(|e| e.line),
+            Some(3),
+            "lines are 1-based file lines"
+        );
+        assert_eq!(
+            f.get("AFTER").map(|e| e.line),
+            Some(12),
+            "lines stay right after a multi-line value"
+        );
+    }
+
+    #[test]
+    fn a_broken_line_names_its_number() {
+        let err = parse("A=1\n2BAD=x\n").unwrap_err().to_string();
+        assert!(err.contains("line 2"), "the error points at the line: {err}");
+        assert!(
+            parse("A='open\n").is_err(),
+            "an unclosed quote is an error, not a silent truncation"
+        );
+    }
+}

@@ -1,0 +1,437 @@
+//! Loading an environment: read each compose file, interpolate, read it into typed layers, merge the
+//! overlays in order, apply profiles, then check what only the whole stack can tell (dependencies,
+//! declared volumes and networks, cycles).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde_norway::Value;
+
+use super::context::{Ctx, normalize};
+use super::env_file::EnvFile;
+use super::interpolate::{Failure, interpolate};
+use super::merge::{merge_network, merge_service, merge_volume};
+use super::model::{ComposeModel, MountType, Network, Service, Volume, Warning};
+use super::service::{ServiceLayer, entries, parse_service};
+use super::top_level::{parse_networks, parse_volumes};
+use super::variables::Variables;
+use super::yaml;
+use crate::CoreError;
+
+/// What `docker compose -f A -f B -p NAME --profile P` is told besides the variables.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Compose files, base first; later files override earlier ones.
+    pub files: Vec<PathBuf>,
+    /// Where relative paths point; the first file's folder when `None`.
+    pub project_dir: Option<PathBuf>,
+    /// `-p`; otherwise the files' `name:`, otherwise the project folder's name.
+    pub project_name: Option<String>,
+    /// Active profiles; when empty, `COMPOSE_PROFILES` from the variables (comma separated).
+    pub profiles: Vec<String>,
+}
+
+/// Top-level sections whose strings compose interpolates. `x-` blocks are only templates for anchors.
+const INTERPOLATED: &[&str] = &["name", "services", "networks", "volumes"];
+
+struct Merged {
+    name: Option<String>,
+    services: IndexMap<String, (ServiceLayer, PathBuf)>,
+    networks: BTreeMap<String, Network>,
+    volumes: BTreeMap<String, Volume>,
+    warnings: Vec<Warning>,
+}
+
+pub fn load(options: &LoadOptions, vars: &Variables) -> Result<ComposeModel, CoreError> {
+    let first = options.files.first().ok_or_else(|| CoreError::NoComposeFile {
+        dir: options.project_dir.clone().unwrap_or_else(|| PathBuf::from(".")),
+    })?;
+    let project_dir = absolute(
+        options
+            .project_dir
+            .clone()
+            .unwrap_or_else(|| first.parent().map(Path::to_path_buf).unwrap_or_default()),
+    );
+    let mut merged = Merged {
+        name: None,
+        services: IndexMap::new(),
+        networks: BTreeMap::new(),
+        volumes: BTreeMap::new(),
+        warnings: Vec::new(),
+    };
+    for file in &options.files {
+        let text = std::fs::read_to_string(file).map_err(|source| CoreError::Read {
+            path: file.clone(),
+            source,
+        })?;
+        load_file(&mut merged, file, &project_dir, &text, vars)?;
+    }
+    let name = options
+        .project_name
+        .clone()
+        .or(merged.name.take())
+        .unwrap_or_else(|| {
+            project_dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    let profiles: Vec<String> = if options.profiles.is_empty() {
+        vars.get("COMPOSE_PROFILES")
+            .map(|p| {
+                p.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        options.profiles.clone()
+    };
+    finish(merged, &normalize_project_name(&name), &profiles)
+}
+
+/// Reads one file's text into the merged state (the part of loading that needs no filesystem).
+fn load_file(
+    merged: &mut Merged,
+    file: &Path,
+    project_dir: &Path,
+    text: &str,
+    vars: &Variables,
+) -> Result<(), CoreError> {
+    let ctx = Ctx {
+        file,
+        dir: project_dir,
+        service: None,
+    };
+    let mut root = yaml::parse(file, text)?;
+    if root.is_null() {
+        return Ok(());
+    }
+    let Value::Mapping(top) = &mut root else {
+        return Err(ctx.invalid("(top level)", "a mapping with `services:`", &root));
+    };
+    let mut unset = BTreeSet::new();
+    for section in INTERPOLATED {
+        if let Some(v) = top.get_mut(*section) {
+            let mut path = vec![section.to_string()];
+            interpolate_tree(v, &mut path, &ctx, vars, &mut unset)?;
+        }
+    }
+    for variable in unset {
+        merged.warnings.push(ctx.warning(
+            &format!("${{{variable}}}"),
+            format!("variable {variable} is not set; using an empty string"),
+        ));
+    }
+    for (key, value) in top.iter() {
+        let key = key.as_str().unwrap_or_default();
+        match key {
+            "name" => merged.name = value.as_str().map(str::to_string),
+            "version" => {}
+            "services" => {
+                for (name, spec) in entries(&ctx, "services", value)? {
+                    let layer = parse_service(&ctx.in_service(name), spec, vars, &mut merged.warnings)?;
+                    match merged.services.get_mut(name) {
+                        Some((base, _)) => merge_service(base, layer),
+                        None => {
+                            merged
+                                .services
+                                .insert(name.to_string(), (layer, file.to_path_buf()));
+                        }
+                    }
+                }
+            }
+            "networks" => {
+                for (name, net) in parse_networks(&ctx, value, &mut merged.warnings)? {
+                    merged
+                        .networks
+                        .entry(name)
+                        .and_modify(|b| merge_network(b, net.clone()))
+                        .or_insert(net);
+                }
+            }
+            "volumes" => {
+                for (name, vol) in parse_volumes(&ctx, value, &mut merged.warnings)? {
+                    merged
+                        .volumes
+                        .entry(name)
+                        .and_modify(|b| merge_volume(b, vol.clone()))
+                        .or_insert(vol);
+                }
+            }
+            k if k.starts_with("x-") => {}
+            other => merged
+                .warnings
+                .push(ctx.warning(other, "not supported by EnvDeck; ignored")),
+        }
+    }
+    Ok(())
+}
+
+fn interpolate_tree(
+    value: &mut Value,
+    path: &mut Vec<String>,
+    ctx: &Ctx,
+    vars: &Variables,
+    unset: &mut BTreeSet<String>,
+) -> Result<(), CoreError> {
+    match value {
+        Value::String(s) => {
+            let done = interpolate(s, vars).map_err(|failure| {
+                let (service, key) = match path.as_slice() {
+                    [first, service, rest @ ..] if first == "services" => {
+                        (Some(service.clone()), rest.join("."))
+                    }
+                    all => (None, all.join(".")),
+                };
+                match failure {
+                    Failure::Required { variable, message } => CoreError::RequiredVariable {
+                        file: ctx.file.to_path_buf(),
+                        service,
+                        key,
+                        variable,
+                        message,
+                    },
+                    Failure::Syntax(reason) => CoreError::Interpolation {
+                        file: ctx.file.to_path_buf(),
+                        service,
+                        key,
+                        text: s.clone(),
+                        reason,
+                    },
+                }
+            })?;
+            unset.extend(done.unset);
+            *s = done.text;
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                path.push(format!("[{i}]"));
+                interpolate_tree(item, path, ctx, vars, unset)?;
+                path.pop();
+            }
+        }
+        Value::Mapping(map) => {
+            for (k, v) in map.iter_mut() {
+                path.push(k.as_str().unwrap_or("?").to_string());
+                interpolate_tree(v, path, ctx, vars, unset)?;
+                path.pop();
+            }
+        }
+        Value::Tagged(t) => interpolate_tree(&mut t.value, path, ctx, vars, unset)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+fn finish(merged: Merged, project: &str, profiles: &[String]) -> Result<ComposeModel, CoreError> {
+    let Merged {
+        services: layers,
+        mut networks,
+        mut volumes,
+        mut warnings,
+        ..
+    } = merged;
+    let enabled = |layer: &ServiceLayer| {
+        layer.service.profiles.is_empty() || layer.service.profiles.iter().any(|p| profiles.contains(p))
+    };
+    let known: Vec<&str> = layers.keys().map(String::as_str).collect();
+    let mut services = BTreeMap::new();
+    for (name, (layer, file)) in &layers {
+        if !enabled(layer) {
+            continue;
+        }
+        let mut service = layer.service.clone();
+        service.tty = layer.tty.unwrap_or(false);
+        service.stdin_open = layer.stdin_open.unwrap_or(false);
+        apply_env_files(&mut service, layer)?;
+        for (dep, spec) in &layer.depends_on {
+            match layers.get(dep) {
+                None => {
+                    return Err(CoreError::UnknownDependency {
+                        file: file.clone(),
+                        service: name.clone(),
+                        dependency: dep.clone(),
+                        known: known.join(", "),
+                    });
+                }
+                Some((dep_layer, _)) if !enabled(dep_layer) => warnings.push(Warning {
+                    file: file.display().to_string(),
+                    key: format!("services.{name}.depends_on.{dep}"),
+                    message: format!("`{dep}` is not in the active profiles; this dependency is skipped"),
+                }),
+                Some(_) => {
+                    service.depends_on.insert(dep.clone(), spec.clone());
+                }
+            }
+        }
+        check_declared(name, file, &service, &volumes, &networks)?;
+        services.insert(name.clone(), service);
+    }
+    if services
+        .values()
+        .any(|s| s.networks.is_empty() || s.networks.contains_key("default"))
+    {
+        networks.entry("default".to_string()).or_default();
+    }
+    for (key, net) in networks.iter_mut() {
+        if net.name.is_empty() {
+            net.name = if net.external {
+                key.clone()
+            } else {
+                format!("{project}_{key}")
+            };
+        }
+    }
+    for (key, vol) in volumes.iter_mut() {
+        if vol.name.is_empty() {
+            vol.name = if vol.external {
+                key.clone()
+            } else {
+                format!("{project}_{key}")
+            };
+        }
+    }
+    check_cycles(&services)?;
+    Ok(ComposeModel {
+        name: project.to_string(),
+        services,
+        networks,
+        volumes,
+        warnings,
+    })
+}
+
+/// Env files first, then `environment:` on top, as compose layers them.
+fn apply_env_files(service: &mut Service, layer: &ServiceLayer) -> Result<(), CoreError> {
+    let mut from_files = BTreeMap::new();
+    for env_file in &layer.env_files {
+        let path = PathBuf::from(&env_file.path);
+        if !env_file.required && !path.exists() {
+            continue;
+        }
+        for (k, v) in EnvFile::read(&path)?.values() {
+            from_files.insert(k, Some(v));
+        }
+    }
+    from_files.append(&mut service.environment);
+    service.environment = from_files;
+    Ok(())
+}
+
+fn check_declared(
+    name: &str,
+    file: &Path,
+    service: &Service,
+    volumes: &BTreeMap<String, Volume>,
+    networks: &BTreeMap<String, Network>,
+) -> Result<(), CoreError> {
+    for mount in &service.volumes {
+        if let (MountType::Volume, Some(source)) = (mount.kind, &mount.source)
+            && !volumes.contains_key(source)
+        {
+            return Err(CoreError::UndeclaredVolume {
+                file: file.to_path_buf(),
+                service: name.to_string(),
+                volume: source.clone(),
+            });
+        }
+    }
+    for net in service.networks.keys() {
+        if net != "default" && !networks.contains_key(net) {
+            let ctx = Ctx {
+                file,
+                dir: file,
+                service: Some(name),
+            };
+            return Err(ctx.invalid_text(
+                &format!("networks.{net}"),
+                "a network declared under the top-level `networks:`",
+                "an undeclared network",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Depth-first search; the first back edge found is reported as the cycle `a -> b -> a`.
+fn check_cycles(services: &BTreeMap<String, Service>) -> Result<(), CoreError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Visiting,
+        Done,
+    }
+    fn visit<'a>(
+        name: &'a str,
+        services: &'a BTreeMap<String, Service>,
+        marks: &mut BTreeMap<&'a str, Mark>,
+        stack: &mut Vec<&'a str>,
+    ) -> Result<(), CoreError> {
+        match marks.get(name) {
+            Some(Mark::Done) => return Ok(()),
+            Some(Mark::Visiting) => {
+                let start = stack.iter().position(|s| *s == name).unwrap_or(0);
+                let mut cycle: Vec<String> = stack[start..].iter().map(|s| s.to_string()).collect();
+                cycle.push(name.to_string());
+                return Err(CoreError::DependencyCycle { cycle });
+            }
+            None => {}
+        }
+        marks.insert(name, Mark::Visiting);
+        stack.push(name);
+        if let Some(service) = services.get(name) {
+            for dep in service.depends_on.keys() {
+                visit(dep, services, marks, stack)?;
+            }
+        }
+        stack.pop();
+        marks.insert(name, Mark::Done);
+        Ok(())
+    }
+    let mut marks = BTreeMap::new();
+    for name in services.keys() {
+        visit(name, services, &mut marks, &mut Vec::new())?;
+    }
+    Ok(())
+}
+
+/// The compose project name: lowercase, only `[a-z0-9_-]`, starting with a letter or digit.
+pub fn normalize_project_name(name: &str) -> String {
+    let kept: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+        .collect();
+    kept.trim_start_matches(['_', '-']).to_string()
+}
+
+fn absolute(path: PathBuf) -> PathBuf {
+    if path.is_absolute() {
+        return normalize(&path);
+    }
+    let base = std::env::current_dir().unwrap_or_default();
+    normalize(&base.join(path))
+}
+
+/// Loads compose text held in memory as if it were `file` (fuzzing, tests): no files are read, except
+/// those an `env_file:` names.
+pub fn load_str(
+    file: &Path,
+    text: &str,
+    vars: &Variables,
+    profiles: &[String],
+) -> Result<ComposeModel, CoreError> {
+    let dir = absolute(file.parent().map(Path::to_path_buf).unwrap_or_default());
+    let mut merged = Merged {
+        name: None,
+        services: IndexMap::new(),
+        networks: BTreeMap::new(),
+        volumes: BTreeMap::new(),
+        warnings: Vec::new(),
+    };
+    load_file(&mut merged, file, &dir, text, vars)?;
+    let name = merged.name.take().unwrap_or_else(|| "test".into());
+    finish(merged, &normalize_project_name(&name), profiles)
+}

@@ -1,0 +1,189 @@
+//! `volumes:` of a service in both syntaxes, as [`Mount`]s: named volumes, binds resolved against the
+//! project folder, anonymous volumes and tmpfs.
+
+use serde_norway::Value;
+
+use super::context::{Ctx, scalar_text};
+use super::model::{Mount, MountType, Warning};
+use crate::CoreError;
+
+const EXPECTED: &str = "a mount such as \"pgdata:/var/lib/postgresql/data\", \"./src:/app:ro\", \"/cache\" or a mapping with `type` and `target`";
+
+/// Access modes compose accepts after the second `:`; only `ro`/`rw` change what EnvDeck does.
+const MODES: &[&str] = &[
+    "ro",
+    "rw",
+    "z",
+    "Z",
+    "nocopy",
+    "consistent",
+    "cached",
+    "delegated",
+    "shared",
+    "rshared",
+    "slave",
+    "rslave",
+    "private",
+    "rprivate",
+];
+
+pub fn parse_mounts(ctx: &Ctx, value: &Value, warnings: &mut Vec<Warning>) -> Result<Vec<Mount>, CoreError> {
+    let Value::Sequence(items) = value else {
+        return Err(ctx.invalid("volumes", "a list of mounts", value));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let key = format!("volumes[{i}]");
+            match item {
+                Value::Mapping(_) => parse_long(ctx, &key, item, warnings),
+                Value::String(s) => parse_short(ctx, s)
+                    .map_err(|why| ctx.invalid_text(&key, EXPECTED, format!("{s:?} ({why})"))),
+                other => Err(ctx.invalid(&key, EXPECTED, other)),
+            }
+        })
+        .collect()
+}
+
+fn parse_short(ctx: &Ctx, text: &str) -> Result<Mount, String> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let (source, target, mode) = match parts.as_slice() {
+        [target] => (None, *target, None),
+        [source, target] => (Some(*source), *target, None),
+        [source, target, mode] => (Some(*source), *target, Some(*mode)),
+        _ => return Err("expected at most source:target:mode".into()),
+    };
+    check_target(target)?;
+    let mut read_only = false;
+    if let Some(mode) = mode {
+        for m in mode.split(',') {
+            if !MODES.contains(&m) {
+                return Err(format!("mode {m:?} is not one of {}", MODES.join(", ")));
+            }
+            read_only |= m == "ro";
+        }
+    }
+    let (kind, source) = match source {
+        None => (MountType::Volume, None),
+        Some("") => return Err("the source before `:` is empty".into()),
+        Some(s) if is_path(s) => (MountType::Bind, Some(ctx.absolute(s))),
+        Some(s) => (MountType::Volume, Some(s.to_string())),
+    };
+    Ok(Mount {
+        kind,
+        source,
+        target: target.to_string(),
+        read_only,
+    })
+}
+
+/// Compose's rule: a source that looks like a path is a bind, anything else names a volume.
+fn is_path(s: &str) -> bool {
+    s.starts_with('/') || s.starts_with('.') || s.starts_with('~')
+}
+
+fn check_target(target: &str) -> Result<(), String> {
+    if target.starts_with('/') {
+        Ok(())
+    } else {
+        Err(format!("the container path {target:?} must be absolute"))
+    }
+}
+
+fn parse_long(ctx: &Ctx, key: &str, value: &Value, warnings: &mut Vec<Warning>) -> Result<Mount, CoreError> {
+    let Value::Mapping(map) = value else {
+        return Err(ctx.invalid(key, EXPECTED, value));
+    };
+    let text = |field: &str| map.get(field).and_then(scalar_text);
+    let kind = match text("type").as_deref() {
+        Some("volume") => MountType::Volume,
+        Some("bind") => MountType::Bind,
+        Some("tmpfs") => MountType::Tmpfs,
+        Some(other) => {
+            return Err(ctx.invalid_text(
+                &format!("{key}.type"),
+                "volume, bind or tmpfs",
+                format!("{other:?}"),
+            ));
+        }
+        None => {
+            return Err(ctx.invalid_text(key, "a `type` (volume, bind or tmpfs)", "a mapping without one"));
+        }
+    };
+    let target = text("target")
+        .ok_or_else(|| ctx.invalid_text(key, "a `target` container path", "a mapping without one"))?;
+    check_target(&target)
+        .map_err(|why| ctx.invalid_text(&format!("{key}.target"), "an absolute path", why))?;
+    let source = match (kind, text("source")) {
+        (MountType::Bind, Some(s)) => Some(ctx.absolute(&s)),
+        (MountType::Bind, None) => {
+            return Err(ctx.invalid_text(key, "a `source` host path for a bind", "none"));
+        }
+        (MountType::Tmpfs, _) => None,
+        (MountType::Volume, s) => s.filter(|s| !s.is_empty()),
+    };
+    let read_only = match map.get("read_only") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => return Err(ctx.invalid(&format!("{key}.read_only"), "true or false", other)),
+    };
+    for (k, _) in map {
+        let k = k.as_str().unwrap_or_default();
+        if !matches!(k, "type" | "source" | "target" | "read_only") {
+            warnings.push(ctx.warning(&format!("{key}.{k}"), "not supported by EnvDeck; ignored"));
+        }
+    }
+    Ok(Mount {
+        kind,
+        source,
+        target,
+        read_only,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn ctx() -> Ctx<'static> {
+        Ctx {
+            file: Path::new("/p/docker-compose.yml"),
+            dir: Path::new("/p"),
+            service: Some("db"),
+        }
+    }
+
+    #[test]
+    fn short_syntax_distinguishes_binds_named_and_anonymous_volumes() {
+        let m = parse_short(&ctx(), "./data/../pg:/var/lib/pg:ro").unwrap();
+        assert_eq!(
+            (m.kind, m.source.as_deref(), m.read_only),
+            (MountType::Bind, Some("/p/pg"), true)
+        );
+        let m = parse_short(&ctx(), "pgdata:/var/lib/pg").unwrap();
+        assert_eq!(
+            (m.kind, m.source.as_deref()),
+            (MountType::Volume, Some("pgdata")),
+            "no leading ./ or / means a named volume"
+        );
+        let m = parse_short(&ctx(), "/cache").unwrap();
+        assert_eq!(
+            (m.kind, m.source),
+            (MountType::Volume, None),
+            "a lone path is an anonymous volume"
+        );
+    }
+
+    #[test]
+    fn relative_targets_and_unknown_modes_are_refused() {
+        assert!(
+            parse_short(&ctx(), "pg:data").is_err(),
+            "container paths are absolute"
+        );
+        assert!(parse_short(&ctx(), "pg:/data:rx").is_err(), "rx is no mode");
+        assert!(parse_short(&ctx(), "a:/b:ro:extra").is_err());
+    }
+}

@@ -1,0 +1,402 @@
+//! One file's view of one service: every key read into the model's types, so overlays merge typed values
+//! and every error names the file it came from.
+
+use std::collections::BTreeMap;
+
+use serde_norway::Value;
+
+use super::context::{Ctx, scalar_text};
+use super::health::{duration, parse_depends_on, parse_healthcheck};
+use super::model::{Build, Dependency, Deploy, ResourceSpec, Resources, Service, ServiceNetwork, Warning};
+use super::mounts::parse_mounts;
+use super::ports::parse_ports;
+use super::units::parse_bytes;
+use super::variables::Variables;
+use super::words;
+use crate::CoreError;
+
+/// An `env_file:` entry, resolved to an absolute path; read only once every file is merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFileRef {
+    pub path: String,
+    pub required: bool,
+}
+
+/// What one compose file says about one service. Fields the model cannot tell "absent" from "false" for
+/// are kept as options here.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceLayer {
+    pub service: Service,
+    pub env_files: Vec<EnvFileRef>,
+    pub tty: Option<bool>,
+    pub stdin_open: Option<bool>,
+    /// `depends_on` keys in the order written, for cycle messages that read like the file.
+    pub depends_on: Vec<(String, Dependency)>,
+}
+
+pub fn parse_service(
+    ctx: &Ctx,
+    value: &Value,
+    vars: &Variables,
+    warnings: &mut Vec<Warning>,
+) -> Result<ServiceLayer, CoreError> {
+    let map = match value {
+        Value::Mapping(m) => m,
+        Value::Null => return Ok(ServiceLayer::default()),
+        other => return Err(ctx.invalid("", "a mapping of service keys (image, ports, ...)", other)),
+    };
+    let mut layer = ServiceLayer::default();
+    let s = &mut layer.service;
+    for (k, v) in map {
+        let Some(key) = k.as_str() else {
+            return Err(ctx.invalid("", "string keys", k));
+        };
+        match key {
+            "image" => s.image = text(ctx, key, v)?,
+            "build" => s.build = Some(parse_build(ctx, v, warnings)?),
+            "command" => s.command = command(ctx, key, v)?,
+            "entrypoint" => s.entrypoint = command(ctx, key, v)?,
+            "environment" => s.environment = environment(ctx, key, v, vars)?,
+            "env_file" => layer.env_files = env_files(ctx, v)?,
+            "ports" => s.ports = parse_ports(ctx, v, warnings)?,
+            "expose" => s.expose = strings(ctx, key, v)?,
+            "volumes" => s.volumes = parse_mounts(ctx, v, warnings)?,
+            "depends_on" => layer.depends_on = parse_depends_on(ctx, v)?,
+            "healthcheck" => s.healthcheck = Some(parse_healthcheck(ctx, v, warnings)?),
+            "restart" => s.restart = restart(ctx, v)?,
+            "container_name" => s.container_name = text(ctx, key, v)?,
+            "labels" => {
+                s.labels = environment(ctx, key, v, &Variables::new())?
+                    .into_iter()
+                    .map(|(k, v)| (k, v.unwrap_or_default()))
+                    .collect()
+            }
+            "networks" => s.networks = networks(ctx, v, warnings)?,
+            "deploy" => s.deploy = Some(deploy(ctx, v, warnings)?),
+            "profiles" => s.profiles = strings(ctx, key, v)?,
+            "working_dir" => s.working_dir = text(ctx, key, v)?,
+            "user" => s.user = text(ctx, key, v)?,
+            "hostname" => s.hostname = text(ctx, key, v)?,
+            "dns" => s.dns = strings(ctx, key, v)?,
+            "extra_hosts" => s.extra_hosts = extra_hosts(ctx, v)?,
+            "stop_grace_period" => s.stop_grace_period = duration(ctx, key, v)?,
+            "tty" => layer.tty = Some(boolean(ctx, key, v)?),
+            "stdin_open" => layer.stdin_open = Some(boolean(ctx, key, v)?),
+            k if k.starts_with("x-") => {}
+            other => warnings.push(ctx.warning(other, "not supported by EnvDeck; ignored")),
+        }
+    }
+    Ok(layer)
+}
+
+fn text(ctx: &Ctx, key: &str, v: &Value) -> Result<Option<String>, CoreError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Sequence(_) | Value::Mapping(_) => Err(ctx.invalid(key, "a single value", v)),
+        other => Ok(scalar_text(other)),
+    }
+}
+
+fn boolean(ctx: &Ctx, key: &str, v: &Value) -> Result<bool, CoreError> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        other => Err(ctx.invalid(key, "true or false", other)),
+    }
+}
+
+/// A string or a list of strings (as `dns:` and `expose:` allow).
+fn strings(ctx: &Ctx, key: &str, v: &Value) -> Result<Vec<String>, CoreError> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Sequence(items) => items
+            .iter()
+            .map(|i| scalar_text(i).ok_or_else(|| ctx.invalid(key, "a list of values", i)))
+            .collect(),
+        other => scalar_text(other)
+            .map(|s| vec![s])
+            .ok_or_else(|| ctx.invalid(key, "a value or a list of values", other)),
+    }
+}
+
+/// `command: a "b c"` is split like a shell would; a list is taken as written.
+fn command(ctx: &Ctx, key: &str, v: &Value) -> Result<Option<Vec<String>>, CoreError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => words::split(s)
+            .map(Some)
+            .ok_or_else(|| ctx.invalid_text(key, "balanced quotes", format!("{s:?} with an open quote"))),
+        Value::Sequence(_) => strings(ctx, key, v).map(Some),
+        other => Err(ctx.invalid(key, "a command string or a list of arguments", other)),
+    }
+}
+
+/// `environment` (and `labels`, `build.args`) as a map or a `KEY=value` list. A bare `KEY` takes its
+/// value from the variables, `None` when unset.
+pub fn environment(
+    ctx: &Ctx,
+    key: &str,
+    v: &Value,
+    vars: &Variables,
+) -> Result<BTreeMap<String, Option<String>>, CoreError> {
+    let mut out = BTreeMap::new();
+    match v {
+        Value::Null => {}
+        Value::Mapping(map) => {
+            for (k, val) in map {
+                let name = scalar_text(k).ok_or_else(|| ctx.invalid(key, "names as keys", k))?;
+                let value = match val {
+                    Value::Null => None,
+                    other => Some(
+                        scalar_text(other)
+                            .ok_or_else(|| ctx.invalid(&format!("{key}.{name}"), "a single value", other))?,
+                    ),
+                };
+                out.insert(name, value);
+            }
+        }
+        Value::Sequence(items) => {
+            for item in items {
+                let line = scalar_text(item).ok_or_else(|| ctx.invalid(key, "KEY=value entries", item))?;
+                match line.split_once('=') {
+                    Some((k, val)) => out.insert(k.to_string(), Some(val.to_string())),
+                    None => out.insert(line.clone(), vars.get(&line).map(str::to_string)),
+                };
+            }
+        }
+        other => return Err(ctx.invalid(key, "a mapping or a list of KEY=value", other)),
+    }
+    Ok(out)
+}
+
+fn env_files(ctx: &Ctx, v: &Value) -> Result<Vec<EnvFileRef>, CoreError> {
+    let items = match v {
+        Value::Sequence(items) => items.clone(),
+        Value::Null => Vec::new(),
+        single => vec![single.clone()],
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(path) => Ok(EnvFileRef {
+                path: ctx.absolute(path),
+                required: true,
+            }),
+            Value::Mapping(m) => {
+                let path = m
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| ctx.invalid("env_file", "a `path`", item))?;
+                let required = m.get("required").and_then(Value::as_bool).unwrap_or(true);
+                Ok(EnvFileRef {
+                    path: ctx.absolute(path),
+                    required,
+                })
+            }
+            other => Err(ctx.invalid("env_file", "a path, a list of paths or `{path, required}`", other)),
+        })
+        .collect()
+}
+
+fn restart(ctx: &Ctx, v: &Value) -> Result<Option<String>, CoreError> {
+    const EXPECTED: &str = "no, always, on-failure, on-failure:N or unless-stopped";
+    let Some(policy) = text(ctx, "restart", v)? else {
+        return Ok(None);
+    };
+    let valid = match policy.split_once(':') {
+        Some(("on-failure", n)) => n.parse::<u32>().is_ok(),
+        _ => matches!(policy.as_str(), "no" | "always" | "on-failure" | "unless-stopped"),
+    };
+    if valid {
+        Ok(Some(policy))
+    } else {
+        Err(ctx.invalid_text("restart", EXPECTED, format!("{policy:?}")))
+    }
+}
+
+fn parse_build(ctx: &Ctx, v: &Value, warnings: &mut Vec<Warning>) -> Result<Build, CoreError> {
+    let absolute = |c: &str| {
+        if c.contains("://") || c.starts_with("git@") {
+            c.to_string()
+        } else {
+            ctx.absolute(c)
+        }
+    };
+    match v {
+        Value::String(context) => Ok(Build {
+            context: absolute(context),
+            ..Build::default()
+        }),
+        Value::Mapping(map) => {
+            let mut b = Build {
+                context: absolute("."),
+                ..Build::default()
+            };
+            for (k, val) in map {
+                let k = k.as_str().unwrap_or_default();
+                let key = format!("build.{k}");
+                match k {
+                    "context" => b.context = absolute(&text(ctx, &key, val)?.unwrap_or_else(|| ".".into())),
+                    "dockerfile" => b.dockerfile = text(ctx, &key, val)?,
+                    "target" => b.target = text(ctx, &key, val)?,
+                    "args" => b.args = environment(ctx, &key, val, &Variables::new())?,
+                    _ => warnings.push(ctx.warning(&key, "not supported by EnvDeck; ignored")),
+                }
+            }
+            Ok(b)
+        }
+        other => Err(ctx.invalid("build", "a context path or a mapping with `context`", other)),
+    }
+}
+
+fn networks(
+    ctx: &Ctx,
+    v: &Value,
+    warnings: &mut Vec<Warning>,
+) -> Result<BTreeMap<String, ServiceNetwork>, CoreError> {
+    let mut out = BTreeMap::new();
+    match v {
+        Value::Sequence(items) => {
+            for item in items {
+                let name = item
+                    .as_str()
+                    .ok_or_else(|| ctx.invalid("networks", "network names", item))?;
+                out.insert(name.to_string(), ServiceNetwork::default());
+            }
+        }
+        Value::Mapping(map) => {
+            for (name, spec) in map {
+                let name = name
+                    .as_str()
+                    .ok_or_else(|| ctx.invalid("networks", "network names as keys", name))?;
+                let key = format!("networks.{name}");
+                let mut net = ServiceNetwork::default();
+                if let Value::Mapping(spec) = spec {
+                    for (k, val) in spec {
+                        match k.as_str().unwrap_or_default() {
+                            "aliases" => net.aliases = strings(ctx, &format!("{key}.aliases"), val)?,
+                            "ipv4_address" => {
+                                net.ipv4_address = text(ctx, &format!("{key}.ipv4_address"), val)?
+                            }
+                            other => warnings.push(
+                                ctx.warning(&format!("{key}.{other}"), "not supported by EnvDeck; ignored"),
+                            ),
+                        }
+                    }
+                } else if !spec.is_null() {
+                    return Err(ctx.invalid(&key, "a mapping with `aliases` or nothing", spec));
+                }
+                out.insert(name.to_string(), net);
+            }
+        }
+        other => return Err(ctx.invalid("networks", "a list of network names or a mapping", other)),
+    }
+    Ok(out)
+}
+
+fn extra_hosts(ctx: &Ctx, v: &Value) -> Result<Vec<String>, CoreError> {
+    match v {
+        Value::Mapping(map) => map
+            .iter()
+            .map(|(h, ip)| match (scalar_text(h), scalar_text(ip)) {
+                (Some(h), Some(ip)) => Ok(format!("{h}:{ip}")),
+                _ => Err(ctx.invalid("extra_hosts", "host: address pairs", v)),
+            })
+            .collect(),
+        other => strings(ctx, "extra_hosts", other),
+    }
+}
+
+fn deploy(ctx: &Ctx, v: &Value, warnings: &mut Vec<Warning>) -> Result<Deploy, CoreError> {
+    let Value::Mapping(map) = v else {
+        return Err(ctx.invalid("deploy", "a mapping", v));
+    };
+    let mut d = Deploy::default();
+    for (k, val) in map {
+        let k = k.as_str().unwrap_or_default();
+        match k {
+            "replicas" => {
+                d.replicas = match val {
+                    Value::Null => None,
+                    other => Some(
+                        other
+                            .as_u64()
+                            .and_then(|n| u32::try_from(n).ok())
+                            .ok_or_else(|| ctx.invalid("deploy.replicas", "a whole number >= 0", other))?,
+                    ),
+                }
+            }
+            "resources" => d.resources = Some(resources(ctx, val, warnings)?),
+            other => {
+                warnings.push(ctx.warning(&format!("deploy.{other}"), "not supported by EnvDeck; ignored"))
+            }
+        }
+    }
+    Ok(d)
+}
+
+fn resources(ctx: &Ctx, v: &Value, warnings: &mut Vec<Warning>) -> Result<Resources, CoreError> {
+    let Value::Mapping(map) = v else {
+        return Err(ctx.invalid("deploy.resources", "a mapping", v));
+    };
+    let mut r = Resources::default();
+    for (k, val) in map {
+        let k = k.as_str().unwrap_or_default();
+        let key = format!("deploy.resources.{k}");
+        match k {
+            "limits" => r.limits = Some(resource_spec(ctx, &key, val, warnings)?),
+            "reservations" => r.reservations = Some(resource_spec(ctx, &key, val, warnings)?),
+            _ => warnings.push(ctx.warning(&key, "not supported by EnvDeck; ignored")),
+        }
+    }
+    Ok(r)
+}
+
+fn resource_spec(
+    ctx: &Ctx,
+    key: &str,
+    v: &Value,
+    warnings: &mut Vec<Warning>,
+) -> Result<ResourceSpec, CoreError> {
+    let Value::Mapping(map) = v else {
+        return Err(ctx.invalid(key, "a mapping with `cpus` and `memory`", v));
+    };
+    let mut spec = ResourceSpec::default();
+    for (k, val) in map {
+        let k = k.as_str().unwrap_or_default();
+        let field = format!("{key}.{k}");
+        let text = scalar_text(val);
+        match k {
+            "cpus" => {
+                spec.cpus = Some(
+                    text.and_then(|t| t.parse::<f64>().ok())
+                        .filter(|c| c.is_finite() && *c >= 0.0)
+                        .ok_or_else(|| ctx.invalid(&field, "a number of CPUs such as 0.5", val))?,
+                )
+            }
+            "memory" => {
+                spec.memory = Some(
+                    text.and_then(|t| parse_bytes(&t))
+                        .ok_or_else(|| ctx.invalid(&field, "a size such as 512M or 1G", val))?,
+                )
+            }
+            _ => warnings.push(ctx.warning(&field, "not supported by EnvDeck; ignored")),
+        }
+    }
+    Ok(spec)
+}
+
+/// Reads a mapping's keys as strings, for top-level sections.
+pub fn entries<'a>(ctx: &Ctx, key: &str, v: &'a Value) -> Result<Vec<(&'a str, &'a Value)>, CoreError> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::Mapping(map) => map
+            .iter()
+            .map(|(k, v)| {
+                k.as_str()
+                    .map(|k| (k, v))
+                    .ok_or_else(|| ctx.invalid(key, "names as keys", k))
+            })
+            .collect(),
+        other => Err(ctx.invalid(key, "a mapping", other)),
+    }
+}

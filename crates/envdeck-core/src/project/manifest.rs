@@ -1,0 +1,193 @@
+//! `envdeck.toml`: the optional file a project adds to refine what EnvDeck infers from its compose files.
+//! The format is documented, with a complete example, in docs/manifest.md.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::CoreError;
+use crate::compose::words;
+use crate::secret::SecretRule;
+
+pub const FILE_NAME: &str = "envdeck.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    #[serde(default)]
+    pub project: ProjectInfo,
+    /// In the order the picker shows them.
+    #[serde(default)]
+    pub environments: IndexMap<String, EnvironmentSpec>,
+    #[serde(default)]
+    pub links: Vec<Link>,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectInfo {
+    /// The compose project name; the folder's name when absent.
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub description: Option<String>,
+}
+
+/// One `[environments.<id>]` table. With `command` it runs a host process instead of Docker.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSpec {
+    pub label: Option<String>,
+    pub description: Option<String>,
+    /// Compose files, relative to the project; default: the base file and `docker-compose.<id>.yml`.
+    pub compose_files: Option<Vec<String>>,
+    /// Env files, first wins; default: `.env.<id>` then `.env.<id>.example`.
+    pub env_files: Option<Vec<String>>,
+    /// Compose profiles to activate.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+    /// A Docker engine other than the local one (`ssh://deploy@host`, `tcp://host:2376`).
+    pub engine: Option<String>,
+    /// Per-secret rules (`[environments.<id>.secrets.<NAME>]`).
+    #[serde(default)]
+    pub secrets: BTreeMap<String, SecretRule>,
+    /// Host command of a non-Docker environment (a string split like a shell, or a list).
+    pub command: Option<CommandSpec>,
+    /// Working directory of `command`, relative to the project.
+    pub cwd: Option<String>,
+    /// Environment variables of `command`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// URL that answers once the environment is up (`http://localhost:8000/health`).
+    pub health_url: Option<String>,
+}
+
+/// A command as a string (`"alembic upgrade head"`) or a list of arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum CommandSpec {
+    Line(String),
+    Args(Vec<String>),
+}
+
+impl CommandSpec {
+    /// The argument list; `None` when a quote in the string form is left open.
+    pub fn args(&self) -> Option<Vec<String>> {
+        match self {
+            CommandSpec::Line(line) => words::split(line),
+            CommandSpec::Args(args) => Some(args.clone()),
+        }
+    }
+}
+
+/// A button that opens a URL (MailHog, pgAdmin, API docs).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+    /// The service that must be running for the link to work.
+    pub service: Option<String>,
+    /// Environments where it applies; all when empty.
+    #[serde(default)]
+    pub environments: Vec<String>,
+}
+
+/// A one-click command run inside a service (migrations, a test user, a backup).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    pub id: String,
+    pub label: String,
+    pub description: Option<String>,
+    /// The service to run it in; on the host when absent (process environments).
+    pub service: Option<String>,
+    pub command: CommandSpec,
+    #[serde(default)]
+    pub environments: Vec<String>,
+}
+
+impl Manifest {
+    pub fn parse(file: &Path, text: &str) -> Result<Self, CoreError> {
+        let manifest: Manifest = toml::from_str(text).map_err(|e| CoreError::Manifest {
+            file: file.to_path_buf(),
+            line: e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1),
+            message: e.message().to_string(),
+        })?;
+        manifest.check(file)?;
+        Ok(manifest)
+    }
+
+    fn check(&self, file: &Path) -> Result<(), CoreError> {
+        let fail = |message: String| CoreError::Manifest {
+            file: file.to_path_buf(),
+            line: None,
+            message,
+        };
+        for (id, env) in &self.environments {
+            if let Some(command) = &env.command {
+                if command.args().is_none_or(|a| a.is_empty()) {
+                    return Err(fail(format!(
+                        "environments.{id}.command: expected a command with balanced quotes"
+                    )));
+                }
+                if env.compose_files.is_some() {
+                    return Err(fail(format!(
+                        "environments.{id}: `command` (host process) and `compose_files` (Docker) exclude each other"
+                    )));
+                }
+            }
+        }
+        for task in &self.tasks {
+            if task.command.args().is_none_or(|a| a.is_empty()) {
+                return Err(fail(format!(
+                    "tasks `{}`: expected a command with balanced quotes",
+                    task.id
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typo_is_reported_with_its_line() {
+        let err = Manifest::parse(
+            Path::new("envdeck.toml"),
+            "[environments.local]\nlabel = \"x\"\nlabl = \"y\"\n",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("line 3") && text.contains("labl"),
+            "unknown keys are typos worth reporting: {text}"
+        );
+    }
+
+    #[test]
+    fn secret_rules_and_process_environments_parse() {
+        let m = Manifest::parse(
+            Path::new("envdeck.toml"),
+            "[environments.sqlite]\ncommand = \"uvicorn src.main:app --reload\"\ncwd = \"backend\"\n[environments.prod.secrets.SECRET_KEY]\nlength = 128\n",
+        )
+        .unwrap();
+        assert_eq!(m.environments["prod"].secrets["SECRET_KEY"].length, Some(128));
+        assert_eq!(
+            m.environments["sqlite"]
+                .command
+                .as_ref()
+                .and_then(CommandSpec::args)
+                .map(|a| a.len()),
+            Some(3)
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! A project folder as `./deploy.sh <env>` understands it: a base compose file, one overlay per
+//! environment (`docker-compose.<env>.yml`), one env file per environment (`.env.<env>`), and an optional
+//! `envdeck.toml` that refines labels, secrets, links, tasks and adds host-process environments.
+
+pub mod discover;
+pub mod manifest;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::CoreError;
+use crate::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Variables, load, normalize_project_name};
+use crate::secret::SecretRule;
+pub use manifest::{CommandSpec, Link, Manifest, Task};
+
+/// An opened project: its environments, ready to resolve.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub dir: PathBuf,
+    /// The compose project name (labels `com.docker.compose.project`).
+    pub name: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub links: Vec<Link>,
+    pub tasks: Vec<Task>,
+    environments: Vec<Environment>,
+}
+
+/// One entry of the environment picker.
+#[derive(Debug, Clone, Serialize)]
+pub struct Environment {
+    pub id: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub kind: EnvironmentKind,
+    /// Service names (Docker) or the one host process, as the picker lists them.
+    pub services: Vec<String>,
+    /// The variables template the secret policy reads (`.env.<id>.example`), if any.
+    pub env_template: Option<PathBuf>,
+    /// A remote Docker engine for this environment, from the manifest.
+    pub engine: Option<String>,
+    /// The manifest's secret rules for this environment.
+    #[serde(skip)]
+    pub secrets: BTreeMap<String, SecretRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EnvironmentKind {
+    Docker {
+        compose_files: Vec<PathBuf>,
+        /// Existing env files, first wins.
+        env_files: Vec<PathBuf>,
+        profiles: Vec<String>,
+    },
+    Process {
+        command: Vec<String>,
+        cwd: PathBuf,
+        env: BTreeMap<String, String>,
+        health_url: Option<String>,
+    },
+}
+
+impl Project {
+    pub fn open(dir: &Path) -> Result<Self, CoreError> {
+        discover::open(dir)
+    }
+
+    pub fn environments(&self) -> &[Environment] {
+        &self.environments
+    }
+
+    pub fn environment(&self, id: &str) -> Result<&Environment, CoreError> {
+        self.environments
+            .iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| CoreError::UnknownEnvironment {
+                id: id.to_string(),
+                known: self
+                    .environments
+                    .iter()
+                    .map(|e| e.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// The environment's env files as variable layers, in the order compose would read them.
+    pub fn env_file_layers(&self, id: &str) -> Result<Vec<Layer>, CoreError> {
+        let EnvironmentKind::Docker { env_files, .. } = &self.environment(id)?.kind else {
+            return Ok(Vec::new());
+        };
+        env_files
+            .iter()
+            .map(|path| {
+                let file = EnvFile::read(path)?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                Ok(Layer::new(name, file.values()))
+            })
+            .collect()
+    }
+
+    /// The parsed variables template of an environment, for the secret policy.
+    pub fn env_template(&self, id: &str) -> Result<Option<EnvFile>, CoreError> {
+        self.environment(id)?
+            .env_template
+            .as_deref()
+            .map(EnvFile::read)
+            .transpose()
+    }
+
+    /// Resolves a Docker environment into one model. `vars` are the caller's layers (process environment,
+    /// keychain secrets, then [`Project::env_file_layers`]).
+    pub fn resolve(&self, id: &str, vars: &Variables) -> Result<ComposeModel, CoreError> {
+        let env = self.environment(id)?;
+        let EnvironmentKind::Docker {
+            compose_files,
+            profiles,
+            ..
+        } = &env.kind
+        else {
+            return Err(CoreError::NotDocker { id: id.to_string() });
+        };
+        let options = LoadOptions {
+            files: compose_files.clone(),
+            project_dir: Some(self.dir.clone()),
+            project_name: Some(self.name.clone()),
+            profiles: profiles.clone(),
+        };
+        load(&options, vars)
+    }
+}
+
+/// The compose project name of a folder, as compose derives it.
+pub fn project_name_of(dir: &Path) -> String {
+    normalize_project_name(
+        &dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
+}

@@ -1,0 +1,113 @@
+//! Projects as the seeds lay them out: environments found from file names, resolved with env files.
+
+use std::path::{Path, PathBuf};
+
+use envdeck_core::compose::{Layer, Variables};
+use envdeck_core::project::Manifest;
+use envdeck_core::{EnvironmentKind, Project};
+
+fn contravento() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/contravento")
+}
+
+#[test]
+fn the_seed_layout_lists_its_environments_without_a_manifest() {
+    let project = Project::open(&contravento()).expect("the seeds' layout opens");
+    let ids: Vec<&str> = project.environments().iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["local-minimal", "local", "dev", "staging", "prod"],
+        "one environment per overlay, in the guide's order"
+    );
+    assert_eq!(
+        project.name, "contravento",
+        "the folder name is the compose project name"
+    );
+    let local = project.environment("local").expect("local exists");
+    assert_eq!(
+        local.services,
+        ["postgres", "backend", "redis", "mailhog", "pgadmin"]
+    );
+    match &local.kind {
+        EnvironmentKind::Docker {
+            compose_files,
+            env_files,
+            ..
+        } => {
+            assert_eq!(compose_files.len(), 2, "base + overlay, as deploy.sh passes them");
+            assert!(
+                env_files[0].ends_with(".env.local.example"),
+                "with no .env.local, the template supplies values"
+            );
+        }
+        other => panic!("local runs Docker, got {other:?}"),
+    }
+    assert!(
+        local
+            .env_template
+            .as_ref()
+            .is_some_and(|t| t.ends_with(".env.local.example"))
+    );
+}
+
+#[test]
+fn keychain_secrets_fill_variables_inside_other_values() {
+    let project = Project::open(&contravento()).expect("opens");
+    let mut vars = Variables::new().with(Layer::new(
+        "keychain",
+        [("POSTGRES_PASSWORD".to_string(), "from-vault".to_string())],
+    ));
+    for layer in project.env_file_layers("local-minimal").expect("env files read") {
+        vars.push(layer);
+    }
+    let model = project.resolve("local-minimal", &vars).expect("resolves");
+    let url = model.services["backend"].environment["DATABASE_URL"]
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        url.contains(":from-vault@postgres"),
+        "the keychain layer wins over the template's `changeme`: {url}"
+    );
+    assert_eq!(
+        model.services["backend"].environment["DEBUG"].as_deref(),
+        Some("true"),
+        "the overlay overrides the base"
+    );
+}
+
+#[test]
+fn the_env_template_keeps_lines_for_the_secret_policy() {
+    let project = Project::open(&contravento()).expect("opens");
+    let template = project
+        .env_template("prod")
+        .expect("readable")
+        .expect("prod has a template");
+    let entry = template.get("SECRET_KEY").expect("the template names SECRET_KEY");
+    assert_eq!(entry.line, 3, "line numbers point into .env.prod.example");
+}
+
+#[test]
+fn the_documented_manifest_example_parses_and_applies() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/manifest.md"))
+        .expect("docs/manifest.md exists");
+    let start = doc.find("```toml\n").expect("the doc has a toml example") + 8;
+    let end = start + doc[start..].find("```").expect("closed");
+    let example = &doc[start..end];
+    Manifest::parse(Path::new("envdeck.toml"), example).expect("the documented example is valid");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(contravento()).expect("fixture").flatten() {
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    std::fs::write(dir.path().join("envdeck.toml"), example).expect("write");
+    let project = Project::open(dir.path()).expect("opens with the manifest");
+    let sqlite = project.environment("sqlite").expect("the manifest adds sqlite");
+    assert!(
+        matches!(sqlite.kind, EnvironmentKind::Process { .. }),
+        "sqlite runs a host command"
+    );
+    assert_eq!(
+        project.environment("prod").expect("prod").secrets["SECRET_KEY"].length,
+        Some(128)
+    );
+    assert_eq!(project.environment("local").expect("local").label, "Docker full");
+}
