@@ -274,8 +274,14 @@ impl fmt::Display for ComposeDuration {
             return f.write_str("0s");
         }
         let mut rest = total.as_nanos();
-        let units: [(u128, &str); 6] =
-            [(3_600_000_000_000, "h"), (60_000_000_000, "m"), (1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "us"), (1, "ns")];
+        let units: [(u128, &str); 6] = [
+            (3_600_000_000_000, "h"),
+            (60_000_000_000, "m"),
+            (1_000_000_000, "s"),
+            (1_000_000, "ms"),
+            (1_000, "us"),
+            (1, "ns"),
+        ];
         for (size, unit) in units {
             if rest >= size {
                 write!(f, "{}{}", rest / size, unit)?;
