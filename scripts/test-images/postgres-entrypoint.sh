@@ -25,13 +25,13 @@ if [ "$#" -eq 0 ] || [ "$1" = postgres ] || [ "${1#-}" != "$1" ]; then
     printf '%s\n' "${pass:-unused}" >"$pwfile"
     chown postgres "$pwfile"
     runuser -u postgres -- initdb -D "$PGDATA" --username="$user" --pwfile="$pwfile" \
-      --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+      --auth-local=trust --auth-host=scram-sha-256 --no-sync >/dev/null
     rm -f "$pwfile"
     method="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
     printf 'host all all all %s\n' "$method" >>"$PGDATA/pg_hba.conf"
     if [ "$db" != postgres ]; then
       # Single-user mode: no server, no socket, so nothing can connect before the database exists.
-      echo "CREATE DATABASE \"$db\";" | runuser -u postgres -- postgres --single -D "$PGDATA" postgres >/dev/null
+      echo "CREATE DATABASE \"$db\";" | runuser -u postgres -- postgres --single -c fsync=off -D "$PGDATA" postgres >/dev/null
     fi
     echo "envdeck-test/postgres: initialised $PGDATA (user $user, database $db)"
   fi

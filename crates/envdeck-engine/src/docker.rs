@@ -33,7 +33,11 @@ fn endpoint() -> String {
 }
 
 fn default_endpoint() -> &'static str {
-    if cfg!(windows) { "npipe:////./pipe/docker_engine" } else { "unix:///var/run/docker.sock" }
+    if cfg!(windows) {
+        "npipe:////./pipe/docker_engine"
+    } else {
+        "unix:///var/run/docker.sock"
+    }
 }
 
 fn classify(err: bollard::errors::Error) -> ConnectError {
@@ -63,5 +67,8 @@ pub async fn connect() -> Result<Docker, ConnectError> {
 /// Pings the engine and reads its version.
 pub async fn info(docker: &Docker) -> Result<EngineInfo, ConnectError> {
     let v = docker.version().await.map_err(classify)?;
-    Ok(EngineInfo { version: v.version.unwrap_or_default(), api_version: v.api_version.unwrap_or_default() })
+    Ok(EngineInfo {
+        version: v.version.unwrap_or_default(),
+        api_version: v.api_version.unwrap_or_default(),
+    })
 }
