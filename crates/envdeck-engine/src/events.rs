@@ -26,10 +26,16 @@ pub fn watch(docker: Docker, project: String) -> impl Stream<Item = Result<Servi
         inner: Option<BoxStream<'static, Result<EventMessage, bollard::errors::Error>>>,
         failures: u32,
     }
+    // Starting from "now" when the stream is made (not when first polled, nor when Docker gets the
+    // request) replays anything that happens in between: `up` relies on it to miss no health change.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .ok();
     let state = State {
         docker,
         project,
-        since: None,
+        since: now,
         inner: None,
         failures: 0,
     };
