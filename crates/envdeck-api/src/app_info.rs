@@ -24,18 +24,30 @@ pub enum Reachability {
 pub async fn app_info() -> AppInfo {
     let docker = match envdeck_engine::docker::connect().await {
         Ok(d) => match envdeck_engine::docker::info(&d).await {
-            Ok(i) => Reachability::Reachable { detail: format!("Docker {} (API {})", i.version, i.api_version) },
-            Err(e) => Reachability::Unreachable { reason: e.to_string() },
+            Ok(i) => Reachability::Reachable {
+                detail: format!("Docker {} (API {})", i.version, i.api_version),
+            },
+            Err(e) => Reachability::Unreachable {
+                reason: e.to_string(),
+            },
         },
-        Err(e) => Reachability::Unreachable { reason: e.to_string() },
+        Err(e) => Reachability::Unreachable {
+            reason: e.to_string(),
+        },
     };
     // keyring's Secret Service client blocks: keep it off the async workers.
     let keychain = match tokio::task::spawn_blocking(envdeck_vault::probe::probe).await {
-        Ok(envdeck_vault::probe::KeychainStatus::Usable) => {
-            Reachability::Reachable { detail: "OS keychain usable".into() }
-        }
+        Ok(envdeck_vault::probe::KeychainStatus::Usable) => Reachability::Reachable {
+            detail: "OS keychain usable".into(),
+        },
         Ok(envdeck_vault::probe::KeychainStatus::Unusable(reason)) => Reachability::Unreachable { reason },
-        Err(e) => Reachability::Unreachable { reason: format!("the keychain probe did not finish: {e}") },
+        Err(e) => Reachability::Unreachable {
+            reason: format!("the keychain probe did not finish: {e}"),
+        },
     };
-    AppInfo { version: env!("CARGO_PKG_VERSION").to_string(), docker, keychain }
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        docker,
+        keychain,
+    }
 }

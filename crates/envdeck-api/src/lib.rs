@@ -5,5 +5,6 @@
 
 pub mod app_info;
 pub mod error;
+pub mod stack;
 
 pub use error::ApiError;

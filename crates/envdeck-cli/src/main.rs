@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "envdeck", version, about = "Run a project's environments: the terminal twin of EnvDeck")]
+#[command(
+    name = "envdeck",
+    version,
+    about = "Run a project's environments: the terminal twin of EnvDeck"
+)]
 struct Cli {
     /// The project folder (default: the current directory).
     #[arg(long, global = true, env = "ENVDECK_PROJECT")]
@@ -21,6 +25,18 @@ struct Cli {
 enum Command {
     /// Show EnvDeck's version and whether Docker and the OS keychain answer.
     Info(commands::info::Args),
+    /// Start an Environment: pull/build images, create network and volumes, start Services in order.
+    Up(commands::up::Args),
+    /// Stop and remove an Environment's containers; its data stays unless --volumes --confirm ENV.
+    Down(commands::down::Args),
+    /// Each Service's containers with state, health and published ports.
+    Ps(commands::ps::Args),
+    /// Show (and with -f follow) the logs of all Services or one.
+    Logs(commands::logs::Args),
+    /// Restart an Environment, or one of its Services.
+    Restart(commands::restart::Args),
+    /// Run a command in a Service: `envdeck exec local db -- psql -U app`.
+    Exec(commands::exec::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +48,12 @@ fn main() -> ExitCode {
     let project = cli.project.unwrap_or_else(|| PathBuf::from("."));
     let outcome = match cli.command {
         Command::Info(args) => commands::info::run(&project, args),
+        Command::Up(args) => commands::up::run(&project, args),
+        Command::Down(args) => commands::down::run(&project, args),
+        Command::Ps(args) => commands::ps::run(&project, args),
+        Command::Logs(args) => commands::logs::run(&project, args),
+        Command::Restart(args) => commands::restart::run(&project, args),
+        Command::Exec(args) => commands::exec::run(&project, args),
     };
     match outcome {
         Ok(code) => code,

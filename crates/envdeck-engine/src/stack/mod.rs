@@ -10,7 +10,7 @@ use std::sync::Arc;
 use bollard::Docker;
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::progress::{Health, Progress};
-use futures_util::stream::{Stream, StreamExt};
+use futures_util::stream::{BoxStream, Stream, StreamExt};
 
 use crate::containers;
 use crate::error::EngineError;
@@ -103,7 +103,7 @@ impl Engine {
     pub fn events(
         &self,
         project: &str,
-    ) -> impl Stream<Item = Result<ServiceEvent, EngineError>> + Send + 'static {
+    ) -> impl Stream<Item = Result<ServiceEvent, EngineError>> + Send + use<> {
         crate::events::watch(self.docker.clone(), project.to_string())
     }
 
@@ -112,12 +112,12 @@ impl Engine {
         &self,
         project: &str,
         options: LogOptions,
-    ) -> Result<impl Stream<Item = Result<LogLine, EngineError>> + Send + 'static, EngineError> {
+    ) -> Result<BoxStream<'static, Result<LogLine, EngineError>>, EngineError> {
         let targets = self.targets(project, options.service.as_deref()).await?;
         let streams = targets.into_iter().map(|(service, container)| {
             crate::logs::container_lines(&self.docker, service, container, &options).boxed()
         });
-        Ok(futures_util::stream::select_all(streams))
+        Ok(futures_util::stream::select_all(streams).boxed())
     }
 
     /// CPU and memory samples of every running container (or one Service's), about once a second each.
@@ -125,12 +125,12 @@ impl Engine {
         &self,
         project: &str,
         service: Option<&str>,
-    ) -> Result<impl Stream<Item = Result<StatsSample, EngineError>> + Send + 'static, EngineError> {
+    ) -> Result<BoxStream<'static, Result<StatsSample, EngineError>>, EngineError> {
         let targets = self.targets(project, service).await?;
         let streams = targets
             .into_iter()
             .map(|(service, container)| crate::stats::samples(&self.docker, service, container).boxed());
-        Ok(futures_util::stream::select_all(streams))
+        Ok(futures_util::stream::select_all(streams).boxed())
     }
 
     /// Runs a command in the first running container of a Service; output goes to `on_output` as it
