@@ -95,3 +95,25 @@ fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
     let (_, out, _) = envdeck(&dir, &["ps", "local", "--format", "json"]);
     assert_eq!(out.trim(), "[]", "nothing is left");
 }
+
+#[test]
+fn a_stopped_docker_is_reported_in_words_a_new_developer_can_act_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_envdeck"))
+        .arg("--project")
+        .arg(dir.path())
+        .args(["ps", "local"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .expect("the envdeck binary runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "ps fails without an engine");
+    assert!(
+        err.contains("Docker is not running"),
+        "the message says what is wrong and what to do: {err}"
+    );
+    assert!(
+        !err.contains("chmod"),
+        "never suggests opening the socket to everyone: {err}"
+    );
+}
