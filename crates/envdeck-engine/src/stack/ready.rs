@@ -130,7 +130,8 @@ async fn inspect(docker: &Docker, container: &str, condition: Condition) -> Resu
             Health::Unhealthy => Verdict::Failed("became unhealthy (its healthcheck kept failing)".into()),
             // No healthcheck: running is the best Docker can tell us.
             Health::None if status == ContainerStateStatusEnum::RUNNING => Verdict::Ready,
-            Health::None if exited => Verdict::Failed("exited before it could become healthy".into()),
+            // A stopped container never becomes healthy: waiting longer would hang `up`.
+            _ if exited => Verdict::Failed(format!("exited (code {exit_code}) before it became healthy")),
             _ => Verdict::Pending,
         },
         Condition::ServiceStarted if status == ContainerStateStatusEnum::RUNNING || exited => Verdict::Ready,
