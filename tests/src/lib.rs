@@ -1,1 +1,103 @@
-//! Shared pieces of the end-to-end tests: starting tauri-driver and a WebDriver session on the built app.
+//! Shared pieces of the end-to-end tests: the built app, launched by tauri-driver under the test's display,
+//! and a WebDriver session on its window.
+//!
+//! The app binary comes from `ENVDECK_APP_BIN` (scripts/test.sh builds it first and sets it). A missing
+//! binary, tauri-driver or WebKitWebDriver fails the test: the e2e tier is never skipped.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// A running app window driven over WebDriver; dropping it ends the session and tauri-driver.
+pub struct AppWindow {
+    pub client: Client,
+    driver: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("the OS hands out a free loopback port")
+}
+
+/// Where screenshots go: `target/e2e/` in the clone, kept by CI as artifacts.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e can be created");
+    dir
+}
+
+/// The app binary under test.
+pub fn app_binary() -> PathBuf {
+    let path = std::env::var_os("ENVDECK_APP_BIN").map(PathBuf::from).expect(
+        "ENVDECK_APP_BIN is not set: run the suite with scripts/test.sh, which builds the app and sets it",
+    );
+    assert!(path.is_file(), "the app binary {} does not exist: build it with scripts/test.sh", path.display());
+    path
+}
+
+impl AppWindow {
+    /// Starts tauri-driver on free ports and opens a WebDriver session that launches the app.
+    pub async fn launch() -> AppWindow {
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver runs (scripts/setup.sh installs it with cargo install tauri-driver)");
+        let caps = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app_binary() }
+        });
+        let caps = caps.as_object().cloned().expect("capabilities are a JSON object");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::rustls().expect("rustls roots load").capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("no WebDriver session on the app within 30 s: {e}"),
+            }
+        };
+        AppWindow { client, driver }
+    }
+
+    /// Waits for an element the UI renders once Rust has answered.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(timeout)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("`{css}` did not appear within {timeout:?}: {e}"))
+    }
+
+    /// Saves a PNG of the window under target/e2e/.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.expect("the window can be captured");
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("the screenshot can be written");
+        path
+    }
+
+    /// Ends the WebDriver session (closing the app) and stops tauri-driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for AppWindow {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod app_info;
 pub mod error;
+pub mod secrets;
 pub mod stack;
 
 pub use error::ApiError;

@@ -21,4 +21,28 @@ pub enum CoreError {
     /// A Service depends on one the Environment does not define.
     #[error("service `{service}` depends on `{dependency}`, which this environment does not define")]
     UnknownDependency { service: String, dependency: String },
+    /// A generated secret's length and alphabet give less than 128 bits.
+    #[error(
+        "secret {name} of environment {env} would be too weak: {length} characters of {alphabet} give {bits} bits, \
+         EnvDeck requires 128; set `length = {needed}` or more under [environments.{env}.secrets.{name}] in envdeck.toml"
+    )]
+    WeakSecret {
+        env: String,
+        name: String,
+        length: usize,
+        alphabet: &'static str,
+        bits: u32,
+        needed: usize,
+    },
+    /// A secret longer than every keychain can hold (Windows keeps 2560 bytes of UTF-16).
+    #[error(
+        "secret {name} of environment {env} is {length} characters long; keychains hold at most {max} \
+         (Windows' limit, applied everywhere): lower `length` under [environments.{env}.secrets.{name}] in envdeck.toml"
+    )]
+    SecretTooLong {
+        env: String,
+        name: String,
+        length: usize,
+        max: usize,
+    },
 }

@@ -221,7 +221,10 @@ async fn envdeck_round(engine: &Engine, project: &str) -> (f64, f64) {
             println!("  {:>6.3}s {p:?}", start.elapsed().as_secs_f64());
         }
     });
-    engine.up(&model, "bench", sink).await.expect("EnvDeck's up succeeds");
+    engine
+        .up(&model, "bench", sink)
+        .await
+        .expect("EnvDeck's up succeeds");
     let total = start.elapsed().as_secs_f64();
     let critical = critical_path(project, "-");
     let wipe = RemoveVolumes::Confirmed {

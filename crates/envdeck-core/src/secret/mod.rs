@@ -1,5 +1,16 @@
-//! Which variables of an environment are secrets, and how strong each must be.
+//! Which variables of an environment are secrets, how strong each must be, how they are generated,
+//! and how their values are kept out of anything EnvDeck prints.
 
+pub mod generate;
+pub mod mask;
+pub mod policy;
+pub mod rotation;
 pub mod rule;
+pub mod value;
 
+pub use generate::generate;
+pub use mask::Masker;
+pub use policy::{MAX_LENGTH, MIN_BITS, SecretSpec, Strength, Supply, estimated_bits, secret_specs};
+pub use rotation::rotation_consequences;
 pub use rule::{Alphabet, SecretRule};
+pub use value::SecretValue;

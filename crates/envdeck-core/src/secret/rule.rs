@@ -28,3 +28,35 @@ pub struct SecretRule {
     /// `false` to declare that a variable the name heuristics flag is not a secret after all.
     pub secret: Option<bool>,
 }
+
+impl Alphabet {
+    /// The characters themselves, in the order generation indexes them.
+    pub fn chars(self) -> &'static [u8] {
+        match self {
+            Alphabet::UrlSafe => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+            Alphabet::Alphanumeric => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            Alphabet::Hex => b"0123456789abcdef",
+        }
+    }
+
+    /// Entropy of one uniformly drawn character.
+    pub fn bits_per_char(self) -> f64 {
+        (self.chars().len() as f64).log2()
+    }
+
+    /// The name a person reads in the manifest and in error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Alphabet::UrlSafe => "url-safe [A-Za-z0-9_-]",
+            Alphabet::Alphanumeric => "alphanumeric [A-Za-z0-9]",
+            Alphabet::Hex => "hex [0-9a-f]",
+        }
+    }
+}
+
+impl Alphabet {
+    /// Whether every character of `value` belongs to this alphabet.
+    pub fn admits(self, value: &str) -> bool {
+        value.bytes().all(|b| self.chars().contains(&b))
+    }
+}

@@ -1,0 +1,276 @@
+//! An environment's secrets, as both clients see them: list, generate the missing ones, rotate one,
+//! enter one, import from / export to a `.env` file, reveal one, and hand the values to a Start.
+//!
+//! Inputs are plain (project id, environment id, the policy's [`SecretSpec`]s) so this does not depend
+//! on how a Project is loaded. The keychain is blocking, so every operation runs on tokio's blocking
+//! pool. Types sent to the UI never carry a value, except [`RevealedSecret`].
+
+mod dotenv;
+mod env_file;
+
+pub use env_file::{ExportReport, ImportReport, export_env_file, import_env_file};
+
+use envdeck_core::secret::{
+    Masker, SecretSpec, SecretValue, Supply, estimated_bits, generate, rotation_consequences,
+};
+use envdeck_vault::{Namespace, Stored, VaultError};
+use serde::Serialize;
+
+use crate::ApiError;
+use crate::error::ErrorCode;
+
+/// What the secrets table shows for one variable; never the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SecretRow {
+    pub name: String,
+    pub state: SecretState,
+    /// `true` when EnvDeck generates it, `false` when a person enters it.
+    pub generated: bool,
+    /// Characters of the stored value, or of the value the policy would generate.
+    pub length: Option<u32>,
+    /// Entropy of the policy for a generated secret; an upper-bound estimate for an imported or
+    /// entered value.
+    pub bits: Option<u32>,
+    /// A generated secret holding a value under 128 bits (only after an import).
+    pub weak: bool,
+    /// A fixed mask when stored: the UI reveals through [`reveal`], never from this.
+    pub masked: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SecretState {
+    /// In the keychain.
+    Stored,
+    /// Not in the keychain yet; `generate_missing` will create it.
+    Missing,
+    /// Not in the keychain and never generated: a person must enter it.
+    ToEnter,
+}
+
+/// What `generate_missing` did, by variable name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct GenerateReport {
+    pub generated: Vec<String>,
+    pub already_stored: Vec<String>,
+    /// Secrets a person must enter that are not stored yet.
+    pub to_enter: Vec<String>,
+}
+
+/// A rotation done, and what the person must do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Rotation {
+    pub name: String,
+    pub bits: u32,
+    pub consequences: Vec<String>,
+}
+
+/// The one type that carries a value to the UI: the answer to an explicit Reveal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct RevealedSecret {
+    pub name: String,
+    pub value: String,
+}
+
+/// The secrets a Start injects: values as `(variable, value)` for compose interpolation and the
+/// container environment. Not serializable: it never leaves the process.
+#[derive(Debug, Default)]
+pub struct StartSecrets {
+    pub values: Vec<(String, SecretValue)>,
+    /// Secrets a person must enter that are not stored: the caller decides whether Start may go on.
+    pub to_enter: Vec<String>,
+}
+
+impl StartSecrets {
+    /// Hides these values in logs and messages.
+    pub fn masker(&self) -> Masker {
+        Masker::new(self.values.iter().map(|(_, v)| v))
+    }
+}
+
+/// One row per secret of the environment, from the keychain.
+pub async fn list(project_id: &str, env: &str, specs: &[SecretSpec]) -> Result<Vec<SecretRow>, ApiError> {
+    let (ns, specs) = (namespace(project_id, env)?, specs.to_vec());
+    blocking(move || {
+        specs
+            .iter()
+            .map(|spec| {
+                let stored = envdeck_vault::read(&ns, &spec.name).map_err(vault_error)?;
+                Ok(row(spec, stored.as_ref()))
+            })
+            .collect()
+    })
+    .await
+}
+
+fn row(spec: &SecretSpec, stored: Option<&SecretValue>) -> SecretRow {
+    let generated = matches!(spec.supply, Supply::Generate(_));
+    let (state, length, bits) = match (stored, spec.supply) {
+        (Some(v), Supply::Generate(s)) if v.char_len() == s.length && s.alphabet.admits(v.expose()) => {
+            (SecretState::Stored, Some(s.length), Some(s.bits()))
+        }
+        (Some(v), _) => (
+            SecretState::Stored,
+            Some(v.char_len()),
+            Some(estimated_bits(v.expose())),
+        ),
+        (None, Supply::Generate(s)) => (SecretState::Missing, Some(s.length), Some(s.bits())),
+        (None, Supply::Enter) => (SecretState::ToEnter, None, None),
+    };
+    SecretRow {
+        name: spec.name.clone(),
+        state,
+        generated,
+        length: length.map(|l| l as u32),
+        bits,
+        // Only for secrets EnvDeck would generate: an SMTP password is the provider's to judge.
+        weak: generated && bits.is_some_and(|b| (b as f64) < envdeck_core::secret::MIN_BITS),
+        masked: stored.map(|_| "••••••••".to_owned()),
+    }
+}
+
+/// Generates and stores every generated secret the keychain definitely does not hold. A secret whose
+/// read fails stops the operation with that error: it is never regenerated over a value that may exist.
+pub async fn generate_missing(
+    project_id: &str,
+    env: &str,
+    specs: &[SecretSpec],
+) -> Result<GenerateReport, ApiError> {
+    let (ns, specs) = (namespace(project_id, env)?, specs.to_vec());
+    blocking(move || {
+        let mut report = GenerateReport::default();
+        for spec in &specs {
+            match spec.supply {
+                Supply::Generate(strength) => {
+                    match envdeck_vault::store_if_absent(&ns, &spec.name, || generate(&strength))
+                        .map_err(vault_error)?
+                    {
+                        Stored::Created(_) => report.generated.push(spec.name.clone()),
+                        Stored::Existing(_) => report.already_stored.push(spec.name.clone()),
+                    }
+                }
+                Supply::Enter => {
+                    if envdeck_vault::read(&ns, &spec.name)
+                        .map_err(vault_error)?
+                        .is_none()
+                    {
+                        report.to_enter.push(spec.name.clone());
+                    }
+                }
+            }
+        }
+        Ok(report)
+    })
+    .await
+}
+
+/// Replaces a generated secret with a new value, and says what that implies (the caller shows it and
+/// asks first). Entered secrets are changed with [`enter`] instead.
+pub async fn rotate(project_id: &str, env: &str, spec: &SecretSpec) -> Result<Rotation, ApiError> {
+    let (ns, spec) = (namespace(project_id, env)?, spec.clone());
+    let Supply::Generate(strength) = spec.supply else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            format!(
+                "{} of environment {env} is entered by a person, not generated: enter its new value instead",
+                spec.name
+            ),
+        ));
+    };
+    blocking(move || {
+        let value = generate(&strength).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        envdeck_vault::write(&ns, &spec.name, &value).map_err(vault_error)?;
+        Ok(Rotation {
+            bits: strength.bits(),
+            consequences: rotation_consequences(&spec.name),
+            name: spec.name,
+        })
+    })
+    .await
+}
+
+/// Stores a value a person typed (SMTP password, third-party key), replacing any previous one.
+pub async fn enter(project_id: &str, env: &str, name: &str, value: SecretValue) -> Result<(), ApiError> {
+    let (ns, name) = (namespace(project_id, env)?, name.to_owned());
+    if value.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            format!("{name} of environment {env}: an empty value was not stored"),
+        ));
+    }
+    blocking(move || envdeck_vault::write(&ns, &name, &value).map_err(vault_error)).await
+}
+
+/// The value of one secret, for an explicit Reveal or Copy.
+pub async fn reveal(project_id: &str, env: &str, name: &str) -> Result<RevealedSecret, ApiError> {
+    let (ns, name, env) = (namespace(project_id, env)?, name.to_owned(), env.to_owned());
+    blocking(
+        move || match envdeck_vault::read(&ns, &name).map_err(vault_error)? {
+            Some(v) => Ok(RevealedSecret {
+                value: v.expose().to_owned(),
+                name,
+            }),
+            None => Err(ApiError::new(
+                ErrorCode::Internal,
+                format!("{name} of environment {env} is not in the keychain yet: generate or enter it first"),
+            )),
+        },
+    )
+    .await
+}
+
+/// Generates what is missing, then reads every stored secret: what a Start injects.
+pub async fn values_for_start(
+    project_id: &str,
+    env: &str,
+    specs: &[SecretSpec],
+) -> Result<StartSecrets, ApiError> {
+    generate_missing(project_id, env, specs).await?;
+    let (ns, specs) = (namespace(project_id, env)?, specs.to_vec());
+    blocking(move || {
+        let mut out = StartSecrets::default();
+        for spec in &specs {
+            match envdeck_vault::read(&ns, &spec.name).map_err(vault_error)? {
+                Some(v) => out.values.push((spec.name.clone(), v)),
+                None => out.to_enter.push(spec.name.clone()),
+            }
+        }
+        Ok(out)
+    })
+    .await
+}
+
+fn namespace(project_id: &str, env: &str) -> Result<Namespace, ApiError> {
+    Namespace::new(project_id, env).map_err(vault_error)
+}
+
+/// The keychain's errors for clients: unavailable or locked keychains get the code the doctor and the
+/// UI branch on.
+pub fn vault_error(e: VaultError) -> ApiError {
+    let code = match e {
+        VaultError::Unavailable { .. } | VaultError::NoAccess { .. } | VaultError::NoPlatformStore { .. } => {
+            ErrorCode::KeychainUnavailable
+        }
+        VaultError::InvalidName { .. } => ErrorCode::InvalidProject,
+        _ => ErrorCode::Internal,
+    };
+    ApiError::new(code, e.to_string())
+}
+
+/// Runs keychain work on the blocking pool: keyring's Secret Service client must not run on a tokio
+/// worker thread.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("a keychain operation did not finish: {e}"),
+        )
+    })?
+}

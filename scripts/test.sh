@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+#! The README's TEST command. From a clean clone on Debian/Ubuntu: installs what the tests need, starts a
+#! real Docker engine and a real Secret Service, builds the test images and the app, and runs every tier:
+#! lints, UI checks, Rust unit + integration tests (real dockerd, real gnome-keyring) and the end-to-end
+#! tests of the real app window (Xvfb + tauri-driver + WebKitWebDriver). Any tier that cannot run fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/envdeck/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+start=$(date +%s)
+step() { printf '\n\033[1m==> %s\033[0m  (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
+
+step "set-up: system packages, tauri-driver, npm packages"
+bash scripts/setup.sh all
+
+step "UI: build, type check, unit tests"
+npm run --silent ui:build
+npm run --silent ui:check
+npm run --silent ui:test
+
+step "Rust: format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+if cargo tree -p envdeck-core -e normal --prefix none | grep -E '^(tauri|bollard|keyring|tokio)[ -]'; then
+  echo "envdeck-core must stay pure: it depends on the crates listed above (see ARCHITECTURE.md)" >&2
+  exit 1
+fi
+
+step "Docker engine (Debian's dockerd, started if not running)"
+bash scripts/docker-engine.sh
+
+step "test images (built locally, only when missing)"
+bash scripts/test-images.sh
+
+step "build the app and the CLI"
+cargo build --workspace --bins --quiet
+export ENVDECK_APP_BIN="$CARGO_TARGET_DIR/debug/envdeck-app"
+export ENVDECK_CLI_BIN="$CARGO_TARGET_DIR/debug/envdeck"
+
+step "Rust tests: unit, integration (real dockerd + gnome-keyring), end-to-end (real window under Xvfb)"
+bash scripts/with-keychain.sh xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --no-fail-fast
+
+step "generated TypeScript bindings are committed"
+git diff --exit-code --stat -- ui/src/lib/bindings || {
+  echo "ui/src/lib/bindings changed when the tests regenerated them: commit the new bindings" >&2
+  exit 1
+}
+git ls-files --others --exclude-standard -- ui/src/lib/bindings | { ! grep . ; } || {
+  echo "new generated bindings are not committed (see above)" >&2
+  exit 1
+}
+
+step "all green"
