@@ -29,6 +29,8 @@ pub(crate) struct Existing {
     pub service: String,
     pub number: u32,
     pub config_hash: String,
+    /// The image the container was created from (`sha256:...`): a rebuilt or re-tagged image differs.
+    pub image_id: String,
     /// Docker's state word: created, running, exited, restarting, ...
     pub state: String,
     pub status: String,
@@ -71,6 +73,7 @@ pub(crate) async fn list(docker: &Docker, project: &str) -> Result<Vec<Existing>
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0),
             config_hash: labels.get(labels::CONFIG_HASH).cloned().unwrap_or_default(),
+            image_id: s.image_id.unwrap_or_default(),
             state: s.state.map(|st| st.to_string()).unwrap_or_default(),
             status: s.status.unwrap_or_default(),
             ports: s

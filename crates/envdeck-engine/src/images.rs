@@ -23,6 +23,18 @@ pub(crate) async fn present(docker: &Docker, image: &str) -> Result<bool, Engine
     }
 }
 
+/// The id (`sha256:...`) of the image a tag points at now, if the engine has it.
+pub(crate) async fn id_of(docker: &Docker, image: &str) -> Result<Option<String>, EngineError> {
+    match docker.inspect_image(image).await {
+        Ok(found) => Ok(found.id),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(EngineError::Inspect {
+            what: format!("image {image}"),
+            detail: detail(&e),
+        }),
+    }
+}
+
 /// Pulls when missing; an image already present is never pulled again (like `docker compose up`).
 pub(crate) async fn ensure_pulled(docker: &Docker, image: &str, sink: &Sink) -> Result<Outcome, EngineError> {
     if present(docker, image).await? {

@@ -452,3 +452,37 @@ async fn a_cancelled_up_leaves_a_state_the_next_up_completes() {
         .await
         .expect("down succeeds");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tag_that_now_names_another_image_recreates_its_service() {
+    let engine = engine().await;
+    let project = TestProject::new("retag");
+    let tag = format!("envdeck-test/{}:1", project.name);
+    assert!(docker(&["tag", BUSYBOX, &tag]).0, "the tag is made");
+    let mut service = busybox(&["sleep", "3600"]);
+    service.image = Some(tag.clone());
+    let model = model(
+        &project.name,
+        vec![("app", service), ("other", busybox(&["sleep", "3600"]))],
+    );
+    up(&engine, &model).await.expect("the first up succeeds");
+    // A rebuild: the same tag, another image (PostgreSQL's rootfs has `sleep` too).
+    assert!(docker(&["tag", POSTGRES, &tag]).0, "the tag moves");
+    let report = up(&engine, &model).await;
+    docker(&["rmi", &tag]);
+    let report = report.expect("the second up succeeds");
+    let changed: Vec<_> = report
+        .services
+        .iter()
+        .filter(|(_, o)| *o != Outcome::Unchanged)
+        .collect();
+    assert_eq!(
+        changed,
+        vec![&("app".to_string(), Outcome::Recreated)],
+        "only the service whose image changed"
+    );
+    engine
+        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .await
+        .expect("down succeeds");
+}

@@ -206,6 +206,9 @@ async fn apply(
     existing: &[Existing],
 ) -> Result<(Outcome, Vec<String>), EngineError> {
     let hash = plan::config_hash(service);
+    // The same tag may now name another image (rebuilt, re-pulled): that is a change too.
+    let image = plan::image_of(&model.name, name, service);
+    let image_id = images::id_of(docker, &image).await?;
     let replicas = service.replicas();
     let mine: Vec<&Existing> = existing.iter().filter(|c| c.service == name).collect();
     let mut outcome = Outcome::Unchanged;
@@ -213,11 +216,13 @@ async fn apply(
     let replicas_work = (1..=replicas).map(|number| {
         let found = mine.iter().find(|c| c.number == number).copied();
         let hash = hash.as_str();
+        let image_id = image_id.as_deref();
         async move {
+            let current = |c: &Existing| c.config_hash == hash && image_id.is_none_or(|id| id == c.image_id);
             let container = containers::container_name(&model.name, name, service, number);
             let result = match found {
-                Some(c) if c.config_hash == hash && c.state == "running" => Outcome::Unchanged,
-                Some(c) if c.config_hash == hash => {
+                Some(c) if current(c) && c.state == "running" => Outcome::Unchanged,
+                Some(c) if current(c) => {
                     containers::start(docker, &c.name).await?;
                     Outcome::Started
                 }
