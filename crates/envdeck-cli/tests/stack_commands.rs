@@ -20,6 +20,34 @@ fn envdeck(project_dir: &std::path::Path, args: &[&str]) -> (i32, String, String
     )
 }
 
+/// Removes whatever a failed test left behind (containers and networks carrying the stack's label).
+struct Cleanup(String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let label = format!("label=dev.envdeck.project={}", self.0);
+        for (list, remove) in [
+            (["ps", "-aq"], ["rm", "-f"]),
+            (["network", "ls"], ["network", "rm"]),
+        ] {
+            let Ok(out) = Command::new("docker")
+                .args(list)
+                .args(["-q", "--filter", &label])
+                .output()
+            else {
+                continue;
+            };
+            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .map(String::from)
+                .collect();
+            if !ids.is_empty() {
+                let _ = Command::new("docker").args(remove).args(&ids).output();
+            }
+        }
+    }
+}
+
 #[test]
 fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
     // The stack is named after the project folder, as compose does by default.
@@ -27,6 +55,7 @@ fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
     let name = format!("edt-cli-{}", std::process::id());
     let dir = parent.path().join(&name);
     std::fs::create_dir(&dir).unwrap();
+    let _cleanup = Cleanup(name.clone());
     let service = Service {
         image: Some("envdeck-test/busybox:1".into()),
         command: Some(
