@@ -222,7 +222,8 @@ async fn apply(
             let container = containers::container_name(&model.name, name, service, number);
             let result = match found {
                 Some(c) if current(c) && c.state == "running" => Outcome::Unchanged,
-                Some(c) if current(c) => {
+                // A container left "created" by a cancelled `up` may miss its extra networks: remade below.
+                Some(c) if current(c) && c.state != "created" => {
                     containers::start(docker, &c.name).await?;
                     Outcome::Started
                 }
