@@ -11,8 +11,7 @@ use futures_util::stream::{BoxStream, Stream, StreamExt};
 use crate::error::{ApiError, ErrorCode};
 
 pub use envdeck_engine::status::{
-    Change, LogLine, LogOptions, PublishedPort, ServiceEvent, ServiceStatus, StatsSample,
-    Stream as OutputStream,
+    Change, LogLine, LogOptions, OutputStream, PublishedPort, ServiceEvent, ServiceStatus, StatsSample,
 };
 pub use envdeck_engine::{DownReport, RemoveVolumes, UpReport};
 

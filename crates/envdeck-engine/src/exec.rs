@@ -7,7 +7,7 @@ use bollard::exec::{CreateExecOptions, StartExecResults};
 use futures_util::StreamExt;
 
 use crate::error::{EngineError, detail};
-use crate::status::{LogLine, Stream};
+use crate::status::{LogLine, OutputStream};
 
 pub(crate) async fn run(
     docker: &Docker,
@@ -39,9 +39,9 @@ pub(crate) async fn run(
         StartExecResults::Attached { mut output, .. } => {
             while let Some(chunk) = output.next().await {
                 let (stream, bytes) = match chunk.map_err(|e| fail(detail(&e)))? {
-                    LogOutput::StdErr { message } => (Stream::Stderr, message),
+                    LogOutput::StdErr { message } => (OutputStream::Stderr, message),
                     LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                        (Stream::Stdout, message)
+                        (OutputStream::Stdout, message)
                     }
                     LogOutput::StdIn { .. } => continue,
                 };

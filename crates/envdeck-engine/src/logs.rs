@@ -6,7 +6,7 @@ use bollard::query_parameters::LogsOptionsBuilder;
 use futures_util::stream::{Stream, StreamExt};
 
 use crate::error::{EngineError, detail};
-use crate::status::{LogLine, LogOptions, Stream as Which};
+use crate::status::{LogLine, LogOptions, OutputStream as Which};
 
 /// The output of one container as a stream of lines.
 pub(crate) fn container_lines(

@@ -64,7 +64,7 @@ pub enum Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub enum Stream {
+pub enum OutputStream {
     Stdout,
     Stderr,
 }
@@ -75,7 +75,7 @@ pub enum Stream {
 pub struct LogLine {
     pub service: String,
     pub container: String,
-    pub stream: Stream,
+    pub stream: OutputStream,
     pub text: String,
 }
 

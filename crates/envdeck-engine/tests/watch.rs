@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use envdeck_core::compose::Condition;
-use envdeck_engine::status::{Change, LogOptions, Stream};
+use envdeck_engine::status::{Change, LogOptions, OutputStream};
 use envdeck_engine::{EngineError, RemoveVolumes};
 use futures_util::StreamExt;
 
@@ -46,10 +46,10 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
     assert!(
         lines
             .iter()
-            .any(|l| l.text == "to-stdout" && l.stream == Stream::Stdout)
+            .any(|l| l.text == "to-stdout" && l.stream == OutputStream::Stdout)
             && lines
                 .iter()
-                .any(|l| l.text == "to-stderr" && l.stream == Stream::Stderr),
+                .any(|l| l.text == "to-stderr" && l.stream == OutputStream::Stderr),
         "each line keeps the stream it was written to: {lines:?}"
     );
     assert!(

@@ -3,4 +3,4 @@
 /**
  * Which stream a line came from: users read stderr differently (errors, tracebacks).
  */
-export type Stream = "stdout" | "stderr";
+export type OutputStream = "stdout" | "stderr";
