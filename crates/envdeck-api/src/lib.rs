@@ -7,5 +7,6 @@ pub mod app_info;
 pub mod error;
 pub mod project;
 pub mod secrets;
+pub mod stack;
 
 pub use error::ApiError;

@@ -29,6 +29,18 @@ enum Command {
     List(commands::list::Args),
     /// Print an environment's resolved compose model as JSON (like `docker compose config`).
     Config(commands::config::Args),
+    /// Start an Environment: pull/build images, create network and volumes, start Services in order.
+    Up(commands::up::Args),
+    /// Stop and remove an Environment's containers; its data stays unless --volumes --confirm ENV.
+    Down(commands::down::Args),
+    /// Each Service's containers with state, health and published ports.
+    Ps(commands::ps::Args),
+    /// Show (and with -f follow) the logs of all Services or one.
+    Logs(commands::logs::Args),
+    /// Restart an Environment, or one of its Services.
+    Restart(commands::restart::Args),
+    /// Run a command in a Service: `envdeck exec local db -- psql -U app`.
+    Exec(commands::exec::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +54,12 @@ fn main() -> ExitCode {
         Command::Info(args) => commands::info::run(&project, args),
         Command::List(args) => commands::list::run(&project, args),
         Command::Config(args) => commands::config::run(&project, args),
+        Command::Up(args) => commands::up::run(&project, args),
+        Command::Down(args) => commands::down::run(&project, args),
+        Command::Ps(args) => commands::ps::run(&project, args),
+        Command::Logs(args) => commands::logs::run(&project, args),
+        Command::Restart(args) => commands::restart::run(&project, args),
+        Command::Exec(args) => commands::exec::run(&project, args),
     };
     match outcome {
         Ok(code) => code,

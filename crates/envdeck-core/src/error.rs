@@ -90,6 +90,12 @@ pub enum CoreError {
     /// The operating system's random number generator failed; EnvDeck never falls back to a weaker one.
     #[error("the operating system's secure random generator failed ({0}); no secret was generated")]
     Rng(String),
+    /// `depends_on` loops back on itself: no Service of the loop could ever start.
+    #[error("the services {} depend on each other in a cycle: remove one of their `depends_on` entries", services.join(", "))]
+    DependencyCycle { services: Vec<String> },
+    /// A Service depends on one the Environment does not define.
+    #[error("service `{service}` depends on `{dependency}`, which this environment does not define")]
+    UnknownDependency { service: String, dependency: String },
     /// A generated secret's length and alphabet give less than 128 bits.
     #[error(
         "secret {name} of environment {env} would be too weak: {length} characters of {alphabet} give {bits} bits, \

@@ -5,6 +5,8 @@
 
 pub mod compose;
 pub mod error;
+pub mod plan;
+pub mod progress;
 pub mod project;
 pub mod secret;
 

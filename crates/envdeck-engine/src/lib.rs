@@ -3,4 +3,22 @@
 //! The core hands this crate a resolved model; this crate turns it into Docker objects and reports back
 //! in EnvDeck's own types. Docker's wire types never leave this crate.
 
+mod containers;
+mod context;
 pub mod docker;
+pub mod error;
+mod events;
+mod exec;
+mod images;
+pub mod labels;
+mod logs;
+mod networks;
+mod ports;
+pub mod stack;
+mod stats;
+pub mod status;
+mod volumes;
+
+pub use containers::DEFAULT_HOST_IP;
+pub use error::EngineError;
+pub use stack::{DownReport, Engine, RemoveVolumes, Sink, UpReport};

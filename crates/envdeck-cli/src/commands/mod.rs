@@ -1,8 +1,16 @@
 //! One module per subcommand; each parses its flags, calls envdeck-api and prints.
 
 pub mod config;
+pub mod down;
+pub mod exec;
 pub mod info;
 pub mod list;
+pub mod logs;
+pub mod progress;
+pub mod ps;
+pub mod restart;
+pub mod target;
+pub mod up;
 
 /// What a subcommand returns: its exit code, or an error printed as `error: <message>`.
 pub type Outcome = Result<std::process::ExitCode, envdeck_api::ApiError>;

@@ -1,0 +1,39 @@
+//! `envdeck down ENV [--volumes --confirm ENV]`: stop and remove the stack; data stays unless the
+//! Environment's name is typed again.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use envdeck_api::stack::{self, RemoveVolumes};
+
+use super::progress::print;
+use super::target;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The Environment to stop.
+    env: String,
+    /// Also delete the Environment's volumes (its data). Needs --confirm with the Environment's name.
+    #[arg(long, requires = "confirm")]
+    volumes: bool,
+    /// The Environment's name, typed again to confirm deleting its data.
+    #[arg(long)]
+    confirm: Option<String>,
+}
+
+pub fn run(project: &Path, args: Args) -> super::Outcome {
+    let volumes = match (args.volumes, args.confirm) {
+        (true, Some(typed_name)) => RemoveVolumes::Confirmed { typed_name },
+        _ => RemoveVolumes::Keep,
+    };
+    let name = target::stack_name(project, &args.env);
+    let report = super::runtime().block_on(stack::down(&name, &args.env, volumes, print))?;
+    println!(
+        "{} is down: {} containers and {} networks removed, {} volumes deleted",
+        args.env,
+        report.containers.len(),
+        report.networks.len(),
+        report.volumes.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,128 @@
+//! The engine's one error enum. Docker's own errors are not user-friendly, so each variant says what
+//! EnvDeck was doing, keeps Docker's words as detail, and says what to do next.
+
+use crate::docker::ConnectError;
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// Docker is missing, stopped, or refuses this user.
+    #[error("{0}")]
+    Connect(String),
+    /// The model cannot be planned (a cycle, an unknown dependency).
+    #[error("{0}")]
+    Plan(String),
+    /// A published host port is already used by another program: found before anything was created.
+    #[error(
+        "port {host_ip}:{port} (service `{service}`) is already in use by another program; stop that program or change the port in the compose file"
+    )]
+    PortTaken {
+        service: String,
+        host_ip: String,
+        port: u16,
+    },
+    /// The image is absent and cannot be downloaded.
+    #[error(
+        "image {image} is not on this machine and the registry cannot be reached; connect to the network, or build/load the image, then run up again"
+    )]
+    ImageOffline { image: String, detail: String },
+    /// The registry answered, but has no such image (or refuses it).
+    #[error(
+        "image {image} could not be pulled: {detail}; check the image name and tag, and `docker login` if it is private"
+    )]
+    Pull { image: String, detail: String },
+    /// `docker build` of a Service with `build:` failed.
+    #[error("building the image of service `{service}` failed: {detail}")]
+    Build { service: String, detail: String },
+    #[error("creating network {network} failed: {detail}")]
+    CreateNetwork { network: String, detail: String },
+    #[error("creating volume {volume} failed: {detail}")]
+    CreateVolume { volume: String, detail: String },
+    /// A container, network or volume with our name exists but is not EnvDeck's: we never touch it.
+    #[error(
+        "a {kind} named {name} already exists and does not belong to this environment; EnvDeck will not touch it: rename or remove it yourself, then run up again"
+    )]
+    Foreign { kind: &'static str, name: String },
+    #[error("creating container {container} failed: {detail}")]
+    CreateContainer { container: String, detail: String },
+    #[error("starting container {container} failed: {detail}")]
+    StartContainer { container: String, detail: String },
+    #[error("stopping container {container} failed: {detail}")]
+    StopContainer { container: String, detail: String },
+    #[error("removing {kind} {name} failed: {detail}")]
+    Remove {
+        kind: &'static str,
+        name: String,
+        detail: String,
+    },
+    /// Listing or inspecting what Docker has for this environment failed.
+    #[error("reading the state of {what} from Docker failed: {detail}")]
+    Inspect { what: String, detail: String },
+    /// A Service others wait for became unhealthy, exited or crash-looped.
+    #[error("service `{service}` {reason}. Its last log lines:\n{logs}")]
+    ServiceFailed {
+        service: String,
+        reason: String,
+        logs: String,
+    },
+    /// Docker's events stream could not be read (and reconnecting did not help).
+    #[error("watching Docker's events failed: {detail}")]
+    Events { detail: String },
+    #[error("reading the logs of {container} failed: {detail}")]
+    Logs { container: String, detail: String },
+    #[error("reading the resource usage of {container} failed: {detail}")]
+    Stats { container: String, detail: String },
+    #[error("running `{command}` in service `{service}` failed: {detail}")]
+    Exec {
+        service: String,
+        command: String,
+        detail: String,
+    },
+    /// The named Service has no running container in this environment.
+    #[error("service `{service}` has no running container in project {project}; start it with `up` first")]
+    NotRunning { project: String, service: String },
+    /// Volumes are removed only when the environment's name is typed back exactly.
+    #[error(
+        "volumes were NOT removed: you typed `{typed}` but the environment is `{expected}`; type its name exactly to delete its data"
+    )]
+    ConfirmationMismatch { expected: String, typed: String },
+    /// A `build:` context could not be packed.
+    #[error("packing the build context {context} failed: {detail}")]
+    BuildContext { context: String, detail: String },
+}
+
+impl From<ConnectError> for EngineError {
+    fn from(e: ConnectError) -> Self {
+        EngineError::Connect(e.to_string())
+    }
+}
+
+impl From<envdeck_core::CoreError> for EngineError {
+    fn from(e: envdeck_core::CoreError) -> Self {
+        EngineError::Plan(e.to_string())
+    }
+}
+
+/// Docker's message without bollard's "Docker responded with status code 500:" prefix.
+pub(crate) fn detail(e: &bollard::errors::Error) -> String {
+    match e {
+        bollard::errors::Error::DockerResponseServerError { message, .. } => message.trim().to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether Docker answered "no such object" (404).
+pub(crate) fn is_not_found(e: &bollard::errors::Error) -> bool {
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }
+    )
+}
+
+/// Whether Docker answered "already in that state" (304), e.g. stopping a stopped container.
+pub(crate) fn is_not_modified(e: &bollard::errors::Error) -> bool {
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError { status_code: 304, .. }
+    )
+}

@@ -1,0 +1,191 @@
+//! The stack: one Environment's containers, networks and volumes on a Docker engine. `up` applies a
+//! Plan, `down` removes what the labels say is ours, `ps`/`logs`/`stats`/`exec`/`events` watch it.
+
+mod down;
+mod ready;
+mod up;
+
+use std::sync::Arc;
+
+use bollard::Docker;
+use envdeck_core::compose::ComposeModel;
+use envdeck_core::progress::{Health, Progress};
+use futures_util::stream::{BoxStream, Stream, StreamExt};
+
+use crate::containers;
+use crate::error::EngineError;
+use crate::status::{LogLine, LogOptions, PublishedPort, ServiceEvent, ServiceStatus, StatsSample};
+
+pub use down::{DownReport, RemoveVolumes};
+pub use up::UpReport;
+
+/// Where progress goes: the CLI prints it, the desktop forwards it to a Channel.
+pub type Sink = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// A connection to the Docker engine that runs stacks.
+#[derive(Clone)]
+pub struct Engine {
+    docker: Docker,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Engine")
+    }
+}
+
+impl Engine {
+    /// Connects with the platform defaults (or `DOCKER_HOST`); the error says what to do when Docker is
+    /// missing, stopped, or refuses this user.
+    pub async fn connect() -> Result<Self, EngineError> {
+        Ok(Self {
+            docker: crate::docker::connect().await?,
+        })
+    }
+
+    /// Brings the Environment up: ports checked first, then network, volumes, images, and Services in
+    /// dependency order (independent ones in parallel), waiting for each `depends_on` condition.
+    /// Idempotent: unchanged containers are kept, changed ones recreated, stopped ones started.
+    /// Dropping the future cancels cleanly; a later `up` continues from what exists.
+    pub async fn up(
+        &self,
+        model: &ComposeModel,
+        environment: &str,
+        sink: Sink,
+    ) -> Result<UpReport, EngineError> {
+        up::up(&self.docker, model, environment, sink).await
+    }
+
+    /// Stops and removes the stack's containers and networks. Volumes stay unless `volumes` is
+    /// `Confirmed` with the Environment's name typed back exactly.
+    pub async fn down(
+        &self,
+        project: &str,
+        environment: &str,
+        volumes: RemoveVolumes,
+        sink: Sink,
+    ) -> Result<DownReport, EngineError> {
+        down::down(&self.docker, project, environment, volumes, sink).await
+    }
+
+    /// Restarts every container of the stack, or only those of one Service.
+    pub async fn restart(&self, project: &str, service: Option<&str>) -> Result<Vec<String>, EngineError> {
+        down::restart(&self.docker, project, service).await
+    }
+
+    /// The stack's containers: Service, name, state, health and published ports.
+    pub async fn ps(&self, project: &str) -> Result<Vec<ServiceStatus>, EngineError> {
+        let found = containers::list(&self.docker, project).await?;
+        Ok(found
+            .into_iter()
+            .map(|c| ServiceStatus {
+                health: health_from_status(&c.status),
+                service: c.service,
+                id: c.id,
+                container: c.name,
+                number: c.number,
+                state: c.state,
+                ports: c
+                    .ports
+                    .into_iter()
+                    .map(|(host_ip, host_port, container_port, protocol)| PublishedPort {
+                        host_ip,
+                        host_port,
+                        container_port,
+                        protocol,
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    /// The stack's container events (state and health changes), reconnecting when the stream drops.
+    pub fn events(
+        &self,
+        project: &str,
+    ) -> impl Stream<Item = Result<ServiceEvent, EngineError>> + Send + use<> {
+        crate::events::watch(self.docker.clone(), project.to_string())
+    }
+
+    /// Logs of all Services (or one), merged as they arrive; stdout and stderr marked apart.
+    pub async fn logs(
+        &self,
+        project: &str,
+        options: LogOptions,
+    ) -> Result<BoxStream<'static, Result<LogLine, EngineError>>, EngineError> {
+        let targets = self.targets(project, options.service.as_deref()).await?;
+        let streams = targets.into_iter().map(|(service, container)| {
+            crate::logs::container_lines(&self.docker, service, container, &options).boxed()
+        });
+        Ok(futures_util::stream::select_all(streams).boxed())
+    }
+
+    /// CPU and memory samples of every running container (or one Service's), about once a second each.
+    pub async fn stats(
+        &self,
+        project: &str,
+        service: Option<&str>,
+    ) -> Result<BoxStream<'static, Result<StatsSample, EngineError>>, EngineError> {
+        let targets = self.targets(project, service).await?;
+        let streams = targets
+            .into_iter()
+            .map(|(service, container)| crate::stats::samples(&self.docker, service, container).boxed());
+        Ok(futures_util::stream::select_all(streams).boxed())
+    }
+
+    /// Runs a command in the first running container of a Service; output goes to `on_output` as it
+    /// comes, and the command's exit code is returned.
+    pub async fn exec(
+        &self,
+        project: &str,
+        service: &str,
+        command: &[String],
+        on_output: impl FnMut(LogLine) + Send,
+    ) -> Result<i64, EngineError> {
+        let running = containers::list(&self.docker, project).await?;
+        let Some(container) = running
+            .into_iter()
+            .find(|c| c.service == service && c.state == "running")
+        else {
+            return Err(EngineError::NotRunning {
+                project: project.to_string(),
+                service: service.to_string(),
+            });
+        };
+        crate::exec::run(&self.docker, service, &container.name, command, on_output).await
+    }
+
+    /// (service, container name) of the stack's containers, optionally of one Service.
+    async fn targets(
+        &self,
+        project: &str,
+        service: Option<&str>,
+    ) -> Result<Vec<(String, String)>, EngineError> {
+        let found = containers::list(&self.docker, project).await?;
+        let targets: Vec<_> = found
+            .into_iter()
+            .filter(|c| service.is_none_or(|s| c.service == s))
+            .map(|c| (c.service, c.name))
+            .collect();
+        if let (Some(s), true) = (service, targets.is_empty()) {
+            return Err(EngineError::NotRunning {
+                project: project.to_string(),
+                service: s.to_string(),
+            });
+        }
+        Ok(targets)
+    }
+}
+
+/// `docker ps` status words carry the health: "Up 3 seconds (healthy)".
+fn health_from_status(status: &str) -> Health {
+    if status.contains("(unhealthy)") {
+        Health::Unhealthy
+    } else if status.contains("(healthy)") {
+        Health::Healthy
+    } else if status.contains("health: starting") {
+        Health::Starting
+    } else {
+        Health::None
+    }
+}

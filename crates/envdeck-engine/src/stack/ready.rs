@@ -1,0 +1,149 @@
+//! Readiness: waiting until a Service is started, healthy or completed, as `depends_on` asks. Woken by
+//! Docker's events (health_status, die), never by a sleep loop; failures carry the container's last logs.
+
+use bollard::Docker;
+use bollard::models::{ContainerStateStatusEnum, HealthStatusEnum};
+use bollard::query_parameters::InspectContainerOptions;
+use envdeck_core::compose::Condition;
+use envdeck_core::progress::{Health, Progress};
+use futures_util::StreamExt;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::error::{EngineError, detail};
+use crate::events;
+use crate::logs;
+use crate::stack::Sink;
+use crate::status::Change;
+
+/// A container restarting this many times while we wait is crash-looping.
+const CRASH_LOOP_RESTARTS: i64 = 3;
+/// How many log lines a failure message carries.
+const FAILURE_LOG_LINES: u32 = 20;
+
+/// Listens to the stack's events for the duration of one `up`; every container event bumps a counter
+/// that waiters watch. Dropping it stops the listener (an `up` that is cancelled leaves nothing running).
+pub(crate) struct Pulse {
+    tick: watch::Receiver<u64>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Pulse {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Pulse {
+    pub(crate) fn start(docker: &Docker, project: &str, sink: Sink) -> Self {
+        let (tx, tick) = watch::channel(0u64);
+        let mut stream = Box::pin(events::watch(docker.clone(), project.to_string()));
+        let task = tokio::spawn(async move {
+            while let Some(item) = stream.next().await {
+                if let Ok(event) = item {
+                    if let Change::Health { health } = event.change {
+                        sink(Progress::Health {
+                            service: event.service,
+                            container: event.container,
+                            health,
+                        });
+                    }
+                }
+                tx.send_modify(|n| *n += 1);
+            }
+        });
+        Self { tick, task }
+    }
+}
+
+enum Verdict {
+    Ready,
+    Pending,
+    Failed(String),
+}
+
+/// Waits until `container` meets `condition`. Subscribing before inspecting means no event is missed
+/// between the two: any change after the inspect wakes us, and we inspect again.
+pub(crate) async fn wait(
+    docker: &Docker,
+    pulse: &Pulse,
+    service: &str,
+    container: &str,
+    condition: Condition,
+) -> Result<(), EngineError> {
+    let mut tick = pulse.tick.clone();
+    loop {
+        tick.borrow_and_update();
+        let verdict = inspect(docker, container, condition).await?;
+        match verdict {
+            Verdict::Ready => return Ok(()),
+            Verdict::Failed(reason) => {
+                let logs = logs::last_lines(docker, container, FAILURE_LOG_LINES).await;
+                return Err(EngineError::ServiceFailed {
+                    service: service.to_string(),
+                    reason,
+                    logs,
+                });
+            }
+            Verdict::Pending => {}
+        }
+        if tick.changed().await.is_err() {
+            return Err(EngineError::Events {
+                detail: "the events stream ended".into(),
+            });
+        }
+    }
+}
+
+async fn inspect(docker: &Docker, container: &str, condition: Condition) -> Result<Verdict, EngineError> {
+    let info = docker
+        .inspect_container(container, None::<InspectContainerOptions>)
+        .await
+        .map_err(|e| EngineError::Inspect {
+            what: format!("container {container}"),
+            detail: detail(&e),
+        })?;
+    let state = info.state.unwrap_or_default();
+    let status = state.status.unwrap_or(ContainerStateStatusEnum::EMPTY);
+    let exit_code = state.exit_code.unwrap_or(0);
+    let health = health_of(state.health.and_then(|h| h.status));
+    let restarts = info.restart_count.unwrap_or(0);
+    let exited = matches!(
+        status,
+        ContainerStateStatusEnum::EXITED | ContainerStateStatusEnum::DEAD
+    );
+
+    if restarts >= CRASH_LOOP_RESTARTS && condition != Condition::ServiceCompletedSuccessfully {
+        return Ok(Verdict::Failed(format!(
+            "keeps crashing (restarted {restarts} times, last exit code {exit_code})"
+        )));
+    }
+    Ok(match condition {
+        Condition::ServiceCompletedSuccessfully if exited && exit_code == 0 => Verdict::Ready,
+        Condition::ServiceCompletedSuccessfully if exited => {
+            Verdict::Failed(format!("did not complete successfully (exit code {exit_code})"))
+        }
+        Condition::ServiceCompletedSuccessfully => Verdict::Pending,
+        _ if exited && exit_code != 0 => Verdict::Failed(format!("exited with code {exit_code}")),
+        Condition::ServiceHealthy => match health {
+            Health::Healthy => Verdict::Ready,
+            Health::Unhealthy => Verdict::Failed("became unhealthy (its healthcheck kept failing)".into()),
+            // No healthcheck: running is the best Docker can tell us.
+            Health::None if status == ContainerStateStatusEnum::RUNNING => Verdict::Ready,
+            // A stopped container never becomes healthy: waiting longer would hang `up`.
+            _ if exited => Verdict::Failed(format!("exited (code {exit_code}) before it became healthy")),
+            _ => Verdict::Pending,
+        },
+        Condition::ServiceStarted if status == ContainerStateStatusEnum::RUNNING || exited => Verdict::Ready,
+        Condition::ServiceStarted => Verdict::Pending,
+    })
+}
+
+fn health_of(status: Option<HealthStatusEnum>) -> Health {
+    match status {
+        Some(HealthStatusEnum::HEALTHY) => Health::Healthy,
+        Some(HealthStatusEnum::UNHEALTHY) => Health::Unhealthy,
+        Some(HealthStatusEnum::STARTING) => Health::Starting,
+        _ => Health::None,
+    }
+}

@@ -1,0 +1,350 @@
+//! `up`: apply the Plan to what Docker already has (read from the labels), changing only what differs.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use bollard::Docker;
+use envdeck_core::compose::{ComposeModel, Condition, Service};
+use envdeck_core::plan::{self, Plan, Step};
+use envdeck_core::progress::{Outcome, Progress};
+use futures_util::future::{BoxFuture, FutureExt, Shared, try_join_all};
+use serde::Serialize;
+
+use super::Sink;
+use super::ready::{self, Pulse};
+use crate::containers::{self, Existing};
+use crate::error::EngineError;
+use crate::{images, networks, ports, volumes};
+
+/// What `up` did to each Service (`Unchanged` everywhere after an idempotent second `up`).
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UpReport {
+    pub plan: Plan,
+    pub services: Vec<(String, Outcome)>,
+}
+
+type Applied<'a> = Shared<BoxFuture<'a, Result<Vec<String>, EngineError>>>;
+
+pub(super) async fn up(
+    docker: &Docker,
+    model: &ComposeModel,
+    environment: &str,
+    sink: Sink,
+) -> Result<UpReport, EngineError> {
+    let plan = plan::plan(model)?;
+    let project = model.name.as_str();
+    let existing = containers::list(docker, project).await?;
+
+    step(&sink, Step::CheckPorts, async {
+        ports::check(model, &existing)?;
+        check_names(docker, model, &existing).await?;
+        Ok(Outcome::Unchanged)
+    })
+    .await?;
+
+    // Listening starts before any container starts, so no health change can be missed.
+    let pulse = Pulse::start(docker, project, sink.clone());
+
+    for key in network_keys(model) {
+        let network = model.networks.get(&key);
+        if network.is_some_and(|n| n.external) {
+            continue;
+        }
+        let name = plan::network_name(model, &key);
+        let driver = network.and_then(|n| n.driver.as_deref());
+        step(&sink, Step::Network { name: name.clone() }, async {
+            networks::ensure(docker, project, environment, &key, &name, driver).await
+        })
+        .await?;
+    }
+    for key in volume_keys(model) {
+        let volume = model.volumes.get(&key);
+        if volume.is_some_and(|v| v.external) {
+            continue;
+        }
+        let name = plan::volume_name(model, &key);
+        let driver = volume.and_then(|v| v.driver.as_deref());
+        step(&sink, Step::Volume { name: name.clone() }, async {
+            volumes::ensure(docker, project, environment, &key, &name, driver).await
+        })
+        .await?;
+    }
+    let image_steps = plan.steps.iter().filter_map(|s| match s {
+        Step::Image { image, build_for } => Some((s.clone(), image.clone(), build_for.clone())),
+        _ => None,
+    });
+    try_join_all(image_steps.map(|(s, image, build_for)| {
+        let sink = sink.clone();
+        async move {
+            let sink2 = sink.clone();
+            step(&sink, s, async move {
+                match build_for
+                    .as_ref()
+                    .and_then(|svc| model.services.get(svc).map(|s| (svc, s)))
+                {
+                    Some((svc, service)) => match &service.build {
+                        Some(build) => images::ensure_built(docker, &image, svc, build, &sink2).await,
+                        None => images::ensure_pulled(docker, &image, &sink2).await,
+                    },
+                    None => images::ensure_pulled(docker, &image, &sink2).await,
+                }
+            })
+            .await
+        }
+    }))
+    .await?;
+
+    // Each Service starts as soon as its own dependencies are ready (finer than levels: the critical
+    // path is the only wait). Shared futures let every dependent await the same creation.
+    let outcomes: std::sync::Mutex<HashMap<String, Outcome>> = std::sync::Mutex::new(HashMap::new());
+    let mut applied: HashMap<&str, Applied<'_>> = HashMap::new();
+    for name in plan.levels.iter().flatten() {
+        let Some(service) = model.services.get(name) else {
+            continue;
+        };
+        let deps: Vec<(String, Condition, Applied<'_>)> = service
+            .depends_on
+            .iter()
+            .filter_map(|(d, spec)| {
+                applied
+                    .get(d.as_str())
+                    .map(|f| (d.clone(), spec.condition, f.clone()))
+            })
+            .collect();
+        let (sink, pulse, existing, outcomes) = (sink.clone(), &pulse, &existing, &outcomes);
+        let future = async move {
+            for (dep, condition, dep_applied) in deps {
+                for container in dep_applied.await? {
+                    ready::wait(docker, pulse, &dep, &container, condition).await?;
+                }
+            }
+            let mut names = Vec::new();
+            step(
+                &sink,
+                Step::Service {
+                    service: name.clone(),
+                },
+                async {
+                    let (outcome, created) =
+                        apply(docker, model, environment, name, service, existing).await?;
+                    names = created;
+                    if let Ok(mut map) = outcomes.lock() {
+                        map.insert(name.clone(), outcome);
+                    }
+                    Ok(outcome)
+                },
+            )
+            .await?;
+            Ok(names)
+        }
+        .boxed()
+        .shared();
+        applied.insert(name.as_str(), future);
+    }
+
+    // Up is done when every Service is as ready as it can say: healthy when it has a healthcheck.
+    let finals = plan.levels.iter().flatten().filter_map(|name| {
+        let service = model.services.get(name)?;
+        let future = applied.get(name.as_str())?.clone();
+        let (sink, pulse) = (sink.clone(), &pulse);
+        Some(async move {
+            let names = future.await?;
+            step(
+                &sink,
+                Step::Ready {
+                    service: name.clone(),
+                },
+                async {
+                    for container in &names {
+                        ready::wait(docker, pulse, name, container, own_condition(service)).await?;
+                    }
+                    Ok(Outcome::Ready)
+                },
+            )
+            .await
+        })
+    });
+    try_join_all(finals).await?;
+    drop(applied);
+    drop(pulse);
+
+    let outcomes = outcomes.lock().map(|m| m.clone()).unwrap_or_default();
+    let mut services: Vec<(String, Outcome)> = outcomes.into_iter().collect();
+    services.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(UpReport { plan, services })
+}
+
+/// Reports a Step's start and end around its work.
+async fn step<F>(sink: &Sink, step: Step, work: F) -> Result<Outcome, EngineError>
+where
+    F: Future<Output = Result<Outcome, EngineError>>,
+{
+    sink(Progress::StepStarted { step: step.clone() });
+    match work.await {
+        Ok(outcome) => {
+            sink(Progress::StepFinished { step, outcome });
+            Ok(outcome)
+        }
+        Err(e) => {
+            sink(Progress::StepFailed {
+                step,
+                message: e.to_string(),
+            });
+            Err(e)
+        }
+    }
+}
+
+/// Makes the Service's containers match the model; returns what changed and the container names.
+async fn apply(
+    docker: &Docker,
+    model: &ComposeModel,
+    environment: &str,
+    name: &str,
+    service: &Service,
+    existing: &[Existing],
+) -> Result<(Outcome, Vec<String>), EngineError> {
+    let hash = plan::config_hash(service);
+    // The same tag may now name another image (rebuilt, re-pulled): that is a change too.
+    let image = plan::image_of(&model.name, name, service);
+    let image_id = images::id_of(docker, &image).await?;
+    let replicas = service.replicas();
+    let mine: Vec<&Existing> = existing.iter().filter(|c| c.service == name).collect();
+    let mut outcome = Outcome::Unchanged;
+    let mut names = Vec::new();
+    let replicas_work = (1..=replicas).map(|number| {
+        let found = mine.iter().find(|c| c.number == number).copied();
+        let hash = hash.as_str();
+        let image_id = image_id.as_deref();
+        async move {
+            let current = |c: &Existing| c.config_hash == hash && image_id.is_none_or(|id| id == c.image_id);
+            let container = containers::container_name(&model.name, name, service, number);
+            let result = match found {
+                Some(c) if current(c) && c.state == "running" => Outcome::Unchanged,
+                // A container left "created" by a cancelled `up` may miss its extra networks: remade below.
+                Some(c) if current(c) && c.state != "created" => {
+                    containers::start(docker, &c.name).await?;
+                    Outcome::Started
+                }
+                Some(c) => {
+                    containers::stop(docker, &c.name, None).await?;
+                    containers::remove(docker, &c.name).await?;
+                    create_and_start(
+                        docker,
+                        model,
+                        environment,
+                        name,
+                        service,
+                        number,
+                        hash,
+                        &container,
+                    )
+                    .await?;
+                    Outcome::Recreated
+                }
+                None => {
+                    create_and_start(
+                        docker,
+                        model,
+                        environment,
+                        name,
+                        service,
+                        number,
+                        hash,
+                        &container,
+                    )
+                    .await?;
+                    Outcome::Created
+                }
+            };
+            Ok::<_, EngineError>((result, container))
+        }
+    });
+    for (result, container) in try_join_all(replicas_work).await? {
+        outcome = merge(outcome, result);
+        names.push(container);
+    }
+    // Scaled down: replicas above the count go.
+    for extra in mine.iter().filter(|c| c.number > replicas) {
+        containers::stop(docker, &extra.name, None).await?;
+        containers::remove(docker, &extra.name).await?;
+    }
+    Ok((outcome, names))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_and_start(
+    docker: &Docker,
+    model: &ComposeModel,
+    environment: &str,
+    name: &str,
+    service: &Service,
+    number: u32,
+    hash: &str,
+    container: &str,
+) -> Result<(), EngineError> {
+    let body = containers::create_body(model, environment, name, service, number, hash);
+    containers::create(docker, container, body).await?;
+    containers::connect_extra_networks(docker, model, name, service, container).await?;
+    containers::start(docker, container).await
+}
+
+/// The most telling outcome of a Service's replicas.
+fn merge(a: Outcome, b: Outcome) -> Outcome {
+    let rank = |o: Outcome| match o {
+        Outcome::Recreated => 3,
+        Outcome::Created => 2,
+        Outcome::Started => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// What "ready" means for a Service at the end of `up`: healthy if it has a healthcheck, else started.
+fn own_condition(service: &Service) -> Condition {
+    match &service.healthcheck {
+        Some(h) if !h.disable => Condition::ServiceHealthy,
+        _ => Condition::ServiceStarted,
+    }
+}
+
+/// A container name that exists but is not ours would make `create` fail halfway: find it first.
+async fn check_names(docker: &Docker, model: &ComposeModel, ours: &[Existing]) -> Result<(), EngineError> {
+    for (name, service) in &model.services {
+        for number in 1..=service.replicas() {
+            let container = containers::container_name(&model.name, name, service, number);
+            if ours.iter().any(|c| c.name == container) {
+                continue;
+            }
+            let options = None::<bollard::query_parameters::InspectContainerOptions>;
+            if docker.inspect_container(&container, options).await.is_ok() {
+                return Err(EngineError::Foreign {
+                    kind: "container",
+                    name: container,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn network_keys(model: &ComposeModel) -> Vec<String> {
+    let mut keys: Vec<String> = model.services.values().flat_map(plan::service_networks).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn volume_keys(model: &ComposeModel) -> Vec<String> {
+    let mut keys: Vec<String> = model
+        .services
+        .values()
+        .flat_map(|s| s.volumes.iter())
+        .filter(|m| m.kind == envdeck_core::compose::MountType::Volume)
+        .filter_map(|m| m.source.clone())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
