@@ -22,20 +22,6 @@ pub fn environments(dir: &Path) -> Result<Vec<Environment>, ApiError> {
     Ok(open(dir)?.environments().to_vec())
 }
 
-/// Resolves one environment with compose's variable order: the process environment, then `secrets`
-/// (from the keychain; empty until the vault fills it), then the environment's env files.
-pub fn resolve(dir: &Path, env: &str, secrets: Option<Layer>) -> Result<ComposeModel, ApiError> {
-    let project = open(dir)?;
-    let mut vars = Variables::from_process_env();
-    if let Some(secrets) = secrets {
-        vars.push(secrets);
-    }
-    for layer in project.env_file_layers(env).map_err(invalid)? {
-        vars.push(layer);
-    }
-    project.resolve(env, &vars).map_err(invalid)
-}
-
 /// `docker compose -f A -f B --env-file E --profile P -p NAME config`, on files outside any project.
 #[derive(Debug, Clone, Default)]
 pub struct FilesRequest {

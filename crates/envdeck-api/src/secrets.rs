@@ -231,6 +231,15 @@ pub async fn values_for_start(
     specs: &[SecretSpec],
 ) -> Result<StartSecrets, ApiError> {
     generate_missing(project_id, env, specs).await?;
+    stored_values(project_id, env, specs).await
+}
+
+/// Reads every stored secret without generating any: what `config` shows (masked).
+pub async fn stored_values(
+    project_id: &str,
+    env: &str,
+    specs: &[SecretSpec],
+) -> Result<StartSecrets, ApiError> {
     let (ns, specs) = (namespace(project_id, env)?, specs.to_vec());
     blocking(move || {
         let mut out = StartSecrets::default();

@@ -47,9 +47,10 @@ pub enum CoreError {
         reason: String,
     },
     /// `depends_on` names a service no compose file defines.
-    #[error("{}: service `{service}`: `depends_on` names `{dependency}`, which no compose file defines (services: {known})", file.display())]
+    #[error("{}service `{service}`: `depends_on` names `{dependency}`, which no compose file defines (services: {known})", file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default())]
     UnknownDependency {
-        file: PathBuf,
+        /// The compose file, when the model came from files.
+        file: Option<PathBuf>,
         service: String,
         dependency: String,
         known: String,
@@ -90,12 +91,6 @@ pub enum CoreError {
     /// The operating system's random number generator failed; EnvDeck never falls back to a weaker one.
     #[error("the operating system's secure random generator failed ({0}); no secret was generated")]
     Rng(String),
-    /// `depends_on` loops back on itself: no Service of the loop could ever start.
-    #[error("the services {} depend on each other in a cycle: remove one of their `depends_on` entries", services.join(", "))]
-    DependencyCycle { services: Vec<String> },
-    /// A Service depends on one the Environment does not define.
-    #[error("service `{service}` depends on `{dependency}`, which this environment does not define")]
-    UnknownDependency { service: String, dependency: String },
     /// A generated secret's length and alphabet give less than 128 bits.
     #[error(
         "secret {name} of environment {env} would be too weak: {length} characters of {alphabet} give {bits} bits, \

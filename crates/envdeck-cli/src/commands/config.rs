@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use envdeck_api::project::{FilesRequest, resolve, resolve_files};
+use envdeck_api::project::{FilesRequest, resolve_files};
 use envdeck_api::{ApiError, error::ErrorCode};
 
 #[derive(clap::Args)]
@@ -27,7 +27,14 @@ pub struct Args {
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
     let model = match (&args.env, args.files.is_empty()) {
-        (Some(env), true) => resolve(project, env, None)?,
+        (Some(env), true) => {
+            let config = super::runtime().block_on(envdeck_api::environment::config(project, env))?;
+            for warning in &config.warnings {
+                eprintln!("warning: {warning}");
+            }
+            println!("{:#}", config.json);
+            return Ok(ExitCode::SUCCESS);
+        }
         (None, false) => resolve_files(&FilesRequest {
             files: args.files,
             env_files: args.env_files,

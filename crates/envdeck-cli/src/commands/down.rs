@@ -26,7 +26,7 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         (true, Some(typed_name)) => RemoveVolumes::Confirmed { typed_name },
         _ => RemoveVolumes::Keep,
     };
-    let name = target::stack_name(project, &args.env);
+    let name = target::stack_name(project, &args.env)?;
     let report = super::runtime().block_on(stack::down(&name, &args.env, volumes, print))?;
     println!(
         "{} is down: {} containers and {} networks removed, {} volumes deleted",

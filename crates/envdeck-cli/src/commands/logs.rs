@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let name = target::stack_name(project, &args.env);
+    let name = target::stack_name(project, &args.env)?;
     let options = LogOptions {
         service: args.service,
         follow: args.follow,

@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let name = target::stack_name(project, &args.env);
+    let name = target::stack_name(project, &args.env)?;
     let rows = super::runtime().block_on(stack::ps(&name))?;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());

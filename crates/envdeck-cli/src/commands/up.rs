@@ -4,10 +4,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use envdeck_api::stack;
+use envdeck_api::environment;
 
 use super::progress::print;
-use super::target;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,10 +15,9 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let model = target::model(project, &args.env)?;
     super::runtime().block_on(async {
         tokio::select! {
-            report = stack::up(&model, &args.env, print) => {
+            report = environment::start(project, &args.env, print) => {
                 let report = report?;
                 println!("{} is up: {} services", args.env, report.services.len());
                 Ok(ExitCode::SUCCESS)

@@ -251,7 +251,7 @@ fn finish(merged: Merged, project: &str, profiles: &[String]) -> Result<ComposeM
             match layers.get(dep) {
                 None => {
                     return Err(CoreError::UnknownDependency {
-                        file: file.clone(),
+                        file: Some(file.clone()),
                         service: name.clone(),
                         dependency: dep.clone(),
                         known: known.join(", "),

@@ -15,8 +15,10 @@ pub fn start_levels(model: &ComposeModel) -> Result<Vec<Vec<String>>, CoreError>
                 deps.insert(dep.as_str());
             } else if spec.required {
                 return Err(CoreError::UnknownDependency {
+                    file: None,
                     service: name.clone(),
                     dependency: dep.clone(),
+                    known: model.services.keys().cloned().collect::<Vec<_>>().join(", "),
                 });
             }
         }
@@ -30,8 +32,8 @@ pub fn start_levels(model: &ComposeModel) -> Result<Vec<Vec<String>>, CoreError>
             .map(|(n, _)| *n)
             .collect();
         if ready.is_empty() {
-            let services = waiting.keys().map(|s| s.to_string()).collect();
-            return Err(CoreError::DependencyCycle { services });
+            let cycle = waiting.keys().map(|s| s.to_string()).collect();
+            return Err(CoreError::DependencyCycle { cycle });
         }
         for name in &ready {
             waiting.remove(name);

@@ -116,6 +116,15 @@ impl Project {
 
     /// Resolves a Docker environment into one model. `vars` are the caller's layers (process environment,
     /// keychain secrets, then [`Project::env_file_layers`]).
+    /// The compose project name of one environment's stack: `<project>-<environment>`.
+    ///
+    /// Each environment is its own stack because its secrets are its own: a `local` PostgreSQL volume
+    /// initialised with `local`'s password must never be reused by `dev`. It is also the name to give
+    /// `docker compose -p` to see EnvDeck's containers.
+    pub fn stack_name(&self, id: &str) -> String {
+        normalize_project_name(&format!("{}-{id}", self.name))
+    }
+
     pub fn resolve(&self, id: &str, vars: &Variables) -> Result<ComposeModel, CoreError> {
         let env = self.environment(id)?;
         let EnvironmentKind::Docker {
@@ -129,7 +138,7 @@ impl Project {
         let options = LoadOptions {
             files: compose_files.clone(),
             project_dir: Some(self.dir.clone()),
-            project_name: Some(self.name.clone()),
+            project_name: Some(self.stack_name(id)),
             profiles: profiles.clone(),
         };
         load(&options, vars)

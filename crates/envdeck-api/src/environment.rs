@@ -1,0 +1,141 @@
+//! What one click on an Environment does, for both clients: find its secrets in the keychain
+//! (generating the missing ones), resolve its compose model with them, and start or stop its stack.
+//! Every text that leaves here has the environment's secret values masked.
+
+use std::path::Path;
+
+use envdeck_core::compose::{ComposeModel, Layer, Variables};
+use envdeck_core::progress::Progress;
+use envdeck_core::secret::{Masker, SecretSpec, secret_specs};
+use envdeck_core::{CoreError, Project};
+use indexmap::IndexMap;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::secrets::{self, StartSecrets};
+use crate::stack::{self, DownReport, RemoveVolumes, UpReport};
+
+fn invalid(e: CoreError) -> ApiError {
+    ApiError::new(ErrorCode::InvalidProject, e.to_string())
+}
+
+/// The secrets of one environment: detected from its env template, refined by `envdeck.toml`.
+pub fn specs(project: &Project, env: &str) -> Result<Vec<SecretSpec>, ApiError> {
+    let environment = project.environment(env).map_err(invalid)?;
+    let template: Vec<(String, String)> = match project.env_template(env).map_err(invalid)? {
+        Some(file) => file.values().collect(),
+        None => Vec::new(),
+    };
+    let rules: IndexMap<_, _> = environment
+        .secrets
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    secret_specs(env, &template, &rules).map_err(invalid)
+}
+
+/// The keychain's id of a project: its compose name, the same key Docker's volumes are named by, so
+/// secrets and the data they protect stay paired.
+pub fn project_id(project: &Project) -> &str {
+    &project.name
+}
+
+/// Resolves with compose's variable order: process environment, then the keychain's secrets, then the
+/// environment's env files.
+fn resolve_with(project: &Project, env: &str, secrets: &StartSecrets) -> Result<ComposeModel, ApiError> {
+    let mut vars = Variables::from_process_env();
+    vars.push(Layer::new(
+        "OS keychain",
+        secrets
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.expose().to_string())),
+    ));
+    for layer in project.env_file_layers(env).map_err(invalid)? {
+        vars.push(layer);
+    }
+    project.resolve(env, &vars).map_err(invalid)
+}
+
+fn masked(e: ApiError, masker: &Masker) -> ApiError {
+    ApiError {
+        message: masker.mask(&e.message),
+        ..e
+    }
+}
+
+/// The same event with every secret value in its text replaced by `••••`.
+pub fn mask_progress(p: Progress, masker: &Masker) -> Progress {
+    match p {
+        Progress::StepFailed { step, message } => Progress::StepFailed {
+            step,
+            message: masker.mask(&message),
+        },
+        Progress::BuildOutput { service, line } => Progress::BuildOutput {
+            service,
+            line: masker.mask(&line),
+        },
+        other => other,
+    }
+}
+
+/// An environment's resolved model as `envdeck config ENV` prints it: stored secrets filled in, then
+/// masked, so the output shows where each secret goes without showing it.
+#[derive(Debug)]
+pub struct Config {
+    pub json: serde_json::Value,
+    pub warnings: Vec<String>,
+}
+
+/// Nothing is generated; a keychain that cannot be read is an error, not an empty value.
+pub async fn config(dir: &Path, env: &str) -> Result<Config, ApiError> {
+    let project = crate::project::open(dir)?;
+    let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let masker = secrets.masker();
+    let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    let json =
+        serde_json::to_string(&model).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let json = serde_json::from_str(&masker.mask(&json))
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let warnings = model
+        .warnings
+        .iter()
+        .map(|w| masker.mask(&w.to_string()))
+        .collect();
+    Ok(Config { json, warnings })
+}
+
+/// Start: generate missing secrets into the keychain, resolve, and bring the stack up.
+pub async fn start(
+    dir: &Path,
+    env: &str,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<UpReport, ApiError> {
+    let project = crate::project::open(dir)?;
+    let secrets = secrets::values_for_start(project_id(&project), env, &specs(&project, env)?).await?;
+    let masker = secrets.masker();
+    let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    let progress_masker = masker.clone();
+    stack::up(&model, env, move |p| {
+        on_progress(mask_progress(p, &progress_masker))
+    })
+    .await
+    .map_err(|e| masked(e, &masker))
+}
+
+/// Stop: remove the stack's containers and network; volumes only when confirmed by name.
+pub async fn stop(
+    dir: &Path,
+    env: &str,
+    volumes: RemoveVolumes,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<DownReport, ApiError> {
+    let name = stack_name(dir, env)?;
+    stack::down(&name, env, volumes, on_progress).await
+}
+
+/// The compose project name of an environment's stack (what `docker compose -p` takes).
+pub fn stack_name(dir: &Path, env: &str) -> Result<String, ApiError> {
+    let project = crate::project::open(dir)?;
+    project.environment(env).map_err(invalid)?;
+    Ok(project.stack_name(env))
+}
