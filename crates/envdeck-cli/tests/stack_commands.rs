@@ -48,37 +48,37 @@ impl Drop for Cleanup {
     }
 }
 
-#[test]
-fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
-    // The stack is named after the project folder, as compose does by default.
-    let parent = tempfile::tempdir().unwrap();
-    let name = format!("edt-cli-{}", std::process::id());
-    let dir = parent.path().join(&name);
+/// A one-service project with a `local` environment, in a uniquely named folder.
+fn project(parent: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let dir = parent.join(name);
     std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        "services:\n  app:\n    image: envdeck-test/busybox:1\n    command: [\"sh\", \"-c\", \"echo hello-from-cli; trap 'exit 0' TERM; while true; do sleep 0.2; done\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("docker-compose.local.yml"),
+        "services:\n  app:\n    restart: \"no\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn up_ps_exec_logs_restart_and_down_act_on_the_running_stack() {
+    let parent = tempfile::tempdir().unwrap();
+    let folder = format!("edt-cli-{}", std::process::id());
+    let dir = project(parent.path(), &folder);
+    // Each environment is its own compose project: `<project>-<environment>`.
+    let name = format!("{folder}-local");
     let _cleanup = Cleanup(name.clone());
-    let service = Service {
-        image: Some("envdeck-test/busybox:1".into()),
-        command: Some(
-            [
-                "sh",
-                "-c",
-                "echo hello-from-cli; trap 'exit 0' TERM; while true; do sleep 0.2; done",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ),
-        ..Service::default()
-    };
-    let model = ComposeModel {
-        name: name.clone(),
-        services: BTreeMap::from([("app".to_string(), service)]),
-        networks: BTreeMap::new(),
-        volumes: BTreeMap::new(),
-        warnings: vec![],
-    };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(envdeck_api::stack::up(&model, "local", |_| {}))
-        .expect("the stack starts (needs scripts/docker-engine.sh and scripts/test-images.sh)");
+
+    let (code, _, err) = envdeck(&dir, &["up", "local"]);
+    assert_eq!(
+        code, 0,
+        "up succeeds (needs scripts/docker-engine.sh and scripts/test-images.sh): {err}"
+    );
 
     let (code, out, err) = envdeck(&dir, &["ps", "local", "--format", "json"]);
     assert_eq!(code, 0, "ps succeeds: {err}");
@@ -127,10 +127,11 @@ fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
 
 #[test]
 fn a_stopped_docker_is_reported_in_words_a_new_developer_can_act_on() {
-    let dir = tempfile::tempdir().unwrap();
+    let parent = tempfile::tempdir().unwrap();
+    let dir = project(parent.path(), "edt-no-docker");
     let out = Command::new(env!("CARGO_BIN_EXE_envdeck"))
         .arg("--project")
-        .arg(dir.path())
+        .arg(&dir)
         .args(["ps", "local"])
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
         .output()

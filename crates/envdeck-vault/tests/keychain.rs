@@ -322,6 +322,10 @@ fn a_locked_keychain_is_a_clear_error_and_never_generates() {
             "--test-threads=1",
         ])
         .env("ENVDECK_TEST_LOCK", "1")
+        // The headless case: with a display, gnome-keyring would open an unlock prompt there and wait
+        // for a person (the suite runs under Xvfb, where nobody answers).
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
         .output()
         .expect("scripts/with-keychain.sh runs");
     assert_child_passed(&out, "a locked keychain gives NoAccess and generates nothing");
