@@ -17,7 +17,8 @@ app="$CARGO_TARGET_DIR/debug/envdeck-app"
 if [ -n "$shot" ]; then
   bash scripts/setup.sh all >/dev/null
   shot=$(realpath -m "$shot")
-  xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+  # Headless machines have no desktop keychain: give the app a throwaway one, as a desktop session would.
+  bash scripts/with-keychain.sh xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
     "$1" & pid=$!
     sleep "${ENVDECK_SCREENSHOT_DELAY:-6}"
     import -window root "$2"
