@@ -7,6 +7,7 @@ pub mod app_info;
 pub mod environment;
 pub mod error;
 pub mod project;
+pub mod sample;
 pub mod secrets;
 pub mod stack;
 

@@ -6,6 +6,7 @@ pub mod exec;
 pub mod info;
 pub mod list;
 pub mod logs;
+pub mod new;
 pub mod progress;
 pub mod ps;
 pub mod restart;
