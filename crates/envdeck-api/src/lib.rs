@@ -4,6 +4,7 @@
 //! UI receives as generated TypeScript.
 
 pub mod app_info;
+pub mod checklist;
 pub mod environment;
 pub mod error;
 pub mod project;

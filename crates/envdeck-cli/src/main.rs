@@ -41,6 +41,8 @@ enum Command {
     Restart(commands::restart::Args),
     /// Run a command in a Service: `envdeck exec local db -- psql -U app`.
     Exec(commands::exec::Args),
+    /// The security checklist of an Environment (staging/prod): PASS/FAIL lines; prod starts only when all pass.
+    Checklist(commands::checklist::Args),
     /// Create a project: `envdeck new --sample DIR` writes the built-in sample.
     New(commands::new::Args),
 }
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Restart(args) => commands::restart::run(&project, args),
         Command::Exec(args) => commands::exec::run(&project, args),
         Command::New(args) => commands::new::run(args),
+        Command::Checklist(args) => commands::checklist::run(&project, args),
     };
     match outcome {
         Ok(code) => code,

@@ -378,3 +378,38 @@ fn new_refuses_a_folder_that_has_files() {
         "nothing of the sample is written"
     );
 }
+
+#[test]
+fn checklist_passes_the_sample_prod_and_fails_local_with_reasons() {
+    let out = project_args(&["checklist", "prod"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the sample's prod passes: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        text.matches("PASS").count(),
+        8,
+        "eight checks, all passing: {text}"
+    );
+    let out = project_args(&["checklist", "local", "--json"]);
+    assert!(
+        !out.status.success(),
+        "local debugs, so the checklist fails (exit code for CI)"
+    );
+    let list: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("checklist --json prints JSON: {e}"));
+    let debug = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["id"] == "debug")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(debug["passed"], false, "{list}");
+    assert!(
+        debug["reason"].as_str().is_some_and(|r| r.contains("backend")),
+        "the reason names the service: {debug}"
+    );
+}

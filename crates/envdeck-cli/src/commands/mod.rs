@@ -1,5 +1,6 @@
 //! One module per subcommand; each parses its flags, calls envdeck-api and prints.
 
+pub mod checklist;
 pub mod config;
 pub mod down;
 pub mod exec;
