@@ -85,13 +85,10 @@ fn list_offers_every_environment_of_the_product_table_with_its_services() {
     let envs: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("list --json prints JSON: {e}"));
     let envs = envs.as_array().cloned().unwrap_or_default();
-    let ids: BTreeSet<String> = envs
-        .iter()
-        .filter_map(|e| e["id"].as_str().map(str::to_string))
-        .collect();
+    let ids: Vec<&str> = envs.iter().filter_map(|e| e["id"].as_str()).collect();
     assert_eq!(
         ids,
-        set(&[
+        [
             "sqlite",
             "testing",
             "local-minimal",
@@ -99,8 +96,8 @@ fn list_offers_every_environment_of_the_product_table_with_its_services() {
             "dev",
             "staging",
             "prod"
-        ]),
-        "the sample has PRODUCT.md's seven environments"
+        ],
+        "PRODUCT.md's seven environments, in envdeck.toml's order (the picker's)"
     );
     for env in &envs {
         let id = env["id"].as_str().unwrap_or_default();
