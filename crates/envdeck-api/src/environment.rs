@@ -41,7 +41,11 @@ pub fn project_id(project: &Project) -> &str {
 
 /// Resolves with compose's variable order: process environment, then the keychain's secrets, then the
 /// environment's env files.
-fn resolve_with(project: &Project, env: &str, secrets: &StartSecrets) -> Result<ComposeModel, ApiError> {
+pub(crate) fn resolve_with(
+    project: &Project,
+    env: &str,
+    secrets: &StartSecrets,
+) -> Result<ComposeModel, ApiError> {
     let mut vars = Variables::from_process_env();
     vars.push(Layer::new(
         "OS keychain",
@@ -111,9 +115,12 @@ pub async fn start(
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
     let project = crate::project::open(dir)?;
-    let secrets = secrets::values_for_start(project_id(&project), env, &specs(&project, env)?).await?;
+    let env_specs = specs(&project, env)?;
+    let secrets = secrets::values_for_start(project_id(&project), env, &env_specs).await?;
     let masker = secrets.masker();
     let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    // Production starts only when its security checklist passes (PRODUCT.md item 9).
+    crate::checklist::enforce(env, &model, &env_specs).map_err(|e| masked(e, &masker))?;
     let progress_masker = masker.clone();
     stack::up(&model, env, move |p| {
         on_progress(mask_progress(p, &progress_masker))

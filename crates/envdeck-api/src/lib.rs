@@ -4,9 +4,11 @@
 //! UI receives as generated TypeScript.
 
 pub mod app_info;
+pub mod checklist;
 pub mod environment;
 pub mod error;
 pub mod project;
+pub mod sample;
 pub mod secrets;
 pub mod stack;
 

@@ -41,6 +41,10 @@ enum Command {
     Restart(commands::restart::Args),
     /// Run a command in a Service: `envdeck exec local db -- psql -U app`.
     Exec(commands::exec::Args),
+    /// The security checklist of an Environment (staging/prod): PASS/FAIL lines; prod starts only when all pass.
+    Checklist(commands::checklist::Args),
+    /// Create a project: `envdeck new --sample DIR` writes the built-in sample.
+    New(commands::new::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +64,8 @@ fn main() -> ExitCode {
         Command::Logs(args) => commands::logs::run(&project, args),
         Command::Restart(args) => commands::restart::run(&project, args),
         Command::Exec(args) => commands::exec::run(&project, args),
+        Command::New(args) => commands::new::run(args),
+        Command::Checklist(args) => commands::checklist::run(&project, args),
     };
     match outcome {
         Ok(code) => code,

@@ -3,6 +3,7 @@
 //! This crate reads files and returns values. It knows nothing of Tauri, of Docker's wire format or of
 //! the keychain: those are effects, and live in `envdeck-engine` and `envdeck-vault`.
 
+pub mod checklist;
 pub mod compose;
 pub mod error;
 pub mod plan;

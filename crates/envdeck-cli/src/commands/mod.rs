@@ -1,11 +1,13 @@
 //! One module per subcommand; each parses its flags, calls envdeck-api and prints.
 
+pub mod checklist;
 pub mod config;
 pub mod down;
 pub mod exec;
 pub mod info;
 pub mod list;
 pub mod logs;
+pub mod new;
 pub mod progress;
 pub mod ps;
 pub mod restart;

@@ -1,0 +1,80 @@
+//! The security checklist as clients see it (`envdeck checklist ENV`, the desktop's list) and the
+//! gate `environment::start` passes through: production does not start while a line fails.
+
+use std::path::Path;
+
+use envdeck_core::checklist::{self, ChecklistItem};
+use envdeck_core::compose::ComposeModel;
+use envdeck_core::secret::SecretSpec;
+use serde::Serialize;
+
+use crate::environment::{project_id, resolve_with, specs};
+use crate::error::{ApiError, ErrorCode};
+use crate::secrets;
+
+/// One environment's checklist.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Checklist {
+    pub env: String,
+    /// Whether the seeds ask for it here (staging and production); it can be run anywhere.
+    pub applies: bool,
+    /// Whether a failing line stops the environment from starting (production).
+    pub blocks_start: bool,
+    pub items: Vec<ChecklistItem>,
+}
+
+impl Checklist {
+    pub fn passed(&self) -> bool {
+        self.items.iter().all(|i| i.passed)
+    }
+}
+
+/// Evaluates the checklist on the model as it would start now, with the secrets already in the
+/// keychain (nothing is generated; a secret not generated yet is judged by its policy).
+pub async fn evaluate(dir: &Path, env: &str) -> Result<Checklist, ApiError> {
+    let project = crate::project::open(dir)?;
+    let env_specs = specs(&project, env)?;
+    let secrets = secrets::stored_values(project_id(&project), env, &env_specs).await?;
+    let masker = secrets.masker();
+    let model = resolve_with(&project, env, &secrets).map_err(|e| ApiError {
+        message: masker.mask(&e.message),
+        ..e
+    })?;
+    let mut items = checklist::evaluate(env, &model, &env_specs);
+    // Reasons name variables, never values; masking is the second lock on that door.
+    for item in &mut items {
+        item.reason = masker.mask(&item.reason);
+    }
+    Ok(Checklist {
+        env: env.to_string(),
+        applies: checklist::applies_to(env),
+        blocks_start: checklist::blocks_start(env),
+        items,
+    })
+}
+
+/// Refuses to start production while any line of its checklist fails, listing every failure.
+pub fn enforce(env: &str, model: &ComposeModel, specs: &[SecretSpec]) -> Result<(), ApiError> {
+    if !checklist::blocks_start(env) {
+        return Ok(());
+    }
+    let items = checklist::evaluate(env, model, specs);
+    let failures = checklist::failures(&items);
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = failures
+        .iter()
+        .map(|f| format!("  - {}: {}", f.title, f.reason))
+        .collect();
+    Err(ApiError::new(
+        ErrorCode::InvalidProject,
+        format!(
+            "{env} was not started: {} of {} security checks fail (seeds/001 9.1):\n{}\nFix them in the environment's files, then check with `envdeck checklist {env}`.",
+            failures.len(),
+            items.len(),
+            lines.join("\n")
+        ),
+    ))
+}

@@ -1,0 +1,91 @@
+//! The security checklist of staging and production (seeds/001 9.1, seeds/000 "Security Checklist"),
+//! evaluated on what would actually run: the resolved compose model and the environment's secret
+//! specs. Pure: it reads values and returns pass/fail lines; `envdeck-api` refuses to start `prod`
+//! while any line fails.
+//!
+//! The checks read the seeds' variable names (`DEBUG`, `SECRET_KEY`, `CORS_ORIGINS`, `SMTP_TLS`,
+//! `BCRYPT_ROUNDS`, `DOCS_ENABLED`). "App services" are those that set `SECRET_KEY` or `DEBUG`: the
+//! backend, not PostgreSQL or nginx. No reason ever contains a variable's value, only its name, so
+//! the lines are safe to print even when the model holds real secrets.
+
+mod checks;
+
+use serde::Serialize;
+
+use crate::compose::ComposeModel;
+use crate::secret::SecretSpec;
+
+/// How exposed an environment is, which decides how strict the checklist is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exposure {
+    Development,
+    Staging,
+    Production,
+}
+
+impl Exposure {
+    /// From the environment id, with the secret policy's names (`prod`/`production`, `staging`/`stage`).
+    pub fn of(env: &str) -> Self {
+        match env.to_ascii_lowercase().as_str() {
+            "prod" | "production" => Exposure::Production,
+            "staging" | "stage" => Exposure::Staging,
+            _ => Exposure::Development,
+        }
+    }
+
+    /// The shortest SECRET_KEY accepted (seeds/001 9.1 and PRODUCT.md: 64, 96, 128 characters).
+    pub fn min_secret_key(self) -> usize {
+        match self {
+            Exposure::Development => 64,
+            Exposure::Staging => 96,
+            Exposure::Production => 128,
+        }
+    }
+}
+
+/// Whether the checklist concerns this environment at all (staging and production).
+pub fn applies_to(env: &str) -> bool {
+    Exposure::of(env) >= Exposure::Staging
+}
+
+/// Whether a failing checklist must stop this environment from starting (production only).
+pub fn blocks_start(env: &str) -> bool {
+    Exposure::of(env) == Exposure::Production
+}
+
+/// One line of the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ChecklistItem {
+    /// Stable id (`debug`, `secret_key`, `default_passwords`, `cors`, `smtp_tls`, `bcrypt_rounds`,
+    /// `docs_hidden`, `public_ports`).
+    pub id: String,
+    /// What is checked, as the seeds phrase it.
+    pub title: String,
+    pub passed: bool,
+    /// Why it passed or failed, naming the service and variable, and what to change.
+    pub reason: String,
+}
+
+/// Every check, in the seeds' order.
+pub fn evaluate(env: &str, model: &ComposeModel, specs: &[SecretSpec]) -> Vec<ChecklistItem> {
+    let exposure = Exposure::of(env);
+    vec![
+        checks::debug(model),
+        checks::secret_key(env, exposure, model, specs),
+        checks::default_passwords(model),
+        checks::cors(model),
+        checks::smtp_tls(model),
+        checks::bcrypt_rounds(model),
+        checks::docs_hidden(model),
+        checks::public_ports(model),
+    ]
+}
+
+/// The failing lines.
+pub fn failures(items: &[ChecklistItem]) -> Vec<&ChecklistItem> {
+    items.iter().filter(|i| !i.passed).collect()
+}
+
+#[cfg(test)]
+mod tests;
