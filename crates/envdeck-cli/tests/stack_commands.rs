@@ -1,10 +1,7 @@
 //! The CLI's stack commands against a real Docker engine: a stack started through the API is shown,
 //! exec'd into, logged, restarted and stopped by the `envdeck` binary, the way a terminal user would.
 
-use std::collections::BTreeMap;
 use std::process::Command;
-
-use envdeck_core::compose::{ComposeModel, Service};
 
 fn envdeck(project_dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_envdeck"))
