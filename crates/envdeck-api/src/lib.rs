@@ -4,10 +4,13 @@
 //! UI receives as generated TypeScript.
 
 pub mod app_info;
+pub mod desktop;
 pub mod environment;
 pub mod error;
+pub mod links;
 pub mod project;
 pub mod secrets;
 pub mod stack;
+pub mod watch;
 
 pub use error::ApiError;
