@@ -1,8 +1,116 @@
 //! The commands the UI invokes. Each is three lines: take state, delegate to envdeck-api, convert the error.
+//! Long operations and live views stream over a `Channel` the UI passes in; a send that fails means the
+//! window is gone, which is not an error of the operation.
 
+use std::path::PathBuf;
+
+use envdeck_api::ApiError;
 use envdeck_api::app_info::AppInfo;
+use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
+use envdeck_api::secrets::{GenerateReport, RevealedSecret, SecretRow};
+use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, UpReport};
+use envdeck_api::watch::{self, LogRequest, Subscriptions};
+use tauri::State;
+use tauri::ipc::Channel;
+
+/// The project folder the app was started with (`envdeck-app /path/to/project`).
+#[derive(Debug, Default)]
+pub struct LaunchProject(pub Option<PathBuf>);
+
+/// Lines of history a logs view starts with before following.
+const LOG_TAIL: u32 = 500;
 
 #[tauri::command]
 pub async fn app_info() -> AppInfo {
     envdeck_api::app_info::app_info().await
+}
+
+#[tauri::command]
+pub fn launch_project(launch: State<'_, LaunchProject>) -> Option<PathBuf> {
+    launch.0.clone()
+}
+
+#[tauri::command]
+pub async fn open_project(dir: PathBuf) -> Result<ProjectView, ApiError> {
+    desktop::open_project(&dir).await
+}
+
+#[tauri::command]
+pub async fn start(dir: PathBuf, env: String, on_progress: Channel<Progress>) -> Result<UpReport, ApiError> {
+    desktop::start(&dir, &env, move |p| drop(on_progress.send(p))).await
+}
+
+#[tauri::command]
+pub async fn stop(dir: PathBuf, env: String, on_progress: Channel<Progress>) -> Result<DownReport, ApiError> {
+    desktop::stop(&dir, &env, move |p| drop(on_progress.send(p))).await
+}
+
+#[tauri::command]
+pub async fn stack_view(dir: PathBuf, env: String) -> Result<StackView, ApiError> {
+    desktop::stack_view(&dir, &env).await
+}
+
+#[tauri::command]
+pub async fn watch_events(
+    subscriptions: State<'_, Subscriptions>,
+    dir: PathBuf,
+    env: String,
+    on_event: Channel<ServiceEvent>,
+) -> Result<u32, ApiError> {
+    watch::events(&subscriptions, &dir, &env, move |e| on_event.send(e).is_ok()).await
+}
+
+#[tauri::command]
+pub async fn watch_logs(
+    subscriptions: State<'_, Subscriptions>,
+    dir: PathBuf,
+    env: String,
+    service: Option<String>,
+    follow: bool,
+    on_line: Channel<LogLine>,
+) -> Result<u32, ApiError> {
+    let request = LogRequest {
+        service,
+        follow,
+        tail: Some(LOG_TAIL),
+    };
+    watch::logs(&subscriptions, &dir, &env, request, move |l| {
+        on_line.send(l).is_ok()
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn unwatch(subscriptions: State<'_, Subscriptions>, id: u32) {
+    subscriptions.cancel(id)
+}
+
+#[tauri::command]
+pub async fn secret_rows(dir: PathBuf, env: String) -> Result<Vec<SecretRow>, ApiError> {
+    desktop::secret_rows(&dir, &env).await
+}
+
+#[tauri::command]
+pub async fn generate_secrets(dir: PathBuf, env: String) -> Result<GenerateReport, ApiError> {
+    desktop::generate_secrets(&dir, &env).await
+}
+
+#[tauri::command]
+pub async fn reveal_secret(dir: PathBuf, env: String, name: String) -> Result<RevealedSecret, ApiError> {
+    desktop::reveal_secret(&dir, &env, &name).await
+}
+
+#[tauri::command]
+pub async fn wipe_preview(dir: PathBuf, env: String) -> Result<Vec<String>, ApiError> {
+    desktop::wipe_preview(&dir, &env).await
+}
+
+#[tauri::command]
+pub async fn wipe(
+    dir: PathBuf,
+    env: String,
+    typed_name: String,
+    on_progress: Channel<Progress>,
+) -> Result<DownReport, ApiError> {
+    desktop::wipe(&dir, &env, &typed_name, move |p| drop(on_progress.send(p))).await
 }

@@ -2,15 +2,37 @@
 
 mod commands;
 
+use commands::LaunchProject;
+use envdeck_api::watch::Subscriptions;
+
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("ENVDECK_LOG"))
         .with_writer(std::io::stderr)
         .init();
+    let launch = LaunchProject(envdeck_api::desktop::project_arg(std::env::args()));
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .plugin(tauri_plugin_dialog::init())
+        .manage(launch)
+        .manage(Subscriptions::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::launch_project,
+            commands::open_project,
+            commands::start,
+            commands::stop,
+            commands::stack_view,
+            commands::watch_events,
+            commands::watch_logs,
+            commands::unwatch,
+            commands::secret_rows,
+            commands::generate_secrets,
+            commands::reveal_secret,
+            commands::wipe_preview,
+            commands::wipe,
+        ])
         .run(tauri::generate_context!());
     if let Err(e) = outcome {
         tracing::error!("EnvDeck could not start its window: {e}");

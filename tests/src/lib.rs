@@ -47,6 +47,11 @@ pub fn app_binary() -> PathBuf {
 impl AppWindow {
     /// Starts tauri-driver on free ports and opens a WebDriver session that launches the app.
     pub async fn launch() -> AppWindow {
+        Self::launch_with(&[]).await
+    }
+
+    /// Launches the app with command-line arguments (`envdeck-app /path/to/project`).
+    pub async fn launch_with(args: &[&str]) -> AppWindow {
         let (port, native_port) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")
             .args([
@@ -61,7 +66,7 @@ impl AppWindow {
             .expect("tauri-driver runs (scripts/setup.sh installs it with cargo install tauri-driver)");
         let caps = serde_json::json!({
             "browserName": "wry",
-            "tauri:options": { "application": app_binary() }
+            "tauri:options": { "application": app_binary(), "args": args }
         });
         let caps = caps.as_object().cloned().expect("capabilities are a JSON object");
         let url = format!("http://127.0.0.1:{port}");
@@ -92,6 +97,49 @@ impl AppWindow {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("`{css}` did not appear within {timeout:?}: {e}"))
+    }
+
+    /// Waits until some element matching `css` has text containing `needle`; returns that text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut last = Vec::new();
+        loop {
+            last.clear();
+            if let Ok(found) = self.client.find_all(Locator::Css(css)).await {
+                for element in found {
+                    if let Ok(text) = element.text().await {
+                        if text.contains(needle) {
+                            return text;
+                        }
+                        last.push(text);
+                    }
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no `{css}` said `{needle}` within {timeout:?}; they said: {last:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Clicks the element matching `css`, which must be there.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css, Duration::from_secs(10))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("`{css}` can be clicked: {e}"));
+    }
+
+    /// Scrolls the element matching `css` to the top of the window, so a screenshot shows it.
+    pub async fn scroll_to(&self, css: &str) {
+        let element = self.wait_for(css, Duration::from_secs(10)).await;
+        let arg = serde_json::to_value(&element).expect("an element serializes to a WebDriver reference");
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'start'});", vec![arg])
+            .await
+            .unwrap_or_else(|e| panic!("`{css}` can be scrolled into view: {e}"));
     }
 
     /// Saves a PNG of the window under target/e2e/.

@@ -60,6 +60,16 @@ pub(crate) fn resolve_with(
     project.resolve(env, &vars).map_err(invalid)
 }
 
+/// Resolves with secrets already read, masking them in any error: the service cards' links need the
+/// model's images without starting anything.
+pub fn resolve_masked(
+    project: &Project,
+    env: &str,
+    secrets: &StartSecrets,
+) -> Result<ComposeModel, ApiError> {
+    resolve_with(project, env, secrets).map_err(|e| masked(e, &secrets.masker()))
+}
+
 fn masked(e: ApiError, masker: &Masker) -> ApiError {
     ApiError {
         message: masker.mask(&e.message),

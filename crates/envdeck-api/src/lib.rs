@@ -5,11 +5,14 @@
 
 pub mod app_info;
 pub mod checklist;
+pub mod desktop;
 pub mod environment;
 pub mod error;
+pub mod links;
 pub mod project;
 pub mod sample;
 pub mod secrets;
 pub mod stack;
+pub mod watch;
 
 pub use error::ApiError;

@@ -60,6 +60,11 @@ pub async fn ps(project: &str) -> Result<Vec<ServiceStatus>, ApiError> {
     Ok(engine().await?.ps(project).await?)
 }
 
+/// The volumes carrying the stack's label: what "Wipe data" lists before asking.
+pub async fn volumes(project: &str) -> Result<Vec<String>, ApiError> {
+    Ok(engine().await?.volumes(project).await?)
+}
+
 /// Restarts the whole stack, or one Service; returns the containers restarted.
 pub async fn restart(project: &str, service: Option<&str>) -> Result<Vec<String>, ApiError> {
     Ok(engine().await?.restart(project, service).await?)

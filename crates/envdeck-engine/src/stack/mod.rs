@@ -73,6 +73,11 @@ impl Engine {
         down::restart(&self.docker, project, service).await
     }
 
+    /// The volumes carrying this stack's label: what "Wipe data" would delete, listed before asking.
+    pub async fn volumes(&self, project: &str) -> Result<Vec<String>, EngineError> {
+        crate::volumes::list(&self.docker, project).await
+    }
+
     /// The stack's containers: Service, name, state, health and published ports.
     pub async fn ps(&self, project: &str) -> Result<Vec<ServiceStatus>, EngineError> {
         let found = containers::list(&self.docker, project).await?;

@@ -1,0 +1,251 @@
+//! What the desktop window shows, in view types exported to TypeScript: an opened project with its
+//! environment cards and comparison table, a stack's service cards with their links, an environment's
+//! secrets, and what "Wipe data" would delete. Each function takes the project folder and an
+//! environment id, so the Tauri commands stay one call.
+
+use std::path::{Path, PathBuf};
+
+pub use envdeck_core::progress::Progress;
+use envdeck_core::{Environment, EnvironmentKind, Project};
+use serde::Serialize;
+
+use crate::environment::{self, project_id, specs};
+use crate::error::ApiError;
+use crate::links::{ServiceLink, service_links};
+use crate::secrets::{self, GenerateReport, RevealedSecret, SecretRow};
+use crate::stack::{self, DownReport, RemoveVolumes, ServiceStatus, UpReport};
+
+/// An opened project, as the environment picker shows it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProjectView {
+    pub dir: String,
+    pub name: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub environments: Vec<EnvironmentView>,
+    pub comparison: Comparison,
+    /// Environments with a running container now (empty when Docker does not answer).
+    pub running: Vec<String>,
+}
+
+/// One card of the environment picker.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EnvironmentView {
+    pub id: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub runs: Runs,
+    pub services: Vec<String>,
+    /// A remote Docker engine (`ssh://...`), when not this machine's.
+    pub engine: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Runs {
+    Docker,
+    HostProcess,
+}
+
+/// Environments × services, generated from the project (seeds/001 §13.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Comparison {
+    /// Column order: the picker's environment ids.
+    pub environments: Vec<String>,
+    pub rows: Vec<ComparisonRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ComparisonRow {
+    pub service: String,
+    /// One per column of [`Comparison::environments`].
+    pub present: Vec<bool>,
+}
+
+/// A stack as the service cards show it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StackView {
+    pub services: Vec<ServiceStatus>,
+    pub links: Vec<ServiceLink>,
+}
+
+/// The project folder given on the command line (`envdeck-app /path/to/project`, "Open with"); flags
+/// that platforms or drivers add are not folders.
+pub fn project_arg(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
+    args.into_iter()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .map(PathBuf::from)
+}
+
+fn view(environment: &Environment) -> EnvironmentView {
+    EnvironmentView {
+        id: environment.id.clone(),
+        label: environment.label.clone(),
+        description: environment.description.clone(),
+        runs: match environment.kind {
+            EnvironmentKind::Docker { .. } => Runs::Docker,
+            EnvironmentKind::Process { .. } => Runs::HostProcess,
+        },
+        services: environment.services.clone(),
+        engine: environment.engine.clone(),
+    }
+}
+
+/// Every service of the project, in first-seen order, against each environment.
+pub fn comparison(environments: &[Environment]) -> Comparison {
+    let mut services: Vec<&String> = Vec::new();
+    for s in environments.iter().flat_map(|e| &e.services) {
+        if !services.contains(&s) {
+            services.push(s);
+        }
+    }
+    Comparison {
+        environments: environments.iter().map(|e| e.id.clone()).collect(),
+        rows: services
+            .into_iter()
+            .map(|service| ComparisonRow {
+                service: service.clone(),
+                present: environments
+                    .iter()
+                    .map(|e| e.services.contains(service))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Opens the folder and asks Docker which environments are running. A project opens without Docker:
+/// the doctor says why nothing is marked running.
+pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
+    let project = crate::project::open(dir)?;
+    let mut running = Vec::new();
+    for env in project.environments() {
+        if !matches!(env.kind, EnvironmentKind::Docker { .. }) {
+            continue;
+        }
+        match stack::ps(&project.stack_name(&env.id)).await {
+            Ok(ps) if ps.iter().any(|s| s.state == "running") => running.push(env.id.clone()),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::info!("running environments unknown: {}", e.message);
+                break;
+            }
+        }
+    }
+    Ok(ProjectView {
+        dir: project.dir.display().to_string(),
+        name: project.name.clone(),
+        label: project.label.clone(),
+        description: project.description.clone(),
+        environments: project.environments().iter().map(view).collect(),
+        comparison: comparison(project.environments()),
+        running,
+    })
+}
+
+/// The service cards: `ps` of the environment's stack, and the links that work now.
+pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
+    let project = crate::project::open(dir)?;
+    let services = stack::ps(&environment::stack_name(dir, env)?).await?;
+    let model = resolved(&project, env).await?;
+    let links = service_links(env, &model, &project.links, &services);
+    Ok(StackView { services, links })
+}
+
+/// The model with stored secrets (none generated): images and published ports for the links.
+async fn resolved(project: &Project, env: &str) -> Result<envdeck_core::compose::ComposeModel, ApiError> {
+    let values = secrets::stored_values(project_id(project), env, &specs(project, env)?).await?;
+    environment::resolve_masked(project, env, &values)
+}
+
+pub async fn start(
+    dir: &Path,
+    env: &str,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<UpReport, ApiError> {
+    environment::start(dir, env, on_progress).await
+}
+
+/// Stop keeps the data: only "Wipe data" ([`wipe`]) removes volumes.
+pub async fn stop(
+    dir: &Path,
+    env: &str,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<DownReport, ApiError> {
+    environment::stop(dir, env, RemoveVolumes::Keep, on_progress).await
+}
+
+/// The volumes "Wipe data" would delete, listed before the person confirms.
+pub async fn wipe_preview(dir: &Path, env: &str) -> Result<Vec<String>, ApiError> {
+    stack::volumes(&environment::stack_name(dir, env)?).await
+}
+
+/// Stops the stack and deletes its volumes, only when `typed_name` is the environment's id: the
+/// engine refuses a mismatch before stopping anything.
+pub async fn wipe(
+    dir: &Path,
+    env: &str,
+    typed_name: &str,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<DownReport, ApiError> {
+    let volumes = RemoveVolumes::Confirmed {
+        typed_name: typed_name.to_owned(),
+    };
+    environment::stop(dir, env, volumes, on_progress).await
+}
+
+pub async fn secret_rows(dir: &Path, env: &str) -> Result<Vec<SecretRow>, ApiError> {
+    let project = crate::project::open(dir)?;
+    secrets::list(project_id(&project), env, &specs(&project, env)?).await
+}
+
+pub async fn generate_secrets(dir: &Path, env: &str) -> Result<GenerateReport, ApiError> {
+    let project = crate::project::open(dir)?;
+    secrets::generate_missing(project_id(&project), env, &specs(&project, env)?).await
+}
+
+pub async fn reveal_secret(dir: &Path, env: &str, name: &str) -> Result<RevealedSecret, ApiError> {
+    let project = crate::project::open(dir)?;
+    secrets::reveal(project_id(&project), env, name).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_plain_argument_is_the_project() {
+        let args = ["envdeck-app", "--flag", "/p/shop"].map(String::from);
+        assert_eq!(project_arg(args), Some(PathBuf::from("/p/shop")));
+        assert_eq!(project_arg(["envdeck-app".to_owned()]), None);
+    }
+
+    #[test]
+    fn comparison_lists_each_service_once_against_every_environment() {
+        let project = Project::open(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/projects/e2e-stack"),
+        )
+        .expect("the e2e fixture opens");
+        let table = comparison(project.environments());
+        assert_eq!(table.environments, vec!["local", "minimal"]);
+        let web = table
+            .rows
+            .iter()
+            .find(|r| r.service == "web")
+            .expect("web is a row");
+        assert_eq!(web.present, vec![true, true], "web runs in both environments");
+        let db = table
+            .rows
+            .iter()
+            .find(|r| r.service == "db")
+            .expect("db is a row");
+        assert_eq!(db.present, vec![true, false], "minimal leaves the database out");
+    }
+}

@@ -1,0 +1,236 @@
+//! The desktop flow a new developer follows, through the real window, real Docker and the real keychain:
+//! open the e2e-stack project from the command line, generate and reveal a secret, Start, see every
+//! service healthy with its link, read masked logs, Stop, and find the wipe dialog refusing a wrong name
+//! (then wiping with the right one). Screenshots of each screen land in target/e2e/.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use envdeck_tests::AppWindow;
+use fantoccini::Locator;
+
+/// The compose project name EnvDeck gives the `local` environment of tests/fixtures/projects/e2e-stack.
+const STACK: &str = "envdeck-e2e-local";
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects/e2e-stack")
+        .canonicalize()
+        .expect("the e2e-stack fixture exists")
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("the docker CLI runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Removes whatever carries the stack's label, also when the test fails midway.
+struct Cleanup;
+
+impl Cleanup {
+    fn run() {
+        let filter = format!("label=com.docker.compose.project={STACK}");
+        for (list, remove) in [
+            (vec!["ps", "-aq", "--filter", &filter], vec!["rm", "-f"]),
+            (
+                vec!["network", "ls", "-q", "--filter", &filter],
+                vec!["network", "rm"],
+            ),
+            (
+                vec!["volume", "ls", "-q", "--filter", &filter],
+                vec!["volume", "rm", "-f"],
+            ),
+        ] {
+            let ids = docker(&list);
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                docker(&[remove.as_slice(), ids.as_slice()].concat());
+            }
+        }
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        Cleanup::run();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn open_start_watch_and_stop_a_stack_from_the_window() {
+    Cleanup::run();
+    let _cleanup = Cleanup;
+    let dir = fixture();
+    let app = AppWindow::launch_with(&[dir.to_str().expect("a UTF-8 fixture path")]).await;
+    let long = Duration::from_secs(120);
+
+    // Opened from the command line: the picker shows both environments, the comparison table, no doctor.
+    app.wait_for("#env-local", Duration::from_secs(30)).await;
+    app.wait_for("#env-minimal", Duration::from_secs(5)).await;
+    app.wait_for_text("#comparison", "db", Duration::from_secs(5))
+        .await;
+    app.click("#env-local").await;
+    app.wait_for("#environment[data-env='local']", Duration::from_secs(5))
+        .await;
+    app.screenshot("project").await;
+
+    // Secrets before the first Start: missing, then generated into the keychain and revealed.
+    app.click("#tab-secrets").await;
+    app.wait_for(
+        "#secret-SECRET_KEY[data-state='missing']",
+        Duration::from_secs(15),
+    )
+    .await;
+    app.click("#generate-secrets").await;
+    app.wait_for_text("#secrets-notice", "SECRET_KEY", Duration::from_secs(15))
+        .await;
+    app.wait_for("#secret-SECRET_KEY[data-state='stored']", Duration::from_secs(10))
+        .await;
+    app.click("#secret-SECRET_KEY .reveal").await;
+    let secret = app
+        .wait_for("#secret-SECRET_KEY .revealed", Duration::from_secs(10))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        secret.chars().count(),
+        64,
+        "SECRET_KEY is generated with the default policy's 64 characters: {secret:?}"
+    );
+    app.scroll_to(".tabs").await;
+    app.screenshot("secrets").await;
+
+    // Start: the timeline fills, then every service card reports healthy.
+    app.click("#tab-services").await;
+    app.click("#start").await;
+    let start = app.wait_for("#start", Duration::from_secs(5)).await;
+    assert!(
+        !start.is_enabled().await.unwrap(),
+        "Start is disabled while the operation runs"
+    );
+    app.wait_for("#timeline .tl-row[data-subject='db']", Duration::from_secs(30))
+        .await;
+    app.screenshot("starting").await;
+    let outcome = app
+        .client
+        .wait()
+        .at_most(long)
+        .for_element(Locator::Css("#env-notice, #env-error"))
+        .await
+        .expect("Start ends with a notice or an error");
+    let outcome_text = outcome.text().await.unwrap();
+    assert_eq!(
+        outcome.attr("id").await.unwrap().as_deref(),
+        Some("env-notice"),
+        "Start of the e2e stack succeeds: {outcome_text}"
+    );
+    app.wait_for("#service-web[data-health='healthy']", long).await;
+    app.wait_for("#service-db[data-health='healthy']", long).await;
+    app.wait_for_text("#service-db", "healthy", Duration::from_secs(5))
+        .await;
+    app.wait_for("#env-local[data-running='true']", Duration::from_secs(15))
+        .await;
+    let link = app
+        .wait_for(
+            "#service-web button.link[data-url='http://127.0.0.1:38080/']",
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(
+        link.is_enabled().await.unwrap(),
+        "the manifest's link to the web port is enabled once web is healthy"
+    );
+    let page = Command::new("docker")
+        .args([
+            "exec",
+            &format!("{STACK}-web-1"),
+            "wget",
+            "-q",
+            "-O",
+            "-",
+            "http://127.0.0.1/",
+        ])
+        .output()
+        .expect("docker exec runs");
+    assert!(
+        String::from_utf8_lossy(&page.stdout).contains("envdeck-test busybox"),
+        "the link's target really serves the page"
+    );
+    app.scroll_to("#environment").await;
+    app.screenshot("services").await;
+
+    // Logs: the web server's lines, its secret masked, ERROR and WARN highlighted.
+    app.click("#tab-logs").await;
+    let keyed = app
+        .wait_for_text(".log-line", "starting with key", Duration::from_secs(30))
+        .await;
+    assert!(
+        !keyed.contains(&secret) && keyed.contains("••••"),
+        "the SECRET_KEY value is masked in the logs: {keyed}"
+    );
+    app.wait_for(".log-line[data-level='error']", Duration::from_secs(10))
+        .await;
+    app.wait_for(".log-line[data-level='warn']", Duration::from_secs(10))
+        .await;
+    app.scroll_to(".tabs").await;
+    app.screenshot("logs").await;
+    app.wait_for("#logs-filter", Duration::from_secs(5))
+        .await
+        .send_keys("test error")
+        .await
+        .unwrap();
+    app.wait_for_text("#logs", "1 of", Duration::from_secs(5)).await;
+    app.screenshot("logs-filtered").await;
+
+    // Stop keeps the data; the cards say nothing runs.
+    app.click("#tab-services").await;
+    app.click("#stop").await;
+    app.wait_for_text("#env-notice", "stopped", long).await;
+    app.wait_for("#services-empty", Duration::from_secs(15)).await;
+    assert!(
+        docker(&[
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={STACK}")
+        ])
+        .contains("db-data"),
+        "Stop keeps the database volume"
+    );
+
+    // Wipe data: the dialog lists the volume and refuses a wrong name.
+    app.click("#wipe-open").await;
+    app.wait_for_text("#wipe-volumes", "db-data", Duration::from_secs(15))
+        .await;
+    let name = app.wait_for("#wipe-name", Duration::from_secs(5)).await;
+    name.send_keys("locla").await.unwrap();
+    app.wait_for("#wipe-mismatch", Duration::from_secs(5)).await;
+    let confirm = app.wait_for("#wipe-confirm", Duration::from_secs(5)).await;
+    assert!(
+        !confirm.is_enabled().await.unwrap(),
+        "a wrong environment name cannot confirm the wipe"
+    );
+    app.screenshot("wipe").await;
+    name.clear().await.unwrap();
+    name.send_keys("local").await.unwrap();
+    app.click("#wipe-confirm").await;
+    app.wait_for_text("#env-notice", "deleted", long).await;
+    assert!(
+        !docker(&[
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={STACK}")
+        ])
+        .contains("db-data"),
+        "the confirmed wipe deleted the volume"
+    );
+    app.close().await;
+}

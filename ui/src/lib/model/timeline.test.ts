@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { apply, newTimeline } from "./timeline";
+
+describe("timeline", () => {
+  it("follows a service from creating to healthy, in order, once per phase", () => {
+    const t = newTimeline("up", 1000);
+    apply(t, { event: "step_started", step: { kind: "service", service: "db" } }, 1010);
+    apply(t, { event: "step_finished", step: { kind: "service", service: "db" }, outcome: "created" }, 1100);
+    apply(t, { event: "step_started", step: { kind: "ready", service: "db" } }, 1110);
+    apply(t, { event: "health", service: "db", container: "x-db-1", health: "starting" }, 1200);
+    apply(t, { event: "health", service: "db", container: "x-db-1", health: "healthy" }, 2000);
+    apply(t, { event: "step_finished", step: { kind: "ready", service: "db" }, outcome: "ready" }, 2001);
+    const db = t.rows.find((r) => r.subject === "db");
+    expect(db?.history.map((h) => h.phase)).toEqual(["creating", "started", "waiting", "healthy"]);
+    expect(db?.history[3].ms).toBe(1000);
+  });
+
+  it("keeps a failure and its message even when later events arrive", () => {
+    const t = newTimeline("up", 0);
+    apply(t, { event: "step_failed", step: { kind: "ready", service: "web" }, message: "exited with 1: ••••" }, 5);
+    apply(t, { event: "health", service: "web", container: "c", health: "starting" }, 6);
+    const web = t.rows[0];
+    expect(web.phase).toBe("failed");
+    expect(web.message).toBe("exited with 1: ••••");
+  });
+
+  it("a Stop shows services stopping then removed", () => {
+    const t = newTimeline("down", 0);
+    apply(t, { event: "step_started", step: { kind: "service", service: "web" } }, 1);
+    apply(t, { event: "step_finished", step: { kind: "service", service: "web" }, outcome: "removed" }, 2);
+    expect(t.rows[0].history.map((h) => h.phase)).toEqual(["stopping", "removed"]);
+  });
+});

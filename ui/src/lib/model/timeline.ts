@@ -1,0 +1,102 @@
+// The per-service timeline of a Start or Stop, folded from the Progress events Rust streams: each row
+// keeps the phases it went through (with when) and the failure message, already masked by the API.
+import type { Progress } from "../bindings/Progress";
+import type { Step } from "../bindings/Step";
+
+export type Phase =
+  | "checking"
+  | "pulling"
+  | "creating"
+  | "started"
+  | "waiting"
+  | "healthy"
+  | "unhealthy"
+  | "ready"
+  | "stopping"
+  | "removed"
+  | "done"
+  | "failed";
+
+export type Row = {
+  key: string;
+  /** What the row is about: a service name, or a network / volume / image name. */
+  subject: string;
+  isService: boolean;
+  phase: Phase;
+  history: { phase: Phase; ms: number }[];
+  message?: string;
+};
+
+export type Timeline = { mode: "up" | "down"; startedAt: number; rows: Row[] };
+
+export function newTimeline(mode: "up" | "down", now: number): Timeline {
+  return { mode, startedAt: now, rows: [] };
+}
+
+function subjectOf(step: Step): { key: string; subject: string; isService: boolean } {
+  switch (step.kind) {
+    case "service":
+    case "ready":
+      return { key: `service:${step.service}`, subject: step.service, isService: true };
+    case "network":
+      return { key: `network:${step.name}`, subject: step.name, isService: false };
+    case "volume":
+      return { key: `volume:${step.name}`, subject: step.name, isService: false };
+    case "image":
+      return { key: `image:${step.image}`, subject: step.image, isService: false };
+    case "check_ports":
+      return { key: "ports", subject: "ports", isService: false };
+  }
+}
+
+function move(t: Timeline, who: { key: string; subject: string; isService: boolean }, phase: Phase, now: number, message?: string) {
+  let row = t.rows.find((r) => r.key === who.key);
+  if (!row) {
+    row = { ...who, phase, history: [] };
+    t.rows.push(row);
+  } else if (row.phase === "failed") {
+    // A failed row keeps its failure visible even if later events arrive for it.
+    return;
+  }
+  row.phase = phase;
+  if (message !== undefined) row.message = message;
+  const last = row.history[row.history.length - 1];
+  if (!last || last.phase !== phase) row.history.push({ phase, ms: now - t.startedAt });
+}
+
+/** Folds one event into the timeline (mutating it: the caller holds it in reactive state). */
+export function apply(t: Timeline, p: Progress, now: number): void {
+  switch (p.event) {
+    case "step_started": {
+      const who = subjectOf(p.step);
+      const phase: Phase =
+        t.mode === "down" ? "stopping" : p.step.kind === "ready" ? "waiting" : p.step.kind === "check_ports" ? "checking" : "creating";
+      move(t, who, phase, now);
+      break;
+    }
+    case "step_finished": {
+      const who = subjectOf(p.step);
+      if (p.outcome === "removed" || p.outcome === "stopped") move(t, who, "removed", now);
+      else if (p.step.kind === "ready") {
+        const row = t.rows.find((r) => r.key === who.key);
+        move(t, who, row?.phase === "healthy" ? "healthy" : "ready", now);
+      } else if (p.step.kind === "service") move(t, who, "started", now);
+      else move(t, who, "done", now);
+      break;
+    }
+    case "step_failed":
+      move(t, subjectOf(p.step), "failed", now, p.message);
+      break;
+    case "pull":
+      move(t, { key: `image:${p.image}`, subject: p.image, isService: false }, "pulling", now);
+      break;
+    case "build_output":
+      move(t, { key: `service:${p.service}`, subject: p.service, isService: true }, "creating", now);
+      break;
+    case "health": {
+      const phase: Phase = p.health === "healthy" ? "healthy" : p.health === "unhealthy" ? "unhealthy" : "waiting";
+      move(t, { key: `service:${p.service}`, subject: p.service, isService: true }, phase, now);
+      break;
+    }
+  }
+}
