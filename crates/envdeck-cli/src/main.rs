@@ -41,6 +41,8 @@ enum Command {
     Restart(commands::restart::Args),
     /// Run a command in a Service: `envdeck exec local db -- psql -U app`.
     Exec(commands::exec::Args),
+    /// An Environment's secrets in the OS keychain: list, generate, rotate, reveal, import, export, enter.
+    Secrets(commands::secrets::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Logs(args) => commands::logs::run(&project, args),
         Command::Restart(args) => commands::restart::run(&project, args),
         Command::Exec(args) => commands::exec::run(&project, args),
+        Command::Secrets(args) => commands::secrets::run(&project, args),
     };
     match outcome {
         Ok(code) => code,

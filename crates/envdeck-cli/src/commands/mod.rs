@@ -9,6 +9,7 @@ pub mod logs;
 pub mod progress;
 pub mod ps;
 pub mod restart;
+pub mod secrets;
 pub mod target;
 pub mod up;
 
