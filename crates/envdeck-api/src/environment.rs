@@ -110,16 +110,51 @@ pub async fn start(
     env: &str,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
+    tracing::info!(environment = env, project = %dir.display(), "starting");
+    let result = start_logged(dir, env, on_progress).await;
+    match &result {
+        Ok(report) => tracing::info!(environment = env, services = report.services.len(), "started"),
+        Err(e) => tracing::error!(environment = env, code = ?e.code, "start failed: {}", e.message),
+    }
+    result
+}
+
+async fn start_logged(
+    dir: &Path,
+    env: &str,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<UpReport, ApiError> {
     let project = crate::project::open(dir)?;
     let secrets = secrets::values_for_start(project_id(&project), env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
     let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
     let progress_masker = masker.clone();
+    let environment = env.to_owned();
     stack::up(&model, env, move |p| {
-        on_progress(mask_progress(p, &progress_masker))
+        let p = mask_progress(p, &progress_masker);
+        log_progress(&environment, &p);
+        on_progress(p)
     })
     .await
     .map_err(|e| masked(e, &masker))
+}
+
+/// The log's line for a (masked) event: Steps and health at info, pull and build chatter at debug.
+fn log_progress(environment: &str, p: &Progress) {
+    match p {
+        Progress::StepStarted { step } => tracing::debug!(environment, ?step, "step started"),
+        Progress::StepFinished { step, outcome } => {
+            tracing::info!(environment, ?step, ?outcome, "step finished")
+        }
+        Progress::StepFailed { step, message } => {
+            tracing::error!(environment, ?step, "step failed: {message}")
+        }
+        Progress::Health { service, health, .. } => {
+            tracing::info!(environment, service, ?health, "health changed")
+        }
+        Progress::Pull { image, status, .. } => tracing::debug!(environment, image, status, "pull"),
+        Progress::BuildOutput { service, line } => tracing::debug!(environment, service, "build: {line}"),
+    }
 }
 
 /// Stop: remove the stack's containers and network; volumes only when confirmed by name.
@@ -130,7 +165,23 @@ pub async fn stop(
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
     let name = stack_name(dir, env)?;
-    stack::down(&name, env, volumes, on_progress).await
+    tracing::info!(environment = env, stack = %name, ?volumes, "stopping");
+    let environment = env.to_owned();
+    let result = stack::down(&name, env, volumes, move |p| {
+        log_progress(&environment, &p);
+        on_progress(p)
+    })
+    .await;
+    match &result {
+        Ok(report) => tracing::info!(
+            environment = env,
+            containers = report.containers.len(),
+            volumes = report.volumes.len(),
+            "stopped"
+        ),
+        Err(e) => tracing::error!(environment = env, code = ?e.code, "stop failed: {}", e.message),
+    }
+    result
 }
 
 /// The compose project name of an environment's stack (what `docker compose -p` takes).

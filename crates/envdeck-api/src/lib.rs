@@ -6,6 +6,7 @@
 pub mod app_info;
 pub mod environment;
 pub mod error;
+pub mod logging;
 pub mod project;
 pub mod secrets;
 pub mod stack;

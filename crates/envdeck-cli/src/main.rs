@@ -46,11 +46,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ENVDECK_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // After parsing: `--help` and `--version` leave no trace in the log folder.
+    let _log = envdeck_api::logging::init("envdeck");
+    tracing::info!(command = %std::env::args().skip(1).collect::<Vec<_>>().join(" "), "envdeck");
     let project = cli.project.unwrap_or_else(|| PathBuf::from("."));
     let outcome = match cli.command {
         Command::Info(args) => commands::info::run(&project, args),
@@ -67,6 +66,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e) => {
+            tracing::error!(code = ?e.code, "{}", e.message);
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }

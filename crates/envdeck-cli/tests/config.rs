@@ -26,7 +26,10 @@ fn config_env_prints_the_resolved_model_as_json() {
     );
     let json: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is JSON: {e}"));
-    assert_eq!(json["name"], "contravento");
+    assert_eq!(
+        json["name"], "contravento-local",
+        "each environment is its own stack, named <project>-<env>"
+    );
     assert_eq!(
         json["services"]["mailhog"]["ports"][0]["target"], 8025,
         "ports come out in long form"

@@ -55,6 +55,15 @@ fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
     let name = format!("edt-cli-{}", std::process::id());
     let dir = parent.path().join(&name);
     std::fs::create_dir(&dir).unwrap();
+    // The commands find the stack through the project's files: a `local` overlay makes the environment,
+    // and its stack is `<folder>-local`.
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        "services:\n  app:\n    image: envdeck-test/busybox:1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("docker-compose.local.yml"), "services: {}\n").unwrap();
+    let name = format!("{name}-local");
     let _cleanup = Cleanup(name.clone());
     let service = Service {
         image: Some("envdeck-test/busybox:1".into()),
@@ -128,6 +137,13 @@ fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
 #[test]
 fn a_stopped_docker_is_reported_in_words_a_new_developer_can_act_on() {
     let dir = tempfile::tempdir().unwrap();
+    // A valid project, so the failure is Docker's and not the folder's.
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  app:\n    image: envdeck-test/busybox:1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("docker-compose.local.yml"), "services: {}\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_envdeck"))
         .arg("--project")
         .arg(dir.path())
