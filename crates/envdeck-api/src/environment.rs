@@ -184,6 +184,27 @@ pub async fn stop(
     result
 }
 
+/// The stack's logs with the environment's stored secret values masked: containers print whatever
+/// they like (an app echoing its settings), and neither the log view nor the terminal may show it.
+/// A keychain that cannot be read is an error: unmasked lines are never the fallback.
+pub async fn logs(
+    dir: &Path,
+    env: &str,
+    options: stack::LogOptions,
+) -> Result<impl futures_util::Stream<Item = Result<stack::LogLine, ApiError>> + Send + use<>, ApiError> {
+    use futures_util::StreamExt;
+    let project = crate::project::open(dir)?;
+    let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let masker = secrets.masker();
+    let lines = stack::logs(&project.stack_name(env), options).await?;
+    Ok(lines.map(move |line| {
+        line.map(|mut l| {
+            l.text = masker.mask(&l.text);
+            l
+        })
+    }))
+}
+
 /// The compose project name of an environment's stack (what `docker compose -p` takes).
 pub fn stack_name(dir: &Path, env: &str) -> Result<String, ApiError> {
     let project = crate::project::open(dir)?;

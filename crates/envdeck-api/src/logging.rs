@@ -18,6 +18,25 @@ pub const LOG_DIR_VAR: &str = "ENVDECK_LOG_DIR";
 /// A `tracing` filter (`info`, `envdeck_api=debug`); applies to stderr and, when set, to the file.
 pub const FILTER_VAR: &str = "ENVDECK_LOG";
 
+/// Crates whose debug output carries Docker's raw payloads (container environments, so secret values):
+/// held at `warn` whatever `ENVDECK_LOG` says.
+const RAW_PAYLOAD_CRATES: [&str; 3] = ["bollard=warn", "hyper=warn", "hyper_util=warn"];
+
+/// `ENVDECK_LOG` (or `default`), with the raw-payload crates held down.
+fn filter(filter_set: bool, default: &str) -> EnvFilter {
+    let mut filter = if filter_set {
+        EnvFilter::from_env(FILTER_VAR)
+    } else {
+        EnvFilter::new(default)
+    };
+    for directive in RAW_PAYLOAD_CRATES {
+        if let Ok(d) = directive.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
+    filter
+}
+
 /// How many daily files are kept: two weeks of history is enough to report a bug, and small.
 const KEEP_FILES: usize = 14;
 
@@ -60,11 +79,7 @@ pub fn init(app: &str) -> LogGuard {
     let filter_set = std::env::var(FILTER_VAR).is_ok_and(|v| !v.trim().is_empty());
     // stderr stays silent unless asked: the CLI prints its own `error: ...` line, and a second copy
     // of it from the log would only be noise.
-    let stderr_filter = if filter_set {
-        EnvFilter::from_env(FILTER_VAR)
-    } else {
-        EnvFilter::new("off")
-    };
+    let stderr_filter = filter(filter_set, "off");
     let mut layers: Vec<BoxedLayer> = vec![
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
@@ -75,16 +90,11 @@ pub fn init(app: &str) -> LogGuard {
     let (guard, dir) = match log_dir().map(|dir| open_file(&dir, app).map(|w| (w, dir))) {
         Some(Ok((writer, dir))) => {
             let (writer, guard) = tracing_appender::non_blocking(writer);
-            let filter = if filter_set {
-                EnvFilter::from_env(FILTER_VAR)
-            } else {
-                EnvFilter::new("info")
-            };
             layers.push(
                 tracing_subscriber::fmt::layer()
                     .with_ansi(false)
                     .with_writer(writer)
-                    .with_filter(filter)
+                    .with_filter(filter(filter_set, "info"))
                     .boxed(),
             );
             (Some(guard), Some(dir))
