@@ -7,10 +7,8 @@ use envdeck_api::watch::Subscriptions;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ENVDECK_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
+    // A daily log file in the OS's log folder (secrets masked upstream); kept open while the app runs.
+    let _log = envdeck_api::logging::init("envdeck-desktop");
     let launch = LaunchProject(envdeck_api::desktop::project_arg(std::env::args()));
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())

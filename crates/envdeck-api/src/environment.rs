@@ -124,6 +124,20 @@ pub async fn start(
     env: &str,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
+    tracing::info!(environment = env, project = %dir.display(), "starting");
+    let result = start_logged(dir, env, on_progress).await;
+    match &result {
+        Ok(report) => tracing::info!(environment = env, services = report.services.len(), "started"),
+        Err(e) => tracing::error!(environment = env, code = ?e.code, "start failed: {}", e.message),
+    }
+    result
+}
+
+async fn start_logged(
+    dir: &Path,
+    env: &str,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<UpReport, ApiError> {
     let project = crate::project::open(dir)?;
     let env_specs = specs(&project, env)?;
     let secrets = secrets::values_for_start(project_id(&project), env, &env_specs).await?;
@@ -132,11 +146,32 @@ pub async fn start(
     // Production starts only when its security checklist passes (PRODUCT.md item 9).
     crate::checklist::enforce(env, &model, &env_specs).map_err(|e| masked(e, &masker))?;
     let progress_masker = masker.clone();
+    let environment = env.to_owned();
     stack::up(&model, env, move |p| {
-        on_progress(mask_progress(p, &progress_masker))
+        let p = mask_progress(p, &progress_masker);
+        log_progress(&environment, &p);
+        on_progress(p)
     })
     .await
     .map_err(|e| masked(e, &masker))
+}
+
+/// The log's line for a (masked) event: Steps and health at info, pull and build chatter at debug.
+fn log_progress(environment: &str, p: &Progress) {
+    match p {
+        Progress::StepStarted { step } => tracing::debug!(environment, ?step, "step started"),
+        Progress::StepFinished { step, outcome } => {
+            tracing::info!(environment, ?step, ?outcome, "step finished")
+        }
+        Progress::StepFailed { step, message } => {
+            tracing::error!(environment, ?step, "step failed: {message}")
+        }
+        Progress::Health { service, health, .. } => {
+            tracing::info!(environment, service, ?health, "health changed")
+        }
+        Progress::Pull { image, status, .. } => tracing::debug!(environment, image, status, "pull"),
+        Progress::BuildOutput { service, line } => tracing::debug!(environment, service, "build: {line}"),
+    }
 }
 
 /// Stop: remove the stack's containers and network; volumes only when confirmed by name.
@@ -147,7 +182,44 @@ pub async fn stop(
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
     let name = stack_name(dir, env)?;
-    stack::down(&name, env, volumes, on_progress).await
+    tracing::info!(environment = env, stack = %name, ?volumes, "stopping");
+    let environment = env.to_owned();
+    let result = stack::down(&name, env, volumes, move |p| {
+        log_progress(&environment, &p);
+        on_progress(p)
+    })
+    .await;
+    match &result {
+        Ok(report) => tracing::info!(
+            environment = env,
+            containers = report.containers.len(),
+            volumes = report.volumes.len(),
+            "stopped"
+        ),
+        Err(e) => tracing::error!(environment = env, code = ?e.code, "stop failed: {}", e.message),
+    }
+    result
+}
+
+/// The stack's logs with the environment's stored secret values masked: containers print whatever
+/// they like (an app echoing its settings), and neither the log view nor the terminal may show it.
+/// A keychain that cannot be read is an error: unmasked lines are never the fallback.
+pub async fn logs(
+    dir: &Path,
+    env: &str,
+    options: stack::LogOptions,
+) -> Result<impl futures_util::Stream<Item = Result<stack::LogLine, ApiError>> + Send + use<>, ApiError> {
+    use futures_util::StreamExt;
+    let project = crate::project::open(dir)?;
+    let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let masker = secrets.masker();
+    let lines = stack::logs(&project.stack_name(env), options).await?;
+    Ok(lines.map(move |line| {
+        line.map(|mut l| {
+            l.text = masker.mask(&l.text);
+            l
+        })
+    }))
 }
 
 /// The compose project name of an environment's stack (what `docker compose -p` takes).

@@ -9,6 +9,7 @@ pub mod desktop;
 pub mod environment;
 pub mod error;
 pub mod links;
+pub mod logging;
 pub mod project;
 pub mod sample;
 pub mod secrets;

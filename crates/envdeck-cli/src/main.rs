@@ -45,14 +45,15 @@ enum Command {
     Checklist(commands::checklist::Args),
     /// Create a project: `envdeck new --sample DIR` writes the built-in sample.
     New(commands::new::Args),
+    /// An Environment's secrets in the OS keychain: list, generate, rotate, reveal, import, export, enter.
+    Secrets(commands::secrets::Args),
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ENVDECK_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // After parsing: `--help` and `--version` leave no trace in the log folder.
+    let _log = envdeck_api::logging::init("envdeck");
+    tracing::info!(command = %std::env::args().skip(1).collect::<Vec<_>>().join(" "), "envdeck");
     let project = cli.project.unwrap_or_else(|| PathBuf::from("."));
     let outcome = match cli.command {
         Command::Info(args) => commands::info::run(&project, args),
@@ -66,10 +67,12 @@ fn main() -> ExitCode {
         Command::Exec(args) => commands::exec::run(&project, args),
         Command::New(args) => commands::new::run(args),
         Command::Checklist(args) => commands::checklist::run(&project, args),
+        Command::Secrets(args) => commands::secrets::run(&project, args),
     };
     match outcome {
         Ok(code) => code,
         Err(e) => {
+            tracing::error!(code = ?e.code, "{}", e.message);
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }

@@ -1,7 +1,10 @@
 //! The CLI's stack commands against a real Docker engine: a stack started through the API is shown,
 //! exec'd into, logged, restarted and stopped by the `envdeck` binary, the way a terminal user would.
 
+use std::collections::BTreeMap;
 use std::process::Command;
+
+use envdeck_core::compose::{ComposeModel, Service};
 
 fn envdeck(project_dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_envdeck"))
@@ -45,37 +48,46 @@ impl Drop for Cleanup {
     }
 }
 
-/// A one-service project with a `local` environment, in a uniquely named folder.
-fn project(parent: &std::path::Path, name: &str) -> std::path::PathBuf {
-    let dir = parent.join(name);
+#[test]
+fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
+    // The stack is named after the project folder, as compose does by default.
+    let parent = tempfile::tempdir().unwrap();
+    let name = format!("edt-cli-{}", std::process::id());
+    let dir = parent.path().join(&name);
     std::fs::create_dir(&dir).unwrap();
+    // The commands find the stack through the project's files: a `local` overlay makes the environment,
+    // and its stack is `<folder>-local`.
     std::fs::write(
         dir.join("docker-compose.yml"),
-        "services:\n  app:\n    image: envdeck-test/busybox:1\n    command: [\"sh\", \"-c\", \"echo hello-from-cli; trap 'exit 0' TERM; while true; do sleep 0.2; done\"]\n",
+        "services:\n  app:\n    image: envdeck-test/busybox:1\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.join("docker-compose.local.yml"),
-        "services:\n  app:\n    restart: \"no\"\n",
-    )
-    .unwrap();
-    dir
-}
-
-#[test]
-fn up_ps_exec_logs_restart_and_down_act_on_the_running_stack() {
-    let parent = tempfile::tempdir().unwrap();
-    let folder = format!("edt-cli-{}", std::process::id());
-    let dir = project(parent.path(), &folder);
-    // Each environment is its own compose project: `<project>-<environment>`.
-    let name = format!("{folder}-local");
+    std::fs::write(dir.join("docker-compose.local.yml"), "services: {}\n").unwrap();
+    let name = format!("{name}-local");
     let _cleanup = Cleanup(name.clone());
-
-    let (code, _, err) = envdeck(&dir, &["up", "local"]);
-    assert_eq!(
-        code, 0,
-        "up succeeds (needs scripts/docker-engine.sh and scripts/test-images.sh): {err}"
-    );
+    let service = Service {
+        image: Some("envdeck-test/busybox:1".into()),
+        command: Some(
+            [
+                "sh",
+                "-c",
+                "echo hello-from-cli; trap 'exit 0' TERM; while true; do sleep 0.2; done",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        ..Service::default()
+    };
+    let model = ComposeModel {
+        name: name.clone(),
+        services: BTreeMap::from([("app".to_string(), service)]),
+        networks: BTreeMap::new(),
+        volumes: BTreeMap::new(),
+        warnings: vec![],
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(envdeck_api::stack::up(&model, "local", |_| {}))
+        .expect("the stack starts (needs scripts/docker-engine.sh and scripts/test-images.sh)");
 
     let (code, out, err) = envdeck(&dir, &["ps", "local", "--format", "json"]);
     assert_eq!(code, 0, "ps succeeds: {err}");
@@ -124,11 +136,17 @@ fn up_ps_exec_logs_restart_and_down_act_on_the_running_stack() {
 
 #[test]
 fn a_stopped_docker_is_reported_in_words_a_new_developer_can_act_on() {
-    let parent = tempfile::tempdir().unwrap();
-    let dir = project(parent.path(), "edt-no-docker");
+    let dir = tempfile::tempdir().unwrap();
+    // A valid project, so the failure is Docker's and not the folder's.
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  app:\n    image: envdeck-test/busybox:1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("docker-compose.local.yml"), "services: {}\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_envdeck"))
         .arg("--project")
-        .arg(&dir)
+        .arg(dir.path())
         .args(["ps", "local"])
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
         .output()

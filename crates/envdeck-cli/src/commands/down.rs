@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use envdeck_api::stack::{self, RemoveVolumes};
+use envdeck_api::environment;
+use envdeck_api::stack::RemoveVolumes;
 
 use super::progress::print;
-use super::target;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,8 +26,7 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         (true, Some(typed_name)) => RemoveVolumes::Confirmed { typed_name },
         _ => RemoveVolumes::Keep,
     };
-    let name = target::stack_name(project, &args.env)?;
-    let report = super::runtime().block_on(stack::down(&name, &args.env, volumes, print))?;
+    let report = super::runtime().block_on(environment::stop(project, &args.env, volumes, print))?;
     println!(
         "{} is down: {} containers and {} networks removed, {} volumes deleted",
         args.env,

@@ -3,10 +3,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use envdeck_api::stack::{self, LogOptions, OutputStream};
+use envdeck_api::environment;
+use envdeck_api::stack::{LogOptions, OutputStream};
 use futures_util::StreamExt;
-
-use super::target;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,7 +22,6 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let name = target::stack_name(project, &args.env)?;
     let options = LogOptions {
         service: args.service,
         follow: args.follow,
@@ -31,7 +29,8 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         since: None,
     };
     super::runtime().block_on(async {
-        let mut lines = stack::logs(&name, options).await?;
+        // Masked with the environment's secrets: containers may print them.
+        let mut lines = std::pin::pin!(environment::logs(project, &args.env, options).await?);
         while let Some(line) = lines.next().await {
             let line = line?;
             match line.stream {

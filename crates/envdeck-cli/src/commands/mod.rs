@@ -11,6 +11,7 @@ pub mod new;
 pub mod progress;
 pub mod ps;
 pub mod restart;
+pub mod secrets;
 pub mod target;
 pub mod up;
 

@@ -67,6 +67,15 @@ pub fn load(options: &LoadOptions, vars: &Variables) -> Result<ComposeModel, Cor
         })?;
         load_file(&mut merged, file, &project_dir, &text, vars)?;
     }
+    if merged.services.is_empty() {
+        // Valid for compose, but an environment with nothing to run is almost always a wrong file.
+        let files: Vec<String> = options.files.iter().map(|f| f.display().to_string()).collect();
+        merged.warnings.push(Warning {
+            file: files.join(", "),
+            key: "services".to_string(),
+            message: "no services are defined: there is nothing to start".to_string(),
+        });
+    }
     let name = options
         .project_name
         .clone()
@@ -243,10 +252,11 @@ fn finish(merged: Merged, project: &str, profiles: &[String]) -> Result<ComposeM
         if !enabled(layer) {
             continue;
         }
+        check_service(name, file, &layer.service)?;
         let mut service = layer.service.clone();
         service.tty = layer.tty.unwrap_or(false);
         service.stdin_open = layer.stdin_open.unwrap_or(false);
-        apply_env_files(&mut service, layer)?;
+        apply_env_files(name, file, &mut service, layer)?;
         for (dep, spec) in &layer.depends_on {
             match layers.get(dep) {
                 None => {
@@ -294,7 +304,21 @@ fn finish(merged: Merged, project: &str, profiles: &[String]) -> Result<ComposeM
             };
         }
     }
-    check_cycles(&services)?;
+    check_cycles(&services).map_err(|e| match e {
+        // The file of the cycle's first service: where a person starts looking.
+        CoreError::DependencyCycle { cycle } => CoreError::Invalid {
+            file: cycle
+                .first()
+                .and_then(|s| layers.get(s))
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default(),
+            service: cycle.first().cloned(),
+            key: "depends_on".to_string(),
+            expected: "no dependency cycle (remove one `depends_on` entry of it)".to_string(),
+            found: format!("the cycle {}", cycle.join(" -> ")),
+        },
+        other => other,
+    })?;
     Ok(ComposeModel {
         name: project.to_string(),
         services,
@@ -305,14 +329,30 @@ fn finish(merged: Merged, project: &str, profiles: &[String]) -> Result<ComposeM
 }
 
 /// Env files first, then `environment:` on top, as compose layers them.
-fn apply_env_files(service: &mut Service, layer: &ServiceLayer) -> Result<(), CoreError> {
+fn apply_env_files(
+    name: &str,
+    compose_file: &Path,
+    service: &mut Service,
+    layer: &ServiceLayer,
+) -> Result<(), CoreError> {
     let mut from_files = BTreeMap::new();
     for env_file in &layer.env_files {
         let path = PathBuf::from(&env_file.path);
         if !env_file.required && !path.exists() {
             continue;
         }
-        for (k, v) in EnvFile::read(&path)?.values() {
+        let file = EnvFile::read(&path).map_err(|e| match e {
+            // A missing env_file is the compose file's mistake: name it and the service, not only the path.
+            CoreError::Read { path, source } => CoreError::Invalid {
+                file: compose_file.to_path_buf(),
+                service: Some(name.to_string()),
+                key: "env_file".to_string(),
+                expected: "an env file that can be read".to_string(),
+                found: format!("{} ({source})", path.display()),
+            },
+            other => other,
+        })?;
+        for (k, v) in file.values() {
             from_files.insert(k, Some(v));
         }
     }
@@ -352,6 +392,38 @@ fn check_declared(
                 "an undeclared network",
             ));
         }
+    }
+    Ok(())
+}
+
+/// What compose refuses about a merged service and Docker would otherwise refuse later, less clearly:
+/// a name that cannot be a container or DNS name, and nothing to run.
+fn check_service(name: &str, file: &Path, service: &Service) -> Result<(), CoreError> {
+    let invalid = |key: &str, expected: &str, found: String| CoreError::Invalid {
+        file: file.to_path_buf(),
+        service: Some(name.to_string()),
+        key: key.to_string(),
+        expected: expected.to_string(),
+        found,
+    };
+    let valid_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if !valid_name {
+        return Err(invalid(
+            "(service name)",
+            "letters, digits, `.`, `_` and `-`, starting with a letter or digit (it names containers and hosts)",
+            format!("{name:?}"),
+        ));
+    }
+    if service.image.is_none() && service.build.is_none() {
+        return Err(invalid(
+            "image",
+            "an `image` or a `build` section (in this file or an overlay)",
+            "neither".to_string(),
+        ));
     }
     Ok(())
 }

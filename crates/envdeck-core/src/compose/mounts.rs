@@ -31,19 +31,64 @@ pub fn parse_mounts(ctx: &Ctx, value: &Value, warnings: &mut Vec<Warning>) -> Re
     let Value::Sequence(items) = value else {
         return Err(ctx.invalid("volumes", "a list of mounts", value));
     };
-    items
+    let mut mounts = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let key = format!("volumes[{i}]");
+        let mount = match item {
+            Value::Mapping(_) => parse_long(ctx, &key, item, warnings)?,
+            Value::String(s) => parse_short(ctx, s)
+                .map_err(|why| ctx.invalid_text(&key, EXPECTED, format!("{s:?} ({why})")))?,
+            other => return Err(ctx.invalid(&key, EXPECTED, other)),
+        };
+        if let (MountType::Bind, Some(source)) = (mount.kind, &mount.source) {
+            warnings.extend(outside_project(ctx, &key, source, mount.read_only));
+        }
+        mounts.push(mount);
+    }
+    Ok(mounts)
+}
+
+/// A bind of a host path outside the project folder: valid, and sometimes meant, but a project someone
+/// hands a new developer should not quietly read their SSH keys or take over Docker.
+fn outside_project(ctx: &Ctx, key: &str, source: &str, read_only: bool) -> Option<Warning> {
+    let path = std::path::Path::new(source);
+    let dir = super::context::normalize(ctx.dir);
+    let inside = if dir.as_os_str().is_empty() {
+        path.is_relative() && !source.starts_with("..")
+    } else {
+        path.starts_with(&dir)
+    };
+    if inside {
+        return None;
+    }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let in_home = |sub: &str| home.as_ref().is_some_and(|h| path.starts_with(h.join(sub)));
+    let why = if path == std::path::Path::new("/") {
+        "mounts the host's whole filesystem into the container".to_owned()
+    } else if source.ends_with("docker.sock") {
+        "gives the container control of Docker, which is root on this machine".to_owned()
+    } else if [".ssh", ".aws", ".gnupg", ".kube", ".docker", ".config/gcloud"]
         .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let key = format!("volumes[{i}]");
-            match item {
-                Value::Mapping(_) => parse_long(ctx, &key, item, warnings),
-                Value::String(s) => parse_short(ctx, s)
-                    .map_err(|why| ctx.invalid_text(&key, EXPECTED, format!("{s:?} ({why})"))),
-                other => Err(ctx.invalid(&key, EXPECTED, other)),
-            }
-        })
-        .collect()
+        .any(|s| in_home(s))
+    {
+        "exposes your personal credentials to the container".to_owned()
+    } else if ["/etc", "/root", "/home", "/Users"]
+        .iter()
+        .any(|p| path.starts_with(p))
+        && path.components().count() <= 2
+    {
+        "exposes a system or home folder to the container".to_owned()
+    } else {
+        "is outside the project folder".to_owned()
+    };
+    let access = if read_only { "read" } else { "read and change" };
+    Some(ctx.warning(
+        key,
+        format!(
+            "bind mount of {source} {why}: the container can {access} it. Mount a folder inside the project \
+             instead, unless you trust this project with it"
+        ),
+    ))
 }
 
 fn parse_short(ctx: &Ctx, text: &str) -> Result<Mount, String> {

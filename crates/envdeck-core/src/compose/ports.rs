@@ -26,8 +26,26 @@ pub fn parse_ports(ctx: &Ctx, value: &Value, warnings: &mut Vec<Warning>) -> Res
                 );
             }
         }
+        if let Some(port) = ports.last().filter(|p| all_interfaces(p)) {
+            let published = port.published.as_deref().unwrap_or("");
+            warnings.push(ctx.warning(
+                &key,
+                format!(
+                    "publishes container port {} on every network interface ({}): anyone on your network can \
+                     reach it. Write \"127.0.0.1:{published}:{}\" unless it must be public",
+                    port.target,
+                    port.host_ip.as_deref().unwrap_or_default(),
+                    port.target
+                ),
+            ));
+        }
     }
     Ok(ports)
+}
+
+/// An explicit any-address binding; no address means loopback in EnvDeck (the engine's default).
+fn all_interfaces(port: &Port) -> bool {
+    matches!(port.host_ip.as_deref(), Some("0.0.0.0" | "::" | "[::]" | "*"))
 }
 
 /// Parses the short syntax; the error says what is wrong in words.

@@ -13,8 +13,37 @@ use crate::CoreError;
 /// Deepest `<<:` chain followed; the parser already caps nesting, this guards the merge walk itself.
 const MAX_MERGE_DEPTH: usize = 64;
 
+/// Compose files are kilobytes: a larger one is the wrong file or an attack, and parsing it stalls the
+/// app (10 MB take seconds). Refused before parsing.
+const MAX_BYTES: usize = 2 * 1024 * 1024;
+
+/// Flow collections (`[`, `{`) nested deeper than this are refused before parsing: the parser refuses
+/// them too, but only after a scan that takes tens of seconds on 100 000 `[`.
+const MAX_FLOW_DEPTH: usize = 64;
+
 /// Parses `text` (the content of `file`) into a tree with every merge key applied.
 pub fn parse(file: &Path, text: &str) -> Result<Value, CoreError> {
+    let refuse = |line: Option<usize>, message: String| CoreError::Yaml {
+        file: file.to_path_buf(),
+        line,
+        message,
+    };
+    if text.len() > MAX_BYTES {
+        return Err(refuse(
+            None,
+            format!(
+                "the file is {:.1} MB; EnvDeck reads compose files up to {} MB (is it the right file?)",
+                text.len() as f64 / (1024.0 * 1024.0),
+                MAX_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    if let Some(line) = flow_too_deep(text) {
+        return Err(refuse(
+            Some(line),
+            format!("`[` or `{{` nested deeper than {MAX_FLOW_DEPTH} levels"),
+        ));
+    }
     let mut value: Value = serde_norway::from_str(text).map_err(|e| CoreError::Yaml {
         file: file.to_path_buf(),
         line: e.location().map(|l| l.line()),
@@ -26,6 +55,41 @@ pub fn parse(file: &Path, text: &str) -> Result<Value, CoreError> {
         message,
     })?;
     Ok(value)
+}
+
+/// The 1-based line where flow nesting first exceeds [`MAX_FLOW_DEPTH`], skipping quoted text and
+/// comments. A heuristic (block scalars are scanned too), tuned to never trip on a real compose file:
+/// the depth restarts at every top-level key.
+fn flow_too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    for (i, line) in text.lines().enumerate() {
+        if quote.is_none() && line.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            depth = 0;
+        }
+        let mut previous = ' ';
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if previous.is_whitespace() => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(i + 1);
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            previous = c;
+        }
+        // A single quote inside a plain scalar (`it's`) must not swallow the rest of the file.
+        if quote == Some('\'') {
+            quote = None;
+        }
+    }
+    None
 }
 
 /// serde_norway appends "at line L column C" to its messages; the error type prints the line itself.

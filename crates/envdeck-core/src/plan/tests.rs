@@ -62,8 +62,8 @@ fn a_cycle_is_an_error_naming_the_services_in_it() {
     ]);
     let err = plan(&m).unwrap_err().to_string();
     assert!(
-        err.contains("services: a -> b;"),
-        "only the services in the cycle are named, not `c` which could start: {err}"
+        err.contains("cycle between services: a -> b;"),
+        "only the services in the cycle are named, c is not: {err}"
     );
 }
 

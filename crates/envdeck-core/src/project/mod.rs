@@ -114,8 +114,6 @@ impl Project {
             .transpose()
     }
 
-    /// Resolves a Docker environment into one model. `vars` are the caller's layers (process environment,
-    /// keychain secrets, then [`Project::env_file_layers`]).
     /// The compose project name of one environment's stack: `<project>-<environment>`.
     ///
     /// Each environment is its own stack because its secrets are its own: a `local` PostgreSQL volume
@@ -125,6 +123,8 @@ impl Project {
         normalize_project_name(&format!("{}-{id}", self.name))
     }
 
+    /// Resolves a Docker environment into one model. `vars` are the caller's layers (process environment,
+    /// keychain secrets, then [`Project::env_file_layers`]).
     pub fn resolve(&self, id: &str, vars: &Variables) -> Result<ComposeModel, CoreError> {
         let env = self.environment(id)?;
         let EnvironmentKind::Docker {
@@ -141,7 +141,25 @@ impl Project {
             project_name: Some(self.stack_name(id)),
             profiles: profiles.clone(),
         };
-        load(&options, vars)
+        let mut model = load(&options, vars)?;
+        // Only the manifest can declare an environment without an overlay: `[environments.stagin]` (a
+        // typo of staging) would otherwise run the base file as if it were staging, silently.
+        let manifest = self.dir.join(manifest::FILE_NAME);
+        if id != "default" && compose_files.len() == 1 && manifest.is_file() {
+            model.warnings.push(crate::compose::Warning {
+                file: manifest.display().to_string(),
+                key: format!("environments.{id}"),
+                message: format!(
+                    "no docker-compose.{id}.yml overlay and no `compose_files`: environment `{id}` runs {} \
+                     alone (a misspelt environment id?)",
+                    compose_files[0]
+                        .file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                ),
+            });
+        }
+        Ok(model)
     }
 }
 

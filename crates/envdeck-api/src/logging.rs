@@ -1,0 +1,151 @@
+//! Where EnvDeck's own log goes, for both clients: stderr (quiet unless `ENVDECK_LOG` asks) and a daily
+//! file in the OS's log folder, so "what happened at my Start yesterday" has an answer a person can
+//! attach to a bug report.
+//!
+//! Only text that is already masked is logged (Steps, environment names, masked errors): a secret value
+//! never reaches a `tracing` call, and the leak tests read these files to prove it.
+
+use std::path::{Path, PathBuf};
+
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
+
+type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
+
+/// Overrides the log folder (tests, portable installs).
+pub const LOG_DIR_VAR: &str = "ENVDECK_LOG_DIR";
+/// A `tracing` filter (`info`, `envdeck_api=debug`); applies to stderr and, when set, to the file.
+pub const FILTER_VAR: &str = "ENVDECK_LOG";
+
+/// Crates whose debug output carries Docker's raw payloads (container environments, so secret values):
+/// held at `warn` whatever `ENVDECK_LOG` says.
+const RAW_PAYLOAD_CRATES: [&str; 3] = ["bollard=warn", "hyper=warn", "hyper_util=warn"];
+
+/// `ENVDECK_LOG` (or `default`), with the raw-payload crates held down.
+fn filter(filter_set: bool, default: &str) -> EnvFilter {
+    let mut filter = if filter_set {
+        EnvFilter::from_env(FILTER_VAR)
+    } else {
+        EnvFilter::new(default)
+    };
+    for directive in RAW_PAYLOAD_CRATES {
+        if let Ok(d) = directive.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
+    filter
+}
+
+/// How many daily files are kept: two weeks of history is enough to report a bug, and small.
+const KEEP_FILES: usize = 14;
+
+/// Keep it alive for the whole run: dropping it flushes the file writer's last lines.
+#[must_use = "dropping the guard stops writing the log file"]
+#[derive(Debug)]
+pub struct LogGuard {
+    _file: Option<tracing_appender::non_blocking::WorkerGuard>,
+    /// The folder the daily file is in, when it could be opened.
+    pub dir: Option<PathBuf>,
+}
+
+/// The OS's folder for an application's logs: `$XDG_STATE_HOME/envdeck/logs` (or
+/// `~/.local/state/envdeck/logs`) on Linux, `~/Library/Logs/EnvDeck` on macOS,
+/// `%LOCALAPPDATA%\EnvDeck\logs` on Windows; `ENVDECK_LOG_DIR` wins everywhere.
+pub fn log_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = var(LOG_DIR_VAR) {
+        return Some(dir);
+    }
+    if cfg!(windows) {
+        return var("LOCALAPPDATA").map(|d| d.join("EnvDeck").join("logs"));
+    }
+    if cfg!(target_os = "macos") {
+        return var("HOME").map(|h| h.join("Library").join("Logs").join("EnvDeck"));
+    }
+    var("XDG_STATE_HOME")
+        .or_else(|| var("HOME").map(|h| h.join(".local").join("state")))
+        .map(|d| d.join("envdeck").join("logs"))
+}
+
+/// Installs the log for the process `app` (`envdeck`, `envdeck-desktop`: the file name's prefix).
+/// A log folder that cannot be created costs the file, never the run: a warning goes to stderr.
+/// Calling it twice (tests) keeps the first subscriber.
+pub fn init(app: &str) -> LogGuard {
+    let filter_set = std::env::var(FILTER_VAR).is_ok_and(|v| !v.trim().is_empty());
+    // stderr stays silent unless asked: the CLI prints its own `error: ...` line, and a second copy
+    // of it from the log would only be noise.
+    let stderr_filter = filter(filter_set, "off");
+    let mut layers: Vec<BoxedLayer> = vec![
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_filter(stderr_filter)
+            .boxed(),
+    ];
+
+    let (guard, dir) = match log_dir().map(|dir| open_file(&dir, app).map(|w| (w, dir))) {
+        Some(Ok((writer, dir))) => {
+            let (writer, guard) = tracing_appender::non_blocking(writer);
+            layers.push(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(writer)
+                    .with_filter(filter(filter_set, "info"))
+                    .boxed(),
+            );
+            (Some(guard), Some(dir))
+        }
+        Some(Err(message)) => {
+            eprintln!("warning: {message}; EnvDeck goes on without a log file");
+            (None, None)
+        }
+        None => {
+            eprintln!(
+                "warning: no folder for EnvDeck's log (HOME is not set); set {LOG_DIR_VAR} to keep one"
+            );
+            (None, None)
+        }
+    };
+    let _ = tracing_subscriber::registry().with(layers).try_init();
+    LogGuard { _file: guard, dir }
+}
+
+fn open_file(dir: &Path, app: &str) -> Result<tracing_appender::rolling::RollingFileAppender, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the log folder {}: {e}", dir.display()))?;
+    tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix(app)
+        .filename_suffix("log")
+        .max_log_files(KEEP_FILES)
+        .build(dir)
+        .map_err(|e| format!("cannot open a log file in {}: {e}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_override_wins_over_the_os_folder() {
+        // Read-only check of the rule, without mutating the process environment (tests run in threads).
+        if let Some(dir) = std::env::var_os(LOG_DIR_VAR) {
+            assert_eq!(
+                log_dir(),
+                Some(PathBuf::from(dir)),
+                "{LOG_DIR_VAR} names the folder"
+            );
+        } else if std::env::var_os("HOME").is_some() && cfg!(target_os = "linux") {
+            let dir = log_dir().unwrap_or_default();
+            assert!(
+                dir.ends_with("envdeck/logs"),
+                "Linux keeps logs under the XDG state folder: {}",
+                dir.display()
+            );
+        }
+    }
+}
