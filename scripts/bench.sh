@@ -3,6 +3,7 @@
 #!   scripts/bench.sh          all of them
 #!   scripts/bench.sh load     loading a 50-service, 3-overlay project (target: < 20 ms)
 #!   scripts/bench.sh up       EnvDeck `up` vs docker-compose `up -d` + health, and overhead above the critical path
+#!   scripts/bench.sh app      the desktop app (release build): launch to first paint, memory with 5 services up
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/envdeck/target}"
@@ -18,4 +19,14 @@ if [ "$which" = all ] || [ "$which" = up ]; then
   bash scripts/docker-engine.sh
   bash scripts/test-images.sh
   cargo run -q --release -p envdeck-engine --example bench_up -- "${ROUNDS:-3}"
+fi
+if [ "$which" = all ] || [ "$which" = app ]; then
+  echo "== desktop app (release build, under Xvfb, real keychain and engine)"
+  bash scripts/setup.sh all >/dev/null
+  bash scripts/docker-engine.sh
+  bash scripts/test-images.sh
+  npm run --silent ui:build >/dev/null
+  cargo build -q --release -p envdeck-app
+  ENVDECK_APP_BIN="$CARGO_TARGET_DIR/release/envdeck-app" bash scripts/with-keychain.sh \
+    xvfb-run -a -s "-screen 0 1280x800x24" cargo bench -q -p envdeck-tests --bench app
 fi
