@@ -33,10 +33,11 @@ echo "ldd: every library of $bin is found"
 
 mkdir -p target/package
 shot="$PWD/target/package/installed-app.png"
+# Opened on the sample project, so the picture shows an environment list, as a user's first screen does.
 bash scripts/with-keychain.sh xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
-  "$1" & pid=$!
+  "$1" "$3" & pid=$!
   sleep 6
   kill -0 $pid || { echo "the installed app exited at launch" >&2; exit 1; }
   import -window root "$2"
-  kill $pid; wait $pid 2>/dev/null || true' _ "$bin" "$shot"
+  kill $pid; wait $pid 2>/dev/null || true' _ "$bin" "$shot" "$PWD/templates/sample"
 echo "screenshot of the installed app: $shot"
