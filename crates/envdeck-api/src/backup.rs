@@ -27,6 +27,7 @@ pub struct BackupFile {
 
 /// Where and what a database is: the Service, and the user and database its environment names.
 struct Database {
+    env: String,
     stack: String,
     service: String,
     user: String,
@@ -66,6 +67,7 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
     let user = var("POSTGRES_USER").unwrap_or_else(|| "postgres".to_owned());
     let name = var("POSTGRES_DB").unwrap_or_else(|| user.clone());
     Ok(Database {
+        env: env.to_owned(),
         stack: project.stack_name(env),
         service: service.clone(),
         user,
@@ -168,8 +170,8 @@ fn not_running(e: ApiError, db: &Database) -> ApiError {
     if e.message.contains("no running container") {
         ApiError {
             message: format!(
-                "the database service `{}` is not running; start the environment first: envdeck up ENV",
-                db.service
+                "the database service `{}` is not running; start the environment first: envdeck up {}",
+                db.service, db.env
             ),
             ..e
         }

@@ -187,7 +187,7 @@ async fn task_output_is_masked_and_unknown_or_stopped_tasks_are_refused_clearly(
         .collect();
     assert_eq!(
         ids,
-        ["seed", "trips", "leak"],
+        ["seed", "trips", "leak", "leak-slowly"],
         "tasks declared for another environment are not listed"
     );
 
@@ -203,7 +203,7 @@ async fn task_output_is_masked_and_unknown_or_stopped_tasks_are_refused_clearly(
         panic!("an undeclared task must be refused")
     };
     assert!(
-        unknown.message.contains("seed, trips, leak"),
+        unknown.message.contains("seed, trips, leak, leak-slowly"),
         "the refusal lists the known tasks: {}",
         unknown.message
     );
@@ -217,5 +217,11 @@ async fn task_output_is_masked_and_unknown_or_stopped_tasks_are_refused_clearly(
     assert!(
         !out.contains(&password) && out.contains("password is ••••"),
         "the task printed the password and EnvDeck masked it: {out}"
+    );
+    let (code, out) = f.task("leak-slowly").await;
+    assert_eq!(code, 0, "the slow leak task ran: {out}");
+    assert!(
+        out.contains("split ••••") && !out.contains(&password[..16]) && !out.contains(&password[16..]),
+        "a secret written in two chunks is still one line, masked whole: {out}"
     );
 }

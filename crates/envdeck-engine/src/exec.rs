@@ -37,21 +37,35 @@ pub(crate) async fn run(
         .map_err(|e| fail(detail(&e)))?
     {
         StartExecResults::Attached { mut output, .. } => {
+            // Docker's chunks end anywhere, not at line ends: a line (and a secret in it, which the
+            // caller masks per line) is handed on only once whole.
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut emit = |stream, bytes: &[u8]| {
+                let text = String::from_utf8_lossy(bytes);
+                on_output(LogLine {
+                    service: service.to_string(),
+                    container: container.to_string(),
+                    stream,
+                    text: text.strip_suffix('\r').unwrap_or(&text).to_string(),
+                })
+            };
             while let Some(chunk) = output.next().await {
-                let (stream, bytes) = match chunk.map_err(|e| fail(detail(&e)))? {
-                    LogOutput::StdErr { message } => (OutputStream::Stderr, message),
+                let (stream, pending, bytes) = match chunk.map_err(|e| fail(detail(&e)))? {
+                    LogOutput::StdErr { message } => (OutputStream::Stderr, &mut err, message),
                     LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                        (OutputStream::Stdout, message)
+                        (OutputStream::Stdout, &mut out, message)
                     }
                     LogOutput::StdIn { .. } => continue,
                 };
-                for text in String::from_utf8_lossy(&bytes).lines() {
-                    on_output(LogLine {
-                        service: service.to_string(),
-                        container: container.to_string(),
-                        stream,
-                        text: text.to_string(),
-                    });
+                pending.extend_from_slice(&bytes);
+                while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+                    let line: Vec<u8> = pending.drain(..=end).collect();
+                    emit(stream, &line[..end]);
+                }
+            }
+            for (stream, rest) in [(OutputStream::Stdout, out), (OutputStream::Stderr, err)] {
+                if !rest.is_empty() {
+                    emit(stream, &rest);
                 }
             }
         }
