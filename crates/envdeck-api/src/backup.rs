@@ -140,9 +140,18 @@ async fn write_dump(db: &Database, partial: &Path, target: &Path) -> Result<(), 
         "exec pg_dump --clean --if-exists --no-owner -U \"$1\" \"$2\"",
         &[&db.user, &db.name],
     );
-    let (code, stderr) = stack::exec_raw(&db.stack, &db.service, &command, |bytes| gz.write_all(bytes))
-        .await
-        .map_err(|e| not_running(e, db))?;
+    // The disk's own error (full, gone) is the one to show, not the engine's wrapping of it.
+    let mut disk_error = None;
+    let dumped = stack::exec_raw(&db.stack, &db.service, &command, |bytes| {
+        gz.write_all(bytes).inspect_err(|e| {
+            disk_error.get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
+    })
+    .await;
+    if let Some(e) = disk_error {
+        return Err(write_failed(e));
+    }
+    let (code, stderr) = dumped.map_err(|e| not_running(e, db))?;
     if code != 0 {
         return Err(internal(format!(
             "pg_dump of database `{}` in service `{}` exited with {code}: {}",
