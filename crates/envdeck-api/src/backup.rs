@@ -99,7 +99,10 @@ pub async fn backup(dir: &Path, env: &str, file: Option<PathBuf>) -> Result<Path
     let db = database(dir, env).await?;
     let target = match file {
         Some(f) => f,
-        None => folder(dir, env).join(format!("{env}-{}.sql.gz", utc_stamp(SystemTime::now()))),
+        None => {
+            keep_out_of_git(dir)?;
+            folder(dir, env).join(format!("{env}-{}.sql.gz", utc_stamp(SystemTime::now())))
+        }
     };
     if target.exists() {
         return Err(internal(format!(
@@ -164,6 +167,24 @@ async fn write_dump(db: &Database, partial: &Path, target: &Path) -> Result<(), 
     out.sync_all().map_err(write_failed)?;
     // A hard link never replaces an existing file: a backup made meanwhile under that name stays.
     std::fs::hard_link(partial, target).map_err(write_failed)
+}
+
+/// `backups/` sits inside the project, which is a git repository: a `.gitignore` of its own keeps
+/// dumps (real data) out of commits without touching the project's own ignore file.
+fn keep_out_of_git(dir: &Path) -> Result<(), ApiError> {
+    let backups = dir.join("backups");
+    let ignore = backups.join(".gitignore");
+    if ignore.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&backups)
+        .and_then(|()| {
+            std::fs::write(
+                &ignore,
+                "# Database dumps made by EnvDeck hold real data: never commit them.\n*\n",
+            )
+        })
+        .map_err(|e| internal(format!("creating {} failed: {e}", ignore.display())))
 }
 
 /// Dumps hold the data: readable by their owner only.

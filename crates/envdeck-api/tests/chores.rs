@@ -136,6 +136,12 @@ async fn a_backup_survives_wiping_the_volume_and_restore_brings_the_row_back() {
         vec![default.display().to_string()],
         "the list shows the backups of backups/local/, not files elsewhere"
     );
+    let ignore = std::fs::read_to_string(f.root.join("backups/.gitignore"))
+        .unwrap_or_else(|e| panic!("backups/.gitignore is written with the first default backup: {e}"));
+    assert!(
+        ignore.lines().any(|l| l.trim() == "*"),
+        "dumps hold real data and must never be committed with the project: {ignore}"
+    );
 
     environment::stop(
         &f.root,
