@@ -4,6 +4,7 @@
 //! UI receives as generated TypeScript.
 
 pub mod app_info;
+pub mod backup;
 pub mod checklist;
 pub mod desktop;
 pub mod environment;
@@ -14,6 +15,7 @@ pub mod project;
 pub mod sample;
 pub mod secrets;
 pub mod stack;
+pub mod task;
 pub mod watch;
 
 pub use error::ApiError;

@@ -101,3 +101,25 @@ pub async fn exec(
 ) -> Result<i64, ApiError> {
     Ok(engine().await?.exec(project, service, command, on_output).await?)
 }
+
+/// Runs a command whose stdout is data (a database dump): bytes go to `on_stdout` unsplit; returns the
+/// exit code and stderr.
+pub async fn exec_raw(
+    project: &str,
+    service: &str,
+    command: &[String],
+    on_stdout: impl FnMut(&[u8]) -> std::io::Result<()> + Send,
+) -> Result<(i64, String), ApiError> {
+    Ok(engine()
+        .await?
+        .exec_raw(project, service, command, on_stdout)
+        .await?)
+}
+
+/// Copies one file into a Service's running container (a dump to restore).
+pub async fn copy_into(project: &str, service: &str, path: &str, contents: Vec<u8>) -> Result<(), ApiError> {
+    Ok(engine()
+        .await?
+        .copy_into(project, service, path, contents)
+        .await?)
+}

@@ -47,6 +47,12 @@ enum Command {
     New(commands::new::Args),
     /// An Environment's secrets in the OS keychain: list, generate, rotate, reveal, import, export, enter.
     Secrets(commands::secrets::Args),
+    /// List an Environment's Tasks (envdeck.toml), or run one: `envdeck task local migrate`.
+    Task(commands::task::Args),
+    /// Dump an Environment's PostgreSQL to a .sql.gz (default backups/ENV/), or --list the backups.
+    Backup(commands::backup::Args),
+    /// Replace an Environment's PostgreSQL data with a backup; asks first unless --yes.
+    Restore(commands::backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +74,9 @@ fn main() -> ExitCode {
         Command::New(args) => commands::new::run(args),
         Command::Checklist(args) => commands::checklist::run(&project, args),
         Command::Secrets(args) => commands::secrets::run(&project, args),
+        Command::Task(args) => commands::task::run(&project, args),
+        Command::Backup(args) => commands::backup::run(&project, args),
+        Command::Restore(args) => commands::backup::restore(&project, args),
     };
     match outcome {
         Ok(code) => code,

@@ -37,21 +37,35 @@ pub(crate) async fn run(
         .map_err(|e| fail(detail(&e)))?
     {
         StartExecResults::Attached { mut output, .. } => {
+            // Docker's chunks end anywhere, not at line ends: a line (and a secret in it, which the
+            // caller masks per line) is handed on only once whole.
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut emit = |stream, bytes: &[u8]| {
+                let text = String::from_utf8_lossy(bytes);
+                on_output(LogLine {
+                    service: service.to_string(),
+                    container: container.to_string(),
+                    stream,
+                    text: text.strip_suffix('\r').unwrap_or(&text).to_string(),
+                })
+            };
             while let Some(chunk) = output.next().await {
-                let (stream, bytes) = match chunk.map_err(|e| fail(detail(&e)))? {
-                    LogOutput::StdErr { message } => (OutputStream::Stderr, message),
+                let (stream, pending, bytes) = match chunk.map_err(|e| fail(detail(&e)))? {
+                    LogOutput::StdErr { message } => (OutputStream::Stderr, &mut err, message),
                     LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                        (OutputStream::Stdout, message)
+                        (OutputStream::Stdout, &mut out, message)
                     }
                     LogOutput::StdIn { .. } => continue,
                 };
-                for text in String::from_utf8_lossy(&bytes).lines() {
-                    on_output(LogLine {
-                        service: service.to_string(),
-                        container: container.to_string(),
-                        stream,
-                        text: text.to_string(),
-                    });
+                pending.extend_from_slice(&bytes);
+                while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+                    let line: Vec<u8> = pending.drain(..=end).collect();
+                    emit(stream, &line[..end]);
+                }
+            }
+            for (stream, rest) in [(OutputStream::Stdout, out), (OutputStream::Stderr, err)] {
+                if !rest.is_empty() {
+                    emit(stream, &rest);
                 }
             }
         }
@@ -62,4 +76,89 @@ pub(crate) async fn run(
         .await
         .map_err(|e| fail(detail(&e)))?;
     Ok(inspect.exit_code.unwrap_or(-1))
+}
+
+/// Runs a command whose stdout is data, not text (a `pg_dump`): the bytes go to `on_stdout` exactly as
+/// they come, unsplit and unconverted; stderr is returned as text for the error message.
+pub(crate) async fn run_raw(
+    docker: &Docker,
+    service: &str,
+    container: &str,
+    command: &[String],
+    mut on_stdout: impl FnMut(&[u8]) -> std::io::Result<()> + Send,
+) -> Result<(i64, String), EngineError> {
+    let fail = |detail: String| EngineError::Exec {
+        service: service.to_string(),
+        command: command.join(" "),
+        detail,
+    };
+    let options = CreateExecOptions {
+        cmd: Some(command.to_vec()),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        ..Default::default()
+    };
+    let exec = docker
+        .create_exec(container, options)
+        .await
+        .map_err(|e| fail(detail(&e)))?;
+    let mut stderr = Vec::new();
+    if let StartExecResults::Attached { mut output, .. } = docker
+        .start_exec(&exec.id, None)
+        .await
+        .map_err(|e| fail(detail(&e)))?
+    {
+        while let Some(chunk) = output.next().await {
+            match chunk.map_err(|e| fail(detail(&e)))? {
+                LogOutput::StdErr { message } => stderr.extend_from_slice(&message),
+                LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                    on_stdout(&message).map_err(|e| fail(format!("writing its output: {e}")))?
+                }
+                LogOutput::StdIn { .. } => {}
+            }
+        }
+    }
+    let inspect = docker
+        .inspect_exec(&exec.id)
+        .await
+        .map_err(|e| fail(detail(&e)))?;
+    Ok((
+        inspect.exit_code.unwrap_or(-1),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    ))
+}
+
+/// Puts one file into a container (as a one-entry tar, what Docker's archive endpoint takes).
+pub(crate) async fn copy_into(
+    docker: &Docker,
+    service: &str,
+    container: &str,
+    path: &str,
+    contents: Vec<u8>,
+) -> Result<(), EngineError> {
+    let fail = |detail: String| EngineError::Exec {
+        service: service.to_string(),
+        command: format!("copy {path} into the container"),
+        detail,
+    };
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let dir = if dir.is_empty() { "/" } else { dir };
+    let mut header = tar::Header::new_gnu();
+    header.set_size(contents.len() as u64);
+    // Readable by the database user the restore runs as, and by nobody else.
+    header.set_mode(0o644);
+    header.set_cksum();
+    let mut archive = tar::Builder::new(Vec::new());
+    archive
+        .append_data(&mut header, name, contents.as_slice())
+        .map_err(|e| fail(e.to_string()))?;
+    let archive = archive.into_inner().map_err(|e| fail(e.to_string()))?;
+    let options = bollard::query_parameters::UploadToContainerOptions {
+        path: dir.to_string(),
+        ..Default::default()
+    };
+    docker
+        .upload_to_container(container, Some(options), bollard::body_full(archive.into()))
+        .await
+        .map_err(|e| fail(detail(&e)))
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand; each parses its flags, calls envdeck-api and prints.
 
+pub mod backup;
 pub mod checklist;
 pub mod config;
 pub mod down;
@@ -13,6 +14,7 @@ pub mod ps;
 pub mod restart;
 pub mod secrets;
 pub mod target;
+pub mod task;
 pub mod up;
 
 /// What a subcommand returns: its exit code, or an error printed as `error: <message>`.

@@ -160,6 +160,44 @@ impl Engine {
         crate::exec::run(&self.docker, service, &container.name, command, on_output).await
     }
 
+    /// Like [`Engine::exec`] for a command whose stdout is data (a database dump): bytes go to
+    /// `on_stdout` unsplit; returns the exit code and stderr.
+    pub async fn exec_raw(
+        &self,
+        project: &str,
+        service: &str,
+        command: &[String],
+        on_stdout: impl FnMut(&[u8]) -> std::io::Result<()> + Send,
+    ) -> Result<(i64, String), EngineError> {
+        let container = self.running(project, service).await?;
+        crate::exec::run_raw(&self.docker, service, &container, command, on_stdout).await
+    }
+
+    /// Copies one file into the first running container of a Service (a dump to restore).
+    pub async fn copy_into(
+        &self,
+        project: &str,
+        service: &str,
+        path: &str,
+        contents: Vec<u8>,
+    ) -> Result<(), EngineError> {
+        let container = self.running(project, service).await?;
+        crate::exec::copy_into(&self.docker, service, &container, path, contents).await
+    }
+
+    /// The name of the first running container of a Service.
+    async fn running(&self, project: &str, service: &str) -> Result<String, EngineError> {
+        containers::list(&self.docker, project)
+            .await?
+            .into_iter()
+            .find(|c| c.service == service && c.state == "running")
+            .map(|c| c.name)
+            .ok_or_else(|| EngineError::NotRunning {
+                project: project.to_string(),
+                service: service.to_string(),
+            })
+    }
+
     /// (service, container name) of the stack's containers, optionally of one Service.
     async fn targets(
         &self,

@@ -1,0 +1,308 @@
+//! Backup and restore of an Environment's PostgreSQL (seeds/001 6.3): `pg_dump` in the running
+//! container, gzip-compressed on the host into a file only its owner can read, and the reverse.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use envdeck_core::compose::Service;
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use serde::Serialize;
+
+use crate::environment::{project_id, resolve_masked, specs};
+use crate::error::{ApiError, ErrorCode};
+use crate::{secrets, stack};
+
+/// One file of the project's `backups/<env>/` folder, as `envdeck backup ENV --list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BackupFile {
+    pub name: String,
+    pub path: String,
+    pub bytes: u64,
+}
+
+/// Where and what a database is: the Service, and the user and database its environment names.
+struct Database {
+    env: String,
+    stack: String,
+    service: String,
+    user: String,
+    name: String,
+}
+
+fn internal(message: String) -> ApiError {
+    ApiError::new(ErrorCode::Internal, message)
+}
+
+/// The PostgreSQL Service: a `postgres`/`postgis` image, else the one with `POSTGRES_DB` set.
+async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
+    let project = crate::project::open(dir)?;
+    let stored = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let model = resolve_masked(&project, env, &stored)?;
+    let is_postgres = |s: &Service| {
+        s.image
+            .as_deref()
+            .is_some_and(|i| i.contains("postgres") || i.contains("postgis"))
+    };
+    let found = model.services.iter().find(|(_, s)| is_postgres(s)).or_else(|| {
+        model
+            .services
+            .iter()
+            .find(|(_, s)| s.environment.contains_key("POSTGRES_DB"))
+    });
+    let Some((service, definition)) = found else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidProject,
+            format!(
+                "environment `{env}` has no PostgreSQL service (an image named postgres or postgis, or POSTGRES_DB in its environment); backups cover PostgreSQL only"
+            ),
+        ));
+    };
+    let var = |k: &str| definition.environment.get(k).cloned().flatten();
+    // The official image's defaults: user `postgres`, database named like the user.
+    let user = var("POSTGRES_USER").unwrap_or_else(|| "postgres".to_owned());
+    let name = var("POSTGRES_DB").unwrap_or_else(|| user.clone());
+    Ok(Database {
+        env: env.to_owned(),
+        stack: project.stack_name(env),
+        service: service.clone(),
+        user,
+        name,
+    })
+}
+
+/// The command in the container. The password comes from the container's own environment, so it
+/// never crosses the API or shows in `ps`.
+fn in_container(script: &str, args: &[&str]) -> Vec<String> {
+    let mut command = vec![
+        "sh".to_owned(),
+        "-c".to_owned(),
+        format!("PGPASSWORD=\"$POSTGRES_PASSWORD\" {script}"),
+        "sh".to_owned(),
+    ];
+    command.extend(args.iter().map(|a| a.to_string()));
+    command
+}
+
+/// The default folder of an Environment's backups: `backups/<env>/` in the project.
+pub fn folder(dir: &Path, env: &str) -> PathBuf {
+    dir.join("backups").join(env)
+}
+
+/// Dumps the Environment's database into `file` (default `backups/<env>/<env>-<UTC time>.sql.gz`).
+/// Refuses to overwrite; on any failure (a full disk, `pg_dump` refusing) no partial file is left.
+pub async fn backup(dir: &Path, env: &str, file: Option<PathBuf>) -> Result<PathBuf, ApiError> {
+    let db = database(dir, env).await?;
+    let target = match file {
+        Some(f) => f,
+        None => {
+            keep_out_of_git(dir)?;
+            folder(dir, env).join(format!("{env}-{}.sql.gz", utc_stamp(SystemTime::now())))
+        }
+    };
+    if target.exists() {
+        return Err(internal(format!(
+            "{} already exists; EnvDeck never overwrites a backup: choose another file name",
+            target.display()
+        )));
+    }
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| {
+        internal(format!(
+            "creating the backup folder {} failed: {e}",
+            parent.display()
+        ))
+    })?;
+    let partial = parent.join(format!(
+        ".{}.partial",
+        target.file_name().and_then(|n| n.to_str()).unwrap_or("backup")
+    ));
+    let result = write_dump(&db, &partial, &target).await;
+    // Whatever happened, the half-written file goes: only a complete dump may look like a backup.
+    let _ = std::fs::remove_file(&partial);
+    result.map(|()| target)
+}
+
+async fn write_dump(db: &Database, partial: &Path, target: &Path) -> Result<(), ApiError> {
+    let write_failed = |e: std::io::Error| {
+        internal(format!(
+            "writing the backup to {} failed: {e}; free some space or choose another folder (no partial file was left)",
+            target.display()
+        ))
+    };
+    let out = create_private(partial).map_err(write_failed)?;
+    let mut gz = GzEncoder::new(out, Compression::default());
+    let command = in_container(
+        "exec pg_dump --clean --if-exists --no-owner -U \"$1\" \"$2\"",
+        &[&db.user, &db.name],
+    );
+    // The disk's own error (full, gone) is the one to show, not the engine's wrapping of it.
+    let mut disk_error = None;
+    let dumped = stack::exec_raw(&db.stack, &db.service, &command, |bytes| {
+        gz.write_all(bytes).inspect_err(|e| {
+            disk_error.get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
+    })
+    .await;
+    if let Some(e) = disk_error {
+        return Err(write_failed(e));
+    }
+    let (code, stderr) = dumped.map_err(|e| not_running(e, db))?;
+    if code != 0 {
+        return Err(internal(format!(
+            "pg_dump of database `{}` in service `{}` exited with {code}: {}",
+            db.name,
+            db.service,
+            stderr.trim()
+        )));
+    }
+    let out = gz.finish().map_err(write_failed)?;
+    out.sync_all().map_err(write_failed)?;
+    // A hard link never replaces an existing file: a backup made meanwhile under that name stays.
+    std::fs::hard_link(partial, target).map_err(write_failed)
+}
+
+/// `backups/` sits inside the project, which is a git repository: a `.gitignore` of its own keeps
+/// dumps (real data) out of commits without touching the project's own ignore file.
+fn keep_out_of_git(dir: &Path) -> Result<(), ApiError> {
+    let backups = dir.join("backups");
+    let ignore = backups.join(".gitignore");
+    if ignore.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&backups)
+        .and_then(|()| {
+            std::fs::write(
+                &ignore,
+                "# Database dumps made by EnvDeck hold real data: never commit them.\n*\n",
+            )
+        })
+        .map_err(|e| internal(format!("creating {} failed: {e}", ignore.display())))
+}
+
+/// Dumps hold the data: readable by their owner only.
+fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+fn not_running(e: ApiError, db: &Database) -> ApiError {
+    if e.message.contains("no running container") {
+        ApiError {
+            message: format!(
+                "the database service `{}` is not running; start the environment first: envdeck up {}",
+                db.service, db.env
+            ),
+            ..e
+        }
+    } else {
+        e
+    }
+}
+
+/// Replaces the Environment's database with a backup: the caller has asked the person first, since
+/// every table the dump holds is dropped and recreated.
+pub async fn restore(dir: &Path, env: &str, file: &Path) -> Result<(), ApiError> {
+    let db = database(dir, env).await?;
+    let mut sql = Vec::new();
+    File::open(file)
+        .and_then(|f| GzDecoder::new(f).read_to_end(&mut sql))
+        .map_err(|e| {
+            internal(format!(
+                "reading the backup {} failed: {e}; is it a .sql.gz made by `envdeck backup`?",
+                file.display()
+            ))
+        })?;
+    let path = format!("/tmp/envdeck-restore-{}.sql", std::process::id());
+    stack::copy_into(&db.stack, &db.service, &path, sql)
+        .await
+        .map_err(|e| not_running(e, &db))?;
+    let command = in_container(
+        "psql -q -v ON_ERROR_STOP=1 -U \"$1\" -d \"$2\" -f \"$3\"; rc=$?; rm -f \"$3\"; exit $rc",
+        &[&db.user, &db.name, &path],
+    );
+    let (code, stderr) = stack::exec_raw(&db.stack, &db.service, &command, |_| Ok(()))
+        .await
+        .map_err(|e| not_running(e, &db))?;
+    if code != 0 {
+        return Err(internal(format!(
+            "restoring {} into database `{}` failed (psql exited with {code}): {}",
+            file.display(),
+            db.name,
+            stderr.trim()
+        )));
+    }
+    Ok(())
+}
+
+/// The backups in the project's `backups/<env>/` folder, newest first (their names sort by time).
+pub fn list(dir: &Path, env: &str) -> Result<Vec<BackupFile>, ApiError> {
+    let folder = folder(dir, env);
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(internal(format!("listing {} failed: {e}", folder.display()))),
+    };
+    let mut files: Vec<BackupFile> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_owned();
+            (name.ends_with(".sql.gz") && !name.starts_with('.')).then(|| BackupFile {
+                bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
+                path: e.path().display().to_string(),
+                name,
+            })
+        })
+        .collect();
+    files.sort_by(|a, b| b.name.cmp(&a.name));
+    Ok(files)
+}
+
+/// `20261124T045500Z`: sortable, and free of `:` so the name is valid on every file system.
+fn utc_stamp(at: SystemTime) -> String {
+    let secs = at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stamps_are_utc_and_sortable() {
+        let at = UNIX_EPOCH + Duration::from_secs(1_795_496_523);
+        assert_eq!(
+            utc_stamp(at),
+            "20261124T050203Z",
+            "2026-11-24 05:02:03 UTC: backup names sort by time"
+        );
+        assert_eq!(utc_stamp(UNIX_EPOCH), "19700101T000000Z", "the epoch itself");
+    }
+}

@@ -1,0 +1,233 @@
+//! Tasks and backup/restore on the real engine and keychain (scripts/with-keychain.sh): a Task seeds
+//! PostgreSQL, a backup survives wiping the volume, and a restore brings the row back; Task output
+//! never shows a secret, and an unknown Task names the known ones.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use envdeck_api::stack::{LogLine, RemoveVolumes};
+use envdeck_api::{backup, environment, task};
+
+/// A private copy of tests/fixtures/projects/chores-postgres; on drop its stack (containers,
+/// network, volumes) and keychain entry are removed, even when the test failed half-way.
+struct Fixture {
+    tmp: tempfile::TempDir,
+    root: PathBuf,
+    project: String,
+    stack: String,
+}
+
+impl Fixture {
+    fn new(prefix: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() % 1_000_000_000)
+            .unwrap_or(0);
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let root = tmp
+            .path()
+            .join(format!("{prefix}-{}-{nanos}", std::process::id()));
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/projects/chores-postgres");
+        std::fs::create_dir(&root).unwrap_or_else(|e| panic!("create {}: {e}", root.display()));
+        for entry in std::fs::read_dir(&fixture).unwrap_or_else(|e| panic!("read {}: {e}", fixture.display()))
+        {
+            let entry = entry.unwrap_or_else(|e| panic!("list fixture: {e}"));
+            std::fs::copy(entry.path(), root.join(entry.file_name()))
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+        let opened = envdeck_api::project::open(&root).unwrap_or_else(|e| panic!("the fixture opens: {e}"));
+        Self {
+            project: opened.name.clone(),
+            stack: opened.stack_name("local"),
+            tmp,
+            root,
+        }
+    }
+
+    async fn start(&self) {
+        environment::start(&self.root, "local", |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("local starts (engine, images and keychain ready?): {}", e.message));
+    }
+
+    /// Runs a Task; returns its exit code and its output, one line each.
+    async fn task(&self, id: &str) -> (i64, String) {
+        let mut out = String::new();
+        let code = task::run(&self.root, "local", id, |line: LogLine| {
+            out.push_str(&line.text);
+            out.push('\n');
+        })
+        .await
+        .unwrap_or_else(|e| panic!("task {id} runs: {}", e.message));
+        (code, out)
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let label = format!("label=dev.envdeck.project={}", self.stack);
+        for (list, remove) in [
+            (vec!["ps", "-aq"], vec!["rm", "-f", "-v"]),
+            (vec!["network", "ls", "-q"], vec!["network", "rm"]),
+            (vec!["volume", "ls", "-q"], vec!["volume", "rm", "-f"]),
+        ] {
+            let Ok(out) = Command::new("docker")
+                .args(&list)
+                .args(["--filter", &label])
+                .output()
+            else {
+                continue;
+            };
+            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .map(String::from)
+                .collect();
+            if !ids.is_empty() {
+                let _ = Command::new("docker").args(&remove).args(&ids).output();
+            }
+        }
+        if let Ok(ns) = envdeck_vault::Namespace::new(&self.project, "local") {
+            let _ = envdeck_vault::delete(&ns, "POSTGRES_PASSWORD");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_survives_wiping_the_volume_and_restore_brings_the_row_back() {
+    let f = Fixture::new("edt-chores");
+    f.start().await;
+
+    let (code, out) = f.task("seed").await;
+    assert_eq!(code, 0, "the seed task creates the table and its row: {out}");
+    let (code, out) = f.task("trips").await;
+    assert_eq!((code, out.trim()), (0, "Pyrenees"), "the seeded row is readable");
+
+    let file = f.tmp.path().join("mine.sql.gz");
+    let written = backup::backup(&f.root, "local", Some(file.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("the backup is written: {}", e.message));
+    assert_eq!(written, file, "the backup goes where the person chose");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .unwrap_or_else(|e| panic!("the backup exists: {e}"))
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "a dump holds the data: only its owner may read it"
+        );
+    }
+    let again = backup::backup(&f.root, "local", Some(file.clone())).await;
+    assert!(
+        again.is_err_and(|e| e.message.contains("never overwrites")),
+        "an existing backup is never overwritten"
+    );
+    let default = backup::backup(&f.root, "local", None)
+        .await
+        .unwrap_or_else(|e| panic!("a backup to the default folder is written: {}", e.message));
+    let listed = backup::list(&f.root, "local").unwrap_or_else(|e| panic!("list: {}", e.message));
+    assert_eq!(
+        listed.iter().map(|b| b.path.clone()).collect::<Vec<_>>(),
+        vec![default.display().to_string()],
+        "the list shows the backups of backups/local/, not files elsewhere"
+    );
+    let ignore = std::fs::read_to_string(f.root.join("backups/.gitignore"))
+        .unwrap_or_else(|e| panic!("backups/.gitignore is written with the first default backup: {e}"));
+    assert!(
+        ignore.lines().any(|l| l.trim() == "*"),
+        "dumps hold real data and must never be committed with the project: {ignore}"
+    );
+
+    environment::stop(
+        &f.root,
+        "local",
+        RemoveVolumes::Confirmed {
+            typed_name: "local".to_owned(),
+        },
+        |_| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("local stops with its volume wiped: {}", e.message));
+    f.start().await;
+    let (code, out) = f.task("trips").await;
+    assert_ne!(code, 0, "after the wipe the table is gone: {out}");
+
+    backup::restore(&f.root, "local", &file)
+        .await
+        .unwrap_or_else(|e| panic!("the restore succeeds: {}", e.message));
+    let (code, out) = f.task("trips").await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Pyrenees"),
+        "the restore brought back the row the backup held"
+    );
+    backup::restore(&f.root, "local", &file)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "restoring over existing tables works too (dump has DROP IF EXISTS): {}",
+                e.message
+            )
+        });
+    let (_, out) = f.task("trips").await;
+    assert_eq!(
+        out.trim(),
+        "Pyrenees",
+        "a second restore does not duplicate the row"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_output_is_masked_and_unknown_or_stopped_tasks_are_refused_clearly() {
+    let f = Fixture::new("edt-tasks");
+
+    let ids: Vec<String> = task::list(&f.root, "local")
+        .unwrap_or_else(|e| panic!("list: {}", e.message))
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(
+        ids,
+        ["seed", "trips", "leak", "leak-slowly"],
+        "tasks declared for another environment are not listed"
+    );
+
+    let stopped = task::run(&f.root, "local", "trips", |_| {}).await;
+    assert!(
+        stopped.is_err_and(|e| e.message.contains("envdeck up local")),
+        "a task of a stopped service says to start the environment first"
+    );
+
+    f.start().await;
+    let unknown = task::run(&f.root, "local", "migrate", |_| {}).await;
+    let Err(unknown) = unknown else {
+        panic!("an undeclared task must be refused")
+    };
+    assert!(
+        unknown.message.contains("seed, trips, leak, leak-slowly"),
+        "the refusal lists the known tasks: {}",
+        unknown.message
+    );
+
+    let (code, out) = f.task("leak").await;
+    assert_eq!(code, 0, "the leak task ran: {out}");
+    let password = envdeck_api::secrets::reveal(&f.project, "local", "POSTGRES_PASSWORD")
+        .await
+        .unwrap_or_else(|e| panic!("the password is stored after a Start: {}", e.message))
+        .value;
+    assert!(
+        !out.contains(&password) && out.contains("password is ••••"),
+        "the task printed the password and EnvDeck masked it: {out}"
+    );
+    let (code, out) = f.task("leak-slowly").await;
+    assert_eq!(code, 0, "the slow leak task ran: {out}");
+    assert!(
+        out.contains("split ••••") && !out.contains(&password[..16]) && !out.contains(&password[16..]),
+        "a secret written in two chunks is still one line, masked whole: {out}"
+    );
+}
