@@ -9,12 +9,14 @@ use futures_util::StreamExt;
 use crate::error::{EngineError, detail};
 use crate::status::{LogLine, OutputStream};
 
-pub(crate) async fn run(
+/// Creates the exec, hands every output chunk to `on_chunk` as it arrives, and returns the exit code.
+/// `on_chunk` refuses a chunk with the reason (e.g. a full disk), which ends the exec with that error.
+async fn attached(
     docker: &Docker,
     service: &str,
     container: &str,
     command: &[String],
-    mut on_output: impl FnMut(LogLine) + Send,
+    mut on_chunk: impl FnMut(OutputStream, &[u8]) -> Result<(), String> + Send,
 ) -> Result<i64, EngineError> {
     let fail = |detail: String| EngineError::Exec {
         service: service.to_string(),
@@ -31,51 +33,69 @@ pub(crate) async fn run(
         .create_exec(container, options)
         .await
         .map_err(|e| fail(detail(&e)))?;
-    match docker
+    if let StartExecResults::Attached { mut output, .. } = docker
         .start_exec(&exec.id, None)
         .await
         .map_err(|e| fail(detail(&e)))?
     {
-        StartExecResults::Attached { mut output, .. } => {
-            // Docker's chunks end anywhere, not at line ends: a line (and a secret in it, which the
-            // caller masks per line) is handed on only once whole.
-            let (mut out, mut err) = (Vec::new(), Vec::new());
-            let mut emit = |stream, bytes: &[u8]| {
-                let text = String::from_utf8_lossy(bytes);
-                on_output(LogLine {
-                    service: service.to_string(),
-                    container: container.to_string(),
-                    stream,
-                    text: text.strip_suffix('\r').unwrap_or(&text).to_string(),
-                })
+        while let Some(chunk) = output.next().await {
+            let (stream, bytes) = match chunk.map_err(|e| fail(detail(&e)))? {
+                LogOutput::StdErr { message } => (OutputStream::Stderr, message),
+                LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                    (OutputStream::Stdout, message)
+                }
+                LogOutput::StdIn { .. } => continue,
             };
-            while let Some(chunk) = output.next().await {
-                let (stream, pending, bytes) = match chunk.map_err(|e| fail(detail(&e)))? {
-                    LogOutput::StdErr { message } => (OutputStream::Stderr, &mut err, message),
-                    LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                        (OutputStream::Stdout, &mut out, message)
-                    }
-                    LogOutput::StdIn { .. } => continue,
-                };
-                pending.extend_from_slice(&bytes);
-                while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-                    let line: Vec<u8> = pending.drain(..=end).collect();
-                    emit(stream, &line[..end]);
-                }
-            }
-            for (stream, rest) in [(OutputStream::Stdout, out), (OutputStream::Stderr, err)] {
-                if !rest.is_empty() {
-                    emit(stream, &rest);
-                }
-            }
+            on_chunk(stream, &bytes).map_err(fail)?;
         }
-        StartExecResults::Detached => {}
     }
     let inspect = docker
         .inspect_exec(&exec.id)
         .await
         .map_err(|e| fail(detail(&e)))?;
     Ok(inspect.exit_code.unwrap_or(-1))
+}
+
+/// Runs a command whose output is text, handing it on line by line.
+pub(crate) async fn run(
+    docker: &Docker,
+    service: &str,
+    container: &str,
+    command: &[String],
+    mut on_output: impl FnMut(LogLine) + Send,
+) -> Result<i64, EngineError> {
+    // Docker's chunks end anywhere, not at line ends: a line (and a secret in it, which the caller
+    // masks per line) is handed on only once whole.
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut emit = |stream, bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes);
+        on_output(LogLine {
+            service: service.to_string(),
+            container: container.to_string(),
+            stream,
+            text: text.strip_suffix('\r').unwrap_or(&text).to_string(),
+        })
+    };
+    let code = attached(docker, service, container, command, |stream, bytes| {
+        let pending = if stream == OutputStream::Stderr {
+            &mut err
+        } else {
+            &mut out
+        };
+        pending.extend_from_slice(bytes);
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            emit(stream, &line[..end]);
+        }
+        Ok(())
+    })
+    .await?;
+    for (stream, rest) in [(OutputStream::Stdout, out), (OutputStream::Stderr, err)] {
+        if !rest.is_empty() {
+            emit(stream, &rest);
+        }
+    }
+    Ok(code)
 }
 
 /// Runs a command whose stdout is data, not text (a `pg_dump`): the bytes go to `on_stdout` exactly as
@@ -87,45 +107,22 @@ pub(crate) async fn run_raw(
     command: &[String],
     mut on_stdout: impl FnMut(&[u8]) -> std::io::Result<()> + Send,
 ) -> Result<(i64, String), EngineError> {
-    let fail = |detail: String| EngineError::Exec {
-        service: service.to_string(),
-        command: command.join(" "),
-        detail,
-    };
-    let options = CreateExecOptions {
-        cmd: Some(command.to_vec()),
-        attach_stdout: Some(true),
-        attach_stderr: Some(true),
-        ..Default::default()
-    };
-    let exec = docker
-        .create_exec(container, options)
-        .await
-        .map_err(|e| fail(detail(&e)))?;
     let mut stderr = Vec::new();
-    if let StartExecResults::Attached { mut output, .. } = docker
-        .start_exec(&exec.id, None)
-        .await
-        .map_err(|e| fail(detail(&e)))?
-    {
-        while let Some(chunk) = output.next().await {
-            match chunk.map_err(|e| fail(detail(&e)))? {
-                LogOutput::StdErr { message } => stderr.extend_from_slice(&message),
-                LogOutput::StdOut { message } | LogOutput::Console { message } => {
-                    on_stdout(&message).map_err(|e| fail(format!("writing its output: {e}")))?
-                }
-                LogOutput::StdIn { .. } => {}
+    let code = attached(
+        docker,
+        service,
+        container,
+        command,
+        |stream, bytes| match stream {
+            OutputStream::Stderr => {
+                stderr.extend_from_slice(bytes);
+                Ok(())
             }
-        }
-    }
-    let inspect = docker
-        .inspect_exec(&exec.id)
-        .await
-        .map_err(|e| fail(detail(&e)))?;
-    Ok((
-        inspect.exit_code.unwrap_or(-1),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    ))
+            OutputStream::Stdout => on_stdout(bytes).map_err(|e| format!("writing its output: {e}")),
+        },
+    )
+    .await?;
+    Ok((code, String::from_utf8_lossy(&stderr).into_owned()))
 }
 
 /// Puts one file into a container (as a one-entry tar, what Docker's archive endpoint takes).
