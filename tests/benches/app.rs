@@ -55,27 +55,7 @@ fn app_pid(binary: &str) -> u32 {
 }
 
 fn cleanup() {
-    let label = "label=dev.envdeck.project=bench-five-local";
-    for (list, remove) in [
-        (["ps", "-aq"], ["rm", "-f"]),
-        (["network", "ls"], ["network", "rm"]),
-    ] {
-        let ids = Command::new("docker")
-            .args(list)
-            .args(["-q", "--filter", label])
-            .output();
-        let ids: Vec<String> = ids
-            .map(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .split_whitespace()
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default();
-        if !ids.is_empty() {
-            let _ = Command::new("docker").args(remove).args(&ids).output();
-        }
-    }
+    envdeck_tests::remove_stack("bench-five-local");
 }
 
 #[tokio::main]

@@ -4,6 +4,10 @@
 //! The app binary comes from `ENVDECK_APP_BIN` (scripts/test.sh builds it first and sets it). A missing
 //! binary, tauri-driver or WebKitWebDriver fails the test: the e2e tier is never skipped.
 
+mod docker;
+
+pub use docker::remove_stack;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

@@ -33,24 +33,7 @@ struct Cleanup;
 
 impl Cleanup {
     fn run() {
-        let filter = format!("label=com.docker.compose.project={STACK}");
-        for (list, remove) in [
-            (vec!["ps", "-aq", "--filter", &filter], vec!["rm", "-f"]),
-            (
-                vec!["network", "ls", "-q", "--filter", &filter],
-                vec!["network", "rm"],
-            ),
-            (
-                vec!["volume", "ls", "-q", "--filter", &filter],
-                vec!["volume", "rm", "-f"],
-            ),
-        ] {
-            let ids = docker(&list);
-            let ids: Vec<&str> = ids.split_whitespace().collect();
-            if !ids.is_empty() {
-                docker(&[remove.as_slice(), ids.as_slice()].concat());
-            }
-        }
+        envdeck_tests::remove_stack(STACK);
     }
 }
 

@@ -3,7 +3,6 @@
 //! accepts, another is refused, and a second Start reuses it instead of generating a new one.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use envdeck_api::{environment, secrets, stack};
@@ -72,27 +71,7 @@ impl Fixture {
 
 impl Drop for Fixture {
     fn drop(&mut self) {
-        let label = format!("label=dev.envdeck.project={}", self.stack);
-        for (list, remove) in [
-            (vec!["ps", "-aq"], vec!["rm", "-f", "-v"]),
-            (vec!["network", "ls", "-q"], vec!["network", "rm"]),
-            (vec!["volume", "ls", "-q"], vec!["volume", "rm", "-f"]),
-        ] {
-            let Ok(out) = Command::new("docker")
-                .args(&list)
-                .args(["--filter", &label])
-                .output()
-            else {
-                continue;
-            };
-            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker").args(&remove).args(&ids).output();
-            }
-        }
+        envdeck_tests::remove_stack(&self.stack);
         if let Ok(ns) = envdeck_vault::Namespace::new(&self.project, "local") {
             for name in ["POSTGRES_PASSWORD", "SECRET_KEY"] {
                 let _ = envdeck_vault::delete(&ns, name);

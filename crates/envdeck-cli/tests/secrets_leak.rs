@@ -83,27 +83,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let label = format!("label=dev.envdeck.project={}", self.stack);
-        for (list, remove) in [
-            (vec!["ps", "-aq"], vec!["rm", "-f", "-v"]),
-            (vec!["network", "ls", "-q"], vec!["network", "rm"]),
-            (vec!["volume", "ls", "-q"], vec!["volume", "rm", "-f"]),
-        ] {
-            let Ok(out) = Command::new("docker")
-                .args(&list)
-                .args(["--filter", &label])
-                .output()
-            else {
-                continue;
-            };
-            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker").args(&remove).args(&ids).output();
-            }
-        }
+        envdeck_tests::remove_stack(&self.stack);
         if let Ok(ns) = envdeck_vault::Namespace::new(&self.project, "local") {
             for name in SECRETS {
                 let _ = envdeck_vault::delete(&ns, name);

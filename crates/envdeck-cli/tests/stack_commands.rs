@@ -25,26 +25,7 @@ struct Cleanup(String);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let label = format!("label=dev.envdeck.project={}", self.0);
-        for (list, remove) in [
-            (["ps", "-aq"], ["rm", "-f"]),
-            (["network", "ls"], ["network", "rm"]),
-        ] {
-            let Ok(out) = Command::new("docker")
-                .args(list)
-                .args(["-q", "--filter", &label])
-                .output()
-            else {
-                continue;
-            };
-            let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-                .split_whitespace()
-                .map(String::from)
-                .collect();
-            if !ids.is_empty() {
-                let _ = Command::new("docker").args(remove).args(&ids).output();
-            }
-        }
+        envdeck_tests::remove_stack(&self.0);
     }
 }
 
