@@ -5,8 +5,10 @@
 //! binary, tauri-driver or WebKitWebDriver fails the test: the e2e tier is never skipped.
 
 mod docker;
+mod fixture;
 
 pub use docker::remove_stack;
+pub use fixture::copy_fixture;
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -2,8 +2,7 @@
 //! PostgreSQL, a backup survives wiping the volume, and a restore brings the row back; Task output
 //! never shows a secret, and an unknown Task names the known ones.
 
-use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
 
 use envdeck_api::stack::{LogLine, RemoveVolumes};
 use envdeck_api::{backup, environment, task};
@@ -19,23 +18,7 @@ struct Fixture {
 
 impl Fixture {
     fn new(prefix: &str) -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() % 1_000_000_000)
-            .unwrap_or(0);
-        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let root = tmp
-            .path()
-            .join(format!("{prefix}-{}-{nanos}", std::process::id()));
-        let fixture =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/projects/chores-postgres");
-        std::fs::create_dir(&root).unwrap_or_else(|e| panic!("create {}: {e}", root.display()));
-        for entry in std::fs::read_dir(&fixture).unwrap_or_else(|e| panic!("read {}: {e}", fixture.display()))
-        {
-            let entry = entry.unwrap_or_else(|e| panic!("list fixture: {e}"));
-            std::fs::copy(entry.path(), root.join(entry.file_name()))
-                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
-        }
+        let (tmp, root) = envdeck_tests::copy_fixture("chores-postgres", prefix);
         let opened = envdeck_api::project::open(&root).unwrap_or_else(|e| panic!("the fixture opens: {e}"));
         Self {
             project: opened.name.clone(),

@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A private copy of the fixture, its log folder and scratch folder; on drop its stack and keychain
 /// entries go, even after a failed assertion.
@@ -22,24 +21,8 @@ const SECRETS: [&str; 2] = ["POSTGRES_PASSWORD", "SECRET_KEY"];
 
 impl Session {
     fn new() -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() % 1_000_000_000)
-            .unwrap_or(0);
-        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let root = tmp
-            .path()
-            .join(format!("edt-leak-{}-{nanos}", std::process::id()));
+        let (tmp, root) = envdeck_tests::copy_fixture("secrets-postgres", "edt-leak");
         let logs = tmp.path().join("logs");
-        let fixture =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/projects/secrets-postgres");
-        std::fs::create_dir(&root).unwrap_or_else(|e| panic!("create {}: {e}", root.display()));
-        for entry in std::fs::read_dir(&fixture).unwrap_or_else(|e| panic!("read {}: {e}", fixture.display()))
-        {
-            let entry = entry.unwrap_or_else(|e| panic!("list fixture: {e}"));
-            std::fs::copy(entry.path(), root.join(entry.file_name()))
-                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
-        }
         let opened = envdeck_api::project::open(&root).unwrap_or_else(|e| panic!("the fixture opens: {e}"));
         Self {
             project: opened.name.clone(),
