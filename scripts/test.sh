@@ -9,6 +9,13 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/envdeck/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 start=$(date +%s)
+# Cargo keys our crates by their path inside the workspace, so a target dir shared by two clones would
+# reuse test binaries that carry the other clone's paths (env!("CARGO_MANIFEST_DIR")): rebuild ours.
+mkdir -p "$CARGO_TARGET_DIR"
+if [ "$(cat "$CARGO_TARGET_DIR/envdeck-clone" 2>/dev/null)" != "$PWD" ]; then
+  git ls-files -z -- '*.rs' | xargs -0 touch
+  echo "$PWD" > "$CARGO_TARGET_DIR/envdeck-clone"
+fi
 step() { printf '\n\033[1m==> %s\033[0m  (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 
 step "set-up: system packages, tauri-driver, npm packages"
