@@ -46,35 +46,42 @@ pub(super) async fn up(
     // Listening starts before any container starts, so no health change can be missed.
     let pulse = Pulse::start(docker, project, sink.clone());
 
-    for key in network_keys(model) {
+    // Networks, volumes and images do not depend on each other: all at once.
+    let network_steps = network_keys(model).into_iter().filter_map(|key| {
         let network = model.networks.get(&key);
         if network.is_some_and(|n| n.external) {
-            continue;
+            return None;
         }
         let name = plan::network_name(model, &key);
-        let driver = network.and_then(|n| n.driver.as_deref());
-        step(&sink, Step::Network { name: name.clone() }, async {
-            networks::ensure(docker, project, environment, &key, &name, driver).await
+        let driver = network.and_then(|n| n.driver.clone());
+        let sink = sink.clone();
+        Some(async move {
+            step(&sink, Step::Network { name: name.clone() }, async {
+                networks::ensure(docker, project, environment, &key, &name, driver.as_deref()).await
+            })
+            .await
         })
-        .await?;
-    }
-    for key in volume_keys(model) {
+    });
+    let volume_steps = volume_keys(model).into_iter().filter_map(|key| {
         let volume = model.volumes.get(&key);
         if volume.is_some_and(|v| v.external) {
-            continue;
+            return None;
         }
         let name = plan::volume_name(model, &key);
-        let driver = volume.and_then(|v| v.driver.as_deref());
-        step(&sink, Step::Volume { name: name.clone() }, async {
-            volumes::ensure(docker, project, environment, &key, &name, driver).await
+        let driver = volume.and_then(|v| v.driver.clone());
+        let sink = sink.clone();
+        Some(async move {
+            step(&sink, Step::Volume { name: name.clone() }, async {
+                volumes::ensure(docker, project, environment, &key, &name, driver.as_deref()).await
+            })
+            .await
         })
-        .await?;
-    }
+    });
     let image_steps = plan.steps.iter().filter_map(|s| match s {
         Step::Image { image, build_for } => Some((s.clone(), image.clone(), build_for.clone())),
         _ => None,
     });
-    try_join_all(image_steps.map(|(s, image, build_for)| {
+    let image_steps = image_steps.map(|(s, image, build_for)| {
         let sink = sink.clone();
         async move {
             let sink2 = sink.clone();
@@ -92,11 +99,16 @@ pub(super) async fn up(
             })
             .await
         }
-    }))
-    .await?;
+    });
+    futures_util::try_join!(
+        try_join_all(network_steps),
+        try_join_all(volume_steps),
+        try_join_all(image_steps)
+    )?;
 
-    // Each Service starts as soon as its own dependencies are ready (finer than levels: the critical
-    // path is the only wait). Shared futures let every dependent await the same creation.
+    // Each Service is created at once (beside the others) and started as soon as its own dependencies
+    // are ready: the health waits along the critical path are the only waits, as with compose's own
+    // create-then-start. Shared futures let every dependent await the same start.
     let outcomes: std::sync::Mutex<HashMap<String, Outcome>> = std::sync::Mutex::new(HashMap::new());
     let mut applied: HashMap<&str, Applied<'_>> = HashMap::new();
     for name in plan.levels.iter().flatten() {
@@ -114,29 +126,36 @@ pub(super) async fn up(
             .collect();
         let (sink, pulse, existing, outcomes) = (sink.clone(), &pulse, &existing, &outcomes);
         let future = async move {
+            let service_step = Step::Service {
+                service: name.clone(),
+            };
+            let prepared = match prepare(docker, model, environment, name, service, existing).await {
+                Ok(prepared) => prepared,
+                Err(e) => {
+                    sink(Progress::StepStarted {
+                        step: service_step.clone(),
+                    });
+                    sink(Progress::StepFailed {
+                        step: service_step,
+                        message: e.to_string(),
+                    });
+                    return Err(e);
+                }
+            };
             for (dep, condition, dep_applied) in deps {
                 for container in dep_applied.await? {
                     ready::wait(docker, pulse, &dep, &container, condition).await?;
                 }
             }
-            let mut names = Vec::new();
-            step(
-                &sink,
-                Step::Service {
-                    service: name.clone(),
-                },
-                async {
-                    let (outcome, created) =
-                        apply(docker, model, environment, name, service, existing).await?;
-                    names = created;
-                    if let Ok(mut map) = outcomes.lock() {
-                        map.insert(name.clone(), outcome);
-                    }
-                    Ok(outcome)
-                },
-            )
+            step(&sink, service_step, async {
+                let outcome = start_prepared(docker, &prepared).await?;
+                if let Ok(mut map) = outcomes.lock() {
+                    map.insert(name.clone(), outcome);
+                }
+                Ok(outcome)
+            })
             .await?;
-            Ok(names)
+            Ok(prepared.into_iter().map(|p| p.container).collect())
         }
         .boxed()
         .shared();
@@ -196,23 +215,30 @@ where
     }
 }
 
-/// Makes the Service's containers match the model; returns what changed and the container names.
-async fn apply(
+/// A replica after the first half of `up`: its container exists and is current; `pending` says whether
+/// it still has to be started once the Service's dependencies are ready.
+struct Prepared {
+    container: String,
+    outcome: Outcome,
+    pending: bool,
+}
+
+/// The half of `up` that needs no dependency: makes the Service's containers match the model (created,
+/// or recreated when their config or image changed) without starting them.
+async fn prepare(
     docker: &Docker,
     model: &ComposeModel,
     environment: &str,
     name: &str,
     service: &Service,
     existing: &[Existing],
-) -> Result<(Outcome, Vec<String>), EngineError> {
+) -> Result<Vec<Prepared>, EngineError> {
     let hash = plan::config_hash(service);
     // The same tag may now name another image (rebuilt, re-pulled): that is a change too.
     let image = plan::image_of(&model.name, name, service);
     let image_id = images::id_of(docker, &image).await?;
     let replicas = service.replicas();
     let mine: Vec<&Existing> = existing.iter().filter(|c| c.service == name).collect();
-    let mut outcome = Outcome::Unchanged;
-    let mut names = Vec::new();
     let replicas_work = (1..=replicas).map(|number| {
         let found = mine.iter().find(|c| c.number == number).copied();
         let hash = hash.as_str();
@@ -220,17 +246,14 @@ async fn apply(
         async move {
             let current = |c: &Existing| c.config_hash == hash && image_id.is_none_or(|id| id == c.image_id);
             let container = containers::container_name(&model.name, name, service, number);
-            let result = match found {
-                Some(c) if current(c) && c.state == "running" => Outcome::Unchanged,
+            let (outcome, pending) = match found {
+                Some(c) if current(c) && c.state == "running" => (Outcome::Unchanged, false),
                 // A container left "created" by a cancelled `up` may miss its extra networks: remade below.
-                Some(c) if current(c) && c.state != "created" => {
-                    containers::start(docker, &c.name).await?;
-                    Outcome::Started
-                }
+                Some(c) if current(c) && c.state != "created" => (Outcome::Started, true),
                 Some(c) => {
                     containers::stop(docker, &c.name, None).await?;
                     containers::remove(docker, &c.name).await?;
-                    create_and_start(
+                    create(
                         docker,
                         model,
                         environment,
@@ -241,10 +264,10 @@ async fn apply(
                         &container,
                     )
                     .await?;
-                    Outcome::Recreated
+                    (Outcome::Recreated, true)
                 }
                 None => {
-                    create_and_start(
+                    create(
                         docker,
                         model,
                         environment,
@@ -255,26 +278,39 @@ async fn apply(
                         &container,
                     )
                     .await?;
-                    Outcome::Created
+                    (Outcome::Created, true)
                 }
             };
-            Ok::<_, EngineError>((result, container))
+            Ok::<_, EngineError>(Prepared {
+                container,
+                outcome,
+                pending,
+            })
         }
     });
-    for (result, container) in try_join_all(replicas_work).await? {
-        outcome = merge(outcome, result);
-        names.push(container);
-    }
+    let prepared = try_join_all(replicas_work).await?;
     // Scaled down: replicas above the count go.
     for extra in mine.iter().filter(|c| c.number > replicas) {
         containers::stop(docker, &extra.name, None).await?;
         containers::remove(docker, &extra.name).await?;
     }
-    Ok((outcome, names))
+    Ok(prepared)
+}
+
+/// The second half: starts the replicas that wait for it; returns what changed for the Service.
+async fn start_prepared(docker: &Docker, prepared: &[Prepared]) -> Result<Outcome, EngineError> {
+    try_join_all(
+        prepared
+            .iter()
+            .filter(|p| p.pending)
+            .map(|p| containers::start(docker, &p.container)),
+    )
+    .await?;
+    Ok(prepared.iter().map(|p| p.outcome).fold(Outcome::Unchanged, merge))
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn create_and_start(
+async fn create(
     docker: &Docker,
     model: &ComposeModel,
     environment: &str,
@@ -286,8 +322,7 @@ async fn create_and_start(
 ) -> Result<(), EngineError> {
     let body = containers::create_body(model, environment, name, service, number, hash);
     containers::create(docker, container, body).await?;
-    containers::connect_extra_networks(docker, model, name, service, container).await?;
-    containers::start(docker, container).await
+    containers::connect_extra_networks(docker, model, name, service, container).await
 }
 
 /// The most telling outcome of a Service's replicas.
@@ -311,22 +346,23 @@ fn own_condition(service: &Service) -> Condition {
 
 /// A container name that exists but is not ours would make `create` fail halfway: find it first.
 async fn check_names(docker: &Docker, model: &ComposeModel, ours: &[Existing]) -> Result<(), EngineError> {
-    for (name, service) in &model.services {
-        for number in 1..=service.replicas() {
-            let container = containers::container_name(&model.name, name, service, number);
-            if ours.iter().any(|c| c.name == container) {
-                continue;
-            }
+    let wanted = model.services.iter().flat_map(|(name, service)| {
+        (1..=service.replicas())
+            .map(move |number| containers::container_name(&model.name, name, service, number))
+    });
+    let foreign = wanted
+        .filter(|container| !ours.iter().any(|c| &c.name == container))
+        .map(|container| async move {
             let options = None::<bollard::query_parameters::InspectContainerOptions>;
-            if docker.inspect_container(&container, options).await.is_ok() {
-                return Err(EngineError::Foreign {
+            match docker.inspect_container(&container, options).await {
+                Ok(_) => Err(EngineError::Foreign {
                     kind: "container",
                     name: container,
-                });
+                }),
+                Err(_) => Ok(()),
             }
-        }
-    }
-    Ok(())
+        });
+    try_join_all(foreign).await.map(|_| ())
 }
 
 fn network_keys(model: &ComposeModel) -> Vec<String> {
