@@ -6,6 +6,7 @@
 
 mod docker;
 mod fixture;
+pub mod registry;
 
 pub use docker::remove_stack;
 pub use fixture::copy_fixture;
