@@ -496,3 +496,34 @@ async fn a_tag_that_now_names_another_image_recreates_its_service() {
         .await
         .expect("down succeeds");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_dropped_from_the_model_is_removed_by_the_next_up() {
+    let engine = engine().await;
+    let project = TestProject::new("orphan");
+    let both = model(
+        &project.name,
+        vec![
+            ("app", busybox(&["sleep", "3600"])),
+            ("old", busybox(&["sleep", "3600"])),
+        ],
+    );
+    up(&engine, &both).await.expect("the first up succeeds");
+    let only_app = model(&project.name, vec![("app", busybox(&["sleep", "3600"]))]);
+    let report = up(&engine, &only_app).await.expect("the second up succeeds");
+    assert!(
+        report.services.contains(&("old".to_string(), Outcome::Removed))
+            && report.services.contains(&("app".to_string(), Outcome::Unchanged)),
+        "the dropped service is reported removed, the other untouched: {:?}",
+        report.services
+    );
+    let status = engine.ps(&project.name).await.expect("ps works");
+    assert!(
+        status.iter().all(|s| s.service == "app") && !status.is_empty(),
+        "no container of the dropped service is left: {status:?}"
+    );
+    engine
+        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .await
+        .expect("down succeeds");
+}

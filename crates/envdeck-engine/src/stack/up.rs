@@ -106,6 +106,10 @@ pub(super) async fn up(
         try_join_all(image_steps)
     )?;
 
+    // A Service no longer in the model (renamed, or dropped from the compose files) would keep running
+    // unseen by the app: its containers go (its volumes stay), as `docker compose up --remove-orphans`.
+    let orphans = remove_orphans(docker, model, &existing, &sink).await?;
+
     // Each Service is created at once (beside the others) and started as soon as its own dependencies
     // are ready: the health waits along the critical path are the only waits, as with compose's own
     // create-then-start. Shared futures let every dependent await the same start.
@@ -189,7 +193,7 @@ pub(super) async fn up(
     drop(pulse);
 
     let outcomes = outcomes.lock().map(|m| m.clone()).unwrap_or_default();
-    let mut services: Vec<(String, Outcome)> = outcomes.into_iter().collect();
+    let mut services: Vec<(String, Outcome)> = outcomes.into_iter().chain(orphans).collect();
     services.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(UpReport { plan, services })
 }
@@ -213,6 +217,38 @@ where
             Err(e)
         }
     }
+}
+
+/// Stops and removes the containers of Services the model no longer has; returns them as `Removed`.
+async fn remove_orphans(
+    docker: &Docker,
+    model: &ComposeModel,
+    existing: &[Existing],
+    sink: &Sink,
+) -> Result<Vec<(String, Outcome)>, EngineError> {
+    let mut orphans: Vec<&str> = existing
+        .iter()
+        .map(|c| c.service.as_str())
+        .filter(|s| !model.services.contains_key(*s))
+        .collect();
+    orphans.sort_unstable();
+    orphans.dedup();
+    let mut removed = Vec::new();
+    for service in orphans {
+        let step_name = Step::Service {
+            service: service.to_string(),
+        };
+        step(sink, step_name, async {
+            for c in existing.iter().filter(|c| c.service == service) {
+                containers::stop(docker, &c.name, None).await?;
+                containers::remove(docker, &c.name).await?;
+            }
+            Ok(Outcome::Removed)
+        })
+        .await?;
+        removed.push((service.to_string(), Outcome::Removed));
+    }
+    Ok(removed)
 }
 
 /// A replica after the first half of `up`: its container exists and is current; `pending` says whether
