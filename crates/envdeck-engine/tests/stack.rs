@@ -527,3 +527,46 @@ async fn a_service_dropped_from_the_model_is_removed_by_the_next_up() {
         .await
         .expect("down succeeds");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dependency_that_changed_restarts_dependents_that_ask_for_it() {
+    let engine = engine().await;
+    let project = TestProject::new("deprestart");
+    let mut with_restart = depends(busybox(&["sleep", "3600"]), "db", Condition::ServiceStarted);
+    if let Some(dep) = with_restart.depends_on.get_mut("db") {
+        dep.restart = true;
+    }
+    let without = depends(busybox(&["sleep", "3600"]), "db", Condition::ServiceStarted);
+    let build = |db_marker: &str| {
+        let mut db = busybox(&["sleep", "3600"]);
+        db.environment.insert("MARKER".into(), Some(db_marker.into()));
+        model(
+            &project.name,
+            vec![
+                ("db", db),
+                ("follows", with_restart.clone()),
+                ("stays", without.clone()),
+            ],
+        )
+    };
+    up(&engine, &build("one")).await.expect("the first up succeeds");
+    let report = up(&engine, &build("two")).await.expect("the second up succeeds");
+    let outcome = |s: &str| report.services.iter().find(|(n, _)| n == s).map(|(_, o)| *o);
+    assert_eq!(outcome("db"), Some(Outcome::Recreated), "{:?}", report.services);
+    assert_eq!(
+        outcome("follows"),
+        Some(Outcome::Started),
+        "depends_on.restart restarts the dependent: {:?}",
+        report.services
+    );
+    assert_eq!(
+        outcome("stays"),
+        Some(Outcome::Unchanged),
+        "without it the dependent is left alone: {:?}",
+        report.services
+    );
+    engine
+        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .await
+        .expect("down succeeds");
+}

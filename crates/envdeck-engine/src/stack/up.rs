@@ -24,7 +24,8 @@ pub struct UpReport {
     pub services: Vec<(String, Outcome)>,
 }
 
-type Applied<'a> = Shared<BoxFuture<'a, Result<Vec<String>, EngineError>>>;
+/// A Service's half of `up`, shared by its dependents: its containers, and what changed.
+type Applied<'a> = Shared<BoxFuture<'a, Result<(Vec<String>, Outcome), EngineError>>>;
 
 pub(super) async fn up(
     docker: &Docker,
@@ -119,13 +120,13 @@ pub(super) async fn up(
         let Some(service) = model.services.get(name) else {
             continue;
         };
-        let deps: Vec<(String, Condition, Applied<'_>)> = service
+        let deps: Vec<(String, Condition, bool, Applied<'_>)> = service
             .depends_on
             .iter()
             .filter_map(|(d, spec)| {
                 applied
                     .get(d.as_str())
-                    .map(|f| (d.clone(), spec.condition, f.clone()))
+                    .map(|f| (d.clone(), spec.condition, spec.restart, f.clone()))
             })
             .collect();
         let (sink, pulse, existing, outcomes) = (sink.clone(), &pulse, &existing, &outcomes);
@@ -146,20 +147,29 @@ pub(super) async fn up(
                     return Err(e);
                 }
             };
-            for (dep, condition, dep_applied) in deps {
-                for container in dep_applied.await? {
+            // `depends_on: {db: {restart: true}}`: a dependency that changed restarts its dependent.
+            let mut restart = false;
+            for (dep, condition, restart_with_it, dep_applied) in deps {
+                let (containers, dep_outcome) = dep_applied.await?;
+                restart |= restart_with_it && dep_outcome != Outcome::Unchanged;
+                for container in containers {
                     ready::wait(docker, pulse, &dep, &container, condition).await?;
                 }
             }
             step(&sink, service_step, async {
-                let outcome = start_prepared(docker, &prepared).await?;
+                let outcome = start_prepared(docker, &prepared, restart).await?;
                 if let Ok(mut map) = outcomes.lock() {
                     map.insert(name.clone(), outcome);
                 }
                 Ok(outcome)
             })
             .await?;
-            Ok(prepared.into_iter().map(|p| p.container).collect())
+            let outcome = outcomes
+                .lock()
+                .ok()
+                .and_then(|m| m.get(name).copied())
+                .unwrap_or(Outcome::Unchanged);
+            Ok((prepared.into_iter().map(|p| p.container).collect(), outcome))
         }
         .boxed()
         .shared();
@@ -172,7 +182,7 @@ pub(super) async fn up(
         let future = applied.get(name.as_str())?.clone();
         let (sink, pulse) = (sink.clone(), &pulse);
         Some(async move {
-            let names = future.await?;
+            let (names, _) = future.await?;
             step(
                 &sink,
                 Step::Ready {
@@ -333,16 +343,27 @@ async fn prepare(
     Ok(prepared)
 }
 
-/// The second half: starts the replicas that wait for it; returns what changed for the Service.
-async fn start_prepared(docker: &Docker, prepared: &[Prepared]) -> Result<Outcome, EngineError> {
-    try_join_all(
-        prepared
-            .iter()
-            .filter(|p| p.pending)
-            .map(|p| containers::start(docker, &p.container)),
-    )
-    .await?;
-    Ok(prepared.iter().map(|p| p.outcome).fold(Outcome::Unchanged, merge))
+/// The second half: starts the replicas that wait for it (and, with `restart`, restarts the running
+/// ones); returns what changed for the Service.
+async fn start_prepared(
+    docker: &Docker,
+    prepared: &[Prepared],
+    restart: bool,
+) -> Result<Outcome, EngineError> {
+    try_join_all(prepared.iter().map(|p| async move {
+        if p.pending {
+            containers::start(docker, &p.container).await?;
+            Ok(p.outcome)
+        } else if restart {
+            containers::stop(docker, &p.container, None).await?;
+            containers::start(docker, &p.container).await?;
+            Ok(Outcome::Started)
+        } else {
+            Ok(p.outcome)
+        }
+    }))
+    .await
+    .map(|outcomes| outcomes.into_iter().fold(Outcome::Unchanged, merge))
 }
 
 #[allow(clippy::too_many_arguments)]
