@@ -18,10 +18,13 @@ die() { printf '\033[31m[test-images] %s\033[0m\n' "$*" >&2; exit 1; }
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 # The source hash an image was built from (label dev.envdeck.source), empty when absent.
 built_from() { docker image inspect -f '{{ index .Config.Labels "dev.envdeck.source" }}' "$1" 2>/dev/null || true; }
-# Builds context $2 into $1 unless the image was built from exactly these files (hash of their contents).
+# The id of an image (empty when absent): part of a derived image's source hash, so a rebuilt base
+# rebuilds what stands on it.
+id_of() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+# Builds context $2 (FROM $3) into $1 unless it was built from exactly these files on this base.
 build_dir() {
-  local image="$1" dir="$2" hash
-  hash="$(cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+  local image="$1" dir="$2" base="$3" hash
+  hash="$( (cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; id_of "$base") | sha256sum | cut -c1-16)"
   [ "$(built_from "$image")" = "$hash" ] && return 0
   local start=$SECONDS
   # No RUN steps (COPY only): the build needs no network, not even Docker's default bridge.
@@ -132,8 +135,8 @@ LABEL dev.envdeck.stand-in="python:3.11-slim"
 COPY wheels /wheels
 ENV PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheels PIP_DISABLE_PIP_VERSION_CHECK=1
 DOCKERFILE
-# Only the requirements and the Dockerfile decide whether the image is current: fetch wheels only then.
-hash="$(cat "$py/requirements.txt" "$py/Dockerfile" | sha256sum | cut -c1-16)"
+# Only the requirements, the Dockerfile and the base decide whether the image is current: fetch wheels only then.
+hash="$( (cat "$py/requirements.txt" "$py/Dockerfile"; id_of envdeck-test/python-base:bookworm) | sha256sum | cut -c1-16)"
 if [ "$(built_from envdeck-test/python:3.11)" != "$hash" ]; then
   start=$SECONDS
   # Debian's interpreter is 3.11 too; --python-version keeps the wheels right on any host Python.
@@ -145,7 +148,7 @@ if [ "$(built_from envdeck-test/python:3.11)" != "$hash" ]; then
     >/dev/null 2>"$WORK/build.log" || { cat "$WORK/build.log" >&2; die "docker build of envdeck-test/python:3.11 failed (log above)"; }
   say "built envdeck-test/python:3.11 ($(ls "$py/wheels" | wc -l) wheels) in $((SECONDS - start)) s"
 fi
-build_dir envdeck-test/mailcatcher:1 test-images/mailcatcher
-build_dir envdeck-test/pgadmin:1 test-images/pgadmin
+build_dir envdeck-test/mailcatcher:1 test-images/mailcatcher envdeck-test/python:3.11
+build_dir envdeck-test/pgadmin:1 test-images/pgadmin envdeck-test/python:3.11
 
 say "test images ready: $(docker images --format '{{.Repository}}:{{.Tag}}' 'envdeck-test/*' | tr '\n' ' ')"
