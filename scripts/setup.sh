@@ -8,11 +8,12 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 
 # What the app build needs (Tauri 2 on Linux), what the tests need (a real engine, a real Secret
-# Service, a real window driven over WebDriver) and what builds the test images.
+# Service, a real window driven over WebDriver) and what builds the test images (debootstrap, busybox,
+# python3-pip to fetch the wheels of the sample backend for its stand-in python image).
 APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev)
 APT_TEST=(docker.io docker-compose gnome-keyring dbus-x11 keyutils xvfb xauth webkit2gtk-driver
-  debootstrap busybox-static imagemagick iproute2 procps lsof rpm)
+  debootstrap busybox-static python3-pip imagemagick iproute2 procps lsof rpm)
 
 want="${1:-all}"   # build | test | all
 pkgs=("${APT_BUILD[@]}")

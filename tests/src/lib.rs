@@ -6,10 +6,13 @@
 
 mod docker;
 mod fixture;
+pub mod http;
 pub mod registry;
+mod stand_ins;
 
 pub use docker::remove_stack;
 pub use fixture::copy_fixture;
+pub use stand_ins::{StandIns, exclusive};
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -26,6 +26,16 @@ def _secret_key() -> str:
     return secrets.token_urlsafe(64)
 
 
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "sqlite:///./contravento_dev.db")
+    # A plain postgresql:// URL lets SQLAlchemy pick the driver, and 2.1 picks psycopg 3, which this
+    # backend does not install: name the one requirements.txt ships (psycopg2-binary).
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg2://" + url[len(plain) :]
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     app_name: str = field(default_factory=lambda: os.environ.get("APP_NAME", "ContraVento"))
@@ -34,9 +44,7 @@ class Settings:
     # Docs follow DEBUG unless said otherwise: a production API never shows them by accident.
     docs_enabled: bool = field(default_factory=lambda: _bool("DOCS_ENABLED", _bool("DEBUG", False)))
     secret_key: str = field(default_factory=_secret_key)
-    database_url: str = field(
-        default_factory=lambda: os.environ.get("DATABASE_URL", "sqlite:///./contravento_dev.db")
-    )
+    database_url: str = field(default_factory=_database_url)
     bcrypt_rounds: int = field(default_factory=lambda: int(os.environ.get("BCRYPT_ROUNDS", "12")))
     cors_origins: list[str] = field(default_factory=lambda: _list("CORS_ORIGINS"))
     app_base_url: str = field(default_factory=lambda: os.environ.get("APP_BASE_URL", "http://127.0.0.1:8000"))

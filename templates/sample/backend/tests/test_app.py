@@ -45,3 +45,12 @@ def test_docs_follow_docs_enabled(client, monkeypatch):
     importlib.reload(src.config)
     importlib.reload(src.main)
     assert TestClient(src.main.app).get("/docs").status_code == 404, "production hides the docs"
+
+
+def test_postgresql_urls_use_the_installed_driver(monkeypatch):
+    import src.config
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://contravento:pw@postgres:5432/contravento")
+    assert src.config.Settings().database_url == "postgresql+psycopg2://contravento:pw@postgres:5432/contravento"
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///./x.db")
+    assert src.config.Settings().database_url == "sqlite:///./x.db"
