@@ -88,6 +88,8 @@ pub(crate) async fn ensure_built(
         .dockerfile(build.dockerfile.as_deref().unwrap_or("Dockerfile"))
         .t(image)
         .rm(true)
+        // A failed step leaves no intermediate container behind either.
+        .forcerm(true)
         .buildargs(&args);
     if let Some(target) = &build.target {
         options = options.target(target);
