@@ -13,7 +13,7 @@ die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev)
 APT_TEST=(docker.io docker-compose gnome-keyring dbus-x11 keyutils xvfb xauth webkit2gtk-driver
-  debootstrap busybox-static python3-pip imagemagick iproute2 procps lsof rpm)
+  debootstrap busybox-static python3-pip imagemagick x11-utils iproute2 procps lsof rpm)
 
 want="${1:-all}"   # build | test | all
 pkgs=("${APT_BUILD[@]}")

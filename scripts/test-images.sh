@@ -32,22 +32,10 @@ build_dir() {
     || { cat "$WORK/build.log" >&2; die "docker build of $image failed (log above)"; }
   say "built $image in $((SECONDS - start)) s"
 }
-# The mirror apt already uses: the only package source this machine (and CI) can reach.
-mirror() {
-  local m=""
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    m="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)"
-  fi
-  if [ -z "$m" ] && [ -f /etc/apt/sources.list ]; then
-    m="$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list)"
-  fi
-  [ -n "$m" ] || die "cannot find a Debian mirror in /etc/apt/sources.list(.d)"
-  echo "$m"
-}
 # debootstrap bookworm minbase with extra packages into $1.
 bootstrap() {
   local root="$1" include="$2" m
-  m="$(mirror)"
+  m="$(bash ./debian-mirror.sh)" || die "cannot find a Debian mirror"
   say "debootstrap bookworm with $include (from $m)"
   if ! debootstrap --variant=minbase --include="$include" bookworm "$root" "$m" >"$WORK/debootstrap.log" 2>&1; then
     tail -n 30 "$WORK/debootstrap.log" >&2
