@@ -1,6 +1,9 @@
 //! The Docker engine killed (SIGKILL) in the middle of `envdeck up` and started again. The suite shares
 //! one dockerd with every other test, so this test starts a PRIVATE one: its own data root, exec root,
-//! pid file, socket, config file and address pool, no default bridge and no iptables rules; the test
+//! pid file, socket, config file and address pool, no iptables rules, and its own network namespace
+//! (`nsenter --net`), so the bridges and veths it makes never touch the host's. That matters: a dockerd
+//! restarted after a crash (or started with `--bridge=none`) deletes the bridge `docker0` it finds,
+//! which on the host is the shared engine's default bridge. The test
 //! image is loaded into it with `docker save | docker load`, and EnvDeck reaches it through
 //! `DOCKER_HOST`. Everything it made (processes, mounts, bridges, files) goes when the test ends, also
 //! when it fails. Cost: about 15 s (two daemon starts, a 6 s health wait).
@@ -19,6 +22,7 @@ struct PrivateDockerd {
     root: PathBuf,
     host: String,
     pool: String,
+    netns: String,
     daemon: Option<Child>,
 }
 
@@ -31,10 +35,20 @@ impl PrivateDockerd {
         std::fs::write(root.join("daemon.json"), "{}").expect("an empty daemon config can be written");
         // Subnets of its own, apart from the shared engine's and from another run's private engine.
         let pool = format!("base=10.{}.0.0/16,size=24", 200 + std::process::id() % 50);
+        let netns = format!("edfd-{}", std::process::id());
+        let _ = Command::new("ip").args(["netns", "del", &netns]).status();
+        for args in [
+            vec!["netns", "add", &netns],
+            vec!["netns", "exec", &netns, "ip", "link", "set", "lo", "up"],
+        ] {
+            let ok = Command::new("ip").args(&args).status().is_ok_and(|s| s.success());
+            assert!(ok, "ip {args:?} (iproute2, installed by scripts/setup.sh)");
+        }
         let mut d = PrivateDockerd {
             host: format!("unix://{}/d.sock", root.display()),
             root,
             pool,
+            netns,
             daemon: None,
         };
         d.run();
@@ -43,6 +57,17 @@ impl PrivateDockerd {
 
     /// Starts the daemon (again) and waits until it answers.
     fn run(&mut self) {
+        // The containerd of a killed daemon outlives it for a moment; a new daemon finding it alive
+        // waits for it instead of starting its own, and gives up.
+        let containerd = std::fs::read_to_string(self.root.join("exec/containerd/containerd.pid"))
+            .ok()
+            .and_then(|p| p.trim().parse::<u32>().ok());
+        if let Some(pid) = containerd {
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
         let _ = std::fs::remove_file(self.root.join("dockerd.pid"));
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -50,13 +75,16 @@ impl PrivateDockerd {
             .open(self.root.join("dockerd.log"))
             .expect("the daemon log can be opened");
         let r = self.root.display().to_string();
-        let child = Command::new("dockerd")
+        // nsenter enters the network namespace only: the mounts (cgroups included) stay the host's.
+        let child = Command::new("nsenter")
+            .arg(format!("--net=/run/netns/{}", self.netns))
+            .arg("dockerd")
             .args(["--config-file", &format!("{r}/daemon.json")])
             .args(["--data-root", &format!("{r}/data")])
             .args(["--exec-root", &format!("{r}/exec")])
             .args(["--pidfile", &format!("{r}/dockerd.pid")])
             .args(["-H", &self.host])
-            .args(["--bridge=none", "--iptables=false", "--ip-masq=false"])
+            .args(["--iptables=false", "--ip-masq=false"])
             .args(["--default-address-pool", &self.pool])
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("the log handle can be cloned"))
@@ -187,6 +215,7 @@ impl Drop for PrivateDockerd {
             let _ = Command::new("umount").args(["-l", &mount]).status();
         }
         let _ = std::fs::remove_dir_all(&self.root);
+        let _ = Command::new("ip").args(["netns", "del", &self.netns]).status();
     }
 }
 
@@ -206,6 +235,7 @@ fn stack_of(dir: &Path) -> String {
 
 #[test]
 fn dockerd_killed_during_up_and_restarted_then_up_completes_with_nothing_orphaned_or_doubled() {
+    let had_docker0 = Path::new("/sys/class/net/docker0").exists();
     let mut d = PrivateDockerd::start();
     d.load("envdeck-test/busybox:1");
     let (_tmp, dir) = copy_fixture("faults-slow", "faults-dockerd");
@@ -289,8 +319,12 @@ fn dockerd_killed_during_up_and_restarted_then_up_completes_with_nothing_orphane
         "the data volume stays"
     );
     // The clean-up is checked too: no process, mount or file of the private engine outlives the test.
-    let root = d.root.clone();
+    let (root, netns) = (d.root.clone(), d.netns.clone());
     drop(d);
+    assert!(
+        !Path::new("/run/netns").join(&netns).exists(),
+        "its network namespace is gone"
+    );
     assert!(
         processes_under(&root).is_empty(),
         "no process of the private engine is left"
@@ -300,4 +334,8 @@ fn dockerd_killed_during_up_and_restarted_then_up_completes_with_nothing_orphane
         "no mount of the private engine is left"
     );
     assert!(!root.exists(), "its folder is gone");
+    assert!(
+        !had_docker0 || Path::new("/sys/class/net/docker0").exists(),
+        "the shared engine's bridge docker0 is still there"
+    );
 }
