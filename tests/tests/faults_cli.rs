@@ -163,18 +163,27 @@ fn ctrl_c_during_up_stops_cleanly_and_the_next_up_continues() {
         took < Duration::from_secs(2),
         "Ctrl-C is obeyed at once, not after the wait: {took:?}"
     );
+    // `last` waits for `slow`: it may exist (engines that create every container first) but never runs
+    // before `slow` is healthy, cancelled or not; what did start keeps running.
     let left = containers_of(&stack.name, &[]);
     assert!(
-        left.iter().all(|c| c.state == "running") && !left.iter().any(|c| c.service == "last"),
-        "nothing half-made: what was started runs, `last` (waiting for `slow`) was not created: {left:?}"
+        left.iter()
+            .all(|c| c.state == "running" || (c.service == "last" && c.state == "created")),
+        "nothing half-made: first and slow run, last is at most created: {left:?}"
     );
 
     let again = stack.up();
     assert!(again.status.success(), "the next up completes: {}", again.text());
-    for (service, outcome) in [("first", "Unchanged"), ("slow", "Unchanged"), ("last", "Created")] {
+    for (service, outcomes) in [
+        ("first", &["Unchanged"][..]),
+        ("slow", &["Unchanged"]),
+        ("last", &["Created", "Started", "Recreated"]),
+    ] {
         assert!(
-            again.stdout.contains(&format!("service {service} ({outcome})")),
-            "the next up continues where Ctrl-C stopped it ({service}: {outcome}): {}",
+            outcomes
+                .iter()
+                .any(|o| again.stdout.contains(&format!("service {service} ({o})"))),
+            "the next up continues where Ctrl-C stopped it ({service}: one of {outcomes:?}): {}",
             again.text()
         );
     }
