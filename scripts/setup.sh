@@ -12,8 +12,10 @@ die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 # python3-pip to fetch the wheels of the sample backend for its stand-in python image).
 APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev)
+# The fault tests (tests/tests/faults_*.rs, exposure.rs) use iproute2 (network namespaces, veth pairs),
+# util-linux (nsenter) and mount (read-only bind mounts, a small tmpfs).
 APT_TEST=(docker.io docker-compose gnome-keyring dbus-x11 keyutils xvfb xauth webkit2gtk-driver
-  debootstrap busybox-static python3-pip imagemagick x11-utils iproute2 procps lsof rpm)
+  debootstrap busybox-static python3-pip imagemagick x11-utils iproute2 procps lsof rpm util-linux mount)
 
 want="${1:-all}"   # build | test | all
 pkgs=("${APT_BUILD[@]}")

@@ -1,9 +1,11 @@
 //! Shared pieces of the end-to-end tests: the built app, launched by tauri-driver under the test's display,
-//! and a WebDriver session on its window.
+//! and a WebDriver session on its window; the built CLI, run with a time bound (the fault tests).
 //!
-//! The app binary comes from `ENVDECK_APP_BIN` (scripts/test.sh builds it first and sets it). A missing
-//! binary, tauri-driver or WebKitWebDriver fails the test: the e2e tier is never skipped.
+//! The app binary comes from `ENVDECK_APP_BIN`, the CLI from `ENVDECK_CLI_BIN` (scripts/test.sh builds
+//! both first and sets them). A missing binary, tauri-driver or WebKitWebDriver fails the test: the e2e
+//! tier is never skipped.
 
+pub mod cli;
 mod docker;
 mod fixture;
 pub mod http;

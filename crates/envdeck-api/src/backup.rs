@@ -100,7 +100,7 @@ pub async fn backup(dir: &Path, env: &str, file: Option<PathBuf>) -> Result<Path
     let target = match file {
         Some(f) => f,
         None => {
-            keep_out_of_git(dir)?;
+            keep_out_of_git(dir).map_err(|e| not_writable(e, &dir.join("backups"), env))?;
             folder(dir, env).join(format!("{env}-{}.sql.gz", utc_stamp(SystemTime::now())))
         }
     };
@@ -114,12 +114,7 @@ pub async fn backup(dir: &Path, env: &str, file: Option<PathBuf>) -> Result<Path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| {
-        internal(format!(
-            "creating the backup folder {} failed: {e}",
-            parent.display()
-        ))
-    })?;
+    std::fs::create_dir_all(parent).map_err(|e| not_writable(e, parent, env))?;
     let partial = parent.join(format!(
         ".{}.partial",
         target.file_name().and_then(|n| n.to_str()).unwrap_or("backup")
@@ -171,20 +166,32 @@ async fn write_dump(db: &Database, partial: &Path, target: &Path) -> Result<(), 
 
 /// `backups/` sits inside the project, which is a git repository: a `.gitignore` of its own keeps
 /// dumps (real data) out of commits without touching the project's own ignore file.
-fn keep_out_of_git(dir: &Path) -> Result<(), ApiError> {
+fn keep_out_of_git(dir: &Path) -> std::io::Result<()> {
     let backups = dir.join("backups");
     let ignore = backups.join(".gitignore");
     if ignore.exists() {
         return Ok(());
     }
-    std::fs::create_dir_all(&backups)
-        .and_then(|()| {
-            std::fs::write(
-                &ignore,
-                "# Database dumps made by EnvDeck hold real data: never commit them.\n*\n",
-            )
-        })
-        .map_err(|e| internal(format!("creating {} failed: {e}", ignore.display())))
+    std::fs::create_dir_all(&backups).and_then(|()| {
+        std::fs::write(
+            &ignore,
+            "# Database dumps made by EnvDeck hold real data: never commit them.\n*\n",
+        )
+    })
+}
+
+/// A backup folder that cannot be made (a read-only project, a folder of another user): the message
+/// names it and says how to write the dump elsewhere.
+fn not_writable(e: std::io::Error, folder: &Path, env: &str) -> ApiError {
+    let why = match e.kind() {
+        std::io::ErrorKind::ReadOnlyFilesystem => "the folder is read-only".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "you may not write there".to_owned(),
+        _ => e.to_string(),
+    };
+    internal(format!(
+        "cannot create the backup folder {}: {why} ({e}); write the backup somewhere else: envdeck backup {env} FILE",
+        folder.display()
+    ))
 }
 
 /// Dumps hold the data: readable by their owner only.

@@ -28,7 +28,8 @@ pub struct EngineInfo {
     pub api_version: String,
 }
 
-fn endpoint() -> String {
+/// Where the engine is reached: `DOCKER_HOST`, else the platform's default socket or pipe.
+pub(crate) fn endpoint() -> String {
     std::env::var("DOCKER_HOST").unwrap_or_else(|_| default_endpoint().to_string())
 }
 

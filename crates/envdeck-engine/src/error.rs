@@ -103,12 +103,54 @@ impl From<envdeck_core::CoreError> for EngineError {
     }
 }
 
-/// Docker's message without bollard's "Docker responded with status code 500:" prefix.
+/// Docker's message without bollard's "Docker responded with status code 500:" prefix. When the engine
+/// itself went away (stopped, restarted, crashed), that is what the message says, with what to do: the
+/// client library's own words ("client error (Connect)") tell a user nothing.
 pub(crate) fn detail(e: &bollard::errors::Error) -> String {
     match e {
         bollard::errors::Error::DockerResponseServerError { message, .. } => message.trim().to_string(),
+        other if is_lost(other) => format!(
+            "Docker stopped answering at {} (it was stopped, restarted or crashed); start it again, then run the same command again: what was already made is kept and reused",
+            crate::docker::endpoint()
+        ),
         other => other.to_string(),
     }
+}
+
+/// Whether the engine stopped answering: nothing listens on its socket any more, or the connection was
+/// cut in the middle of a request.
+pub(crate) fn is_lost(e: &bollard::errors::Error) -> bool {
+    use std::io::ErrorKind;
+    let first: &(dyn std::error::Error + 'static) = match e {
+        bollard::errors::Error::SocketNotFoundError(_) => return true,
+        // `transparent`: the io::Error is not in the source chain, it is the error.
+        bollard::errors::Error::IOError { err } => err,
+        other => other,
+    };
+    let mut source = Some(first);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::NotFound
+                    | ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            ) {
+                return true;
+            }
+        }
+        // hyper's "the connection closed before the answer came" carries no io::Error.
+        if s.to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// Whether Docker answered "no such object" (404).
@@ -125,4 +167,35 @@ pub(crate) fn is_not_modified(e: &bollard::errors::Error) -> bool {
         e,
         bollard::errors::Error::DockerResponseServerError { status_code: 304, .. }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_that_went_away_is_named_with_what_to_do() {
+        for kind in [
+            std::io::ErrorKind::ConnectionRefused,
+            std::io::ErrorKind::NotFound,
+            std::io::ErrorKind::ConnectionReset,
+        ] {
+            let e = bollard::errors::Error::IOError {
+                err: std::io::Error::new(kind, "gone"),
+            };
+            let text = detail(&e);
+            assert!(
+                text.contains("Docker stopped answering") && text.contains("run the same command again"),
+                "{kind:?}: {text}"
+            );
+        }
+        let other = bollard::errors::Error::IOError {
+            err: std::io::Error::other("disk on fire"),
+        };
+        assert_eq!(
+            detail(&other),
+            "disk on fire",
+            "other errors keep their own words"
+        );
+    }
 }

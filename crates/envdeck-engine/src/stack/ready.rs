@@ -1,5 +1,9 @@
 //! Readiness: waiting until a Service is started, healthy or completed, as `depends_on` asks. Woken by
-//! Docker's events (health_status, die), never by a sleep loop; failures carry the container's last logs.
+//! Docker's events (health_status, die), never by a sleep loop; failures carry the container's last logs,
+//! and say "out of memory" when the kernel killed the container for its memory limit.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use bollard::Docker;
 use bollard::models::{ContainerStateStatusEnum, HealthStatusEnum};
@@ -26,6 +30,9 @@ const FAILURE_LOG_LINES: u32 = 20;
 pub(crate) struct Pulse {
     tick: watch::Receiver<u64>,
     task: JoinHandle<()>,
+    /// Containers Docker reported an `oom` event for during this `up`: a crash-looping container is
+    /// running again (its OOMKilled flag reset) by the time we inspect it, the event stays.
+    oom_killed: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Drop for Pulse {
@@ -38,21 +45,40 @@ impl Pulse {
     pub(crate) fn start(docker: &Docker, project: &str, sink: Sink) -> Self {
         let (tx, tick) = watch::channel(0u64);
         let mut stream = Box::pin(events::watch(docker.clone(), project.to_string()));
+        let oom_killed = Arc::new(Mutex::new(HashSet::new()));
+        let seen = oom_killed.clone();
         let task = tokio::spawn(async move {
             while let Some(item) = stream.next().await {
                 if let Ok(event) = item {
-                    if let Change::Health { health } = event.change {
-                        sink(Progress::Health {
+                    match event.change {
+                        Change::Health { health } => sink(Progress::Health {
                             service: event.service,
                             container: event.container,
                             health,
-                        });
+                        }),
+                        Change::Other { action } if action == "oom" => {
+                            if let Ok(mut set) = seen.lock() {
+                                set.insert(event.container);
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 tx.send_modify(|n| *n += 1);
             }
         });
-        Self { tick, task }
+        Self {
+            tick,
+            task,
+            oom_killed,
+        }
+    }
+
+    fn was_oom_killed(&self, container: &str) -> bool {
+        self.oom_killed
+            .lock()
+            .map(|set| set.contains(container))
+            .unwrap_or(false)
     }
 }
 
@@ -74,7 +100,7 @@ pub(crate) async fn wait(
     let mut tick = pulse.tick.clone();
     loop {
         tick.borrow_and_update();
-        let verdict = inspect(docker, container, condition).await?;
+        let verdict = inspect(docker, container, condition, pulse.was_oom_killed(container)).await?;
         match verdict {
             Verdict::Ready => return Ok(()),
             Verdict::Failed(reason) => {
@@ -95,7 +121,12 @@ pub(crate) async fn wait(
     }
 }
 
-async fn inspect(docker: &Docker, container: &str, condition: Condition) -> Result<Verdict, EngineError> {
+async fn inspect(
+    docker: &Docker,
+    container: &str,
+    condition: Condition,
+    oom_event: bool,
+) -> Result<Verdict, EngineError> {
     let info = docker
         .inspect_container(container, None::<InspectContainerOptions>)
         .await
@@ -103,9 +134,16 @@ async fn inspect(docker: &Docker, container: &str, condition: Condition) -> Resu
             what: format!("container {container}"),
             detail: detail(&e),
         })?;
+    let limit = info
+        .host_config
+        .as_ref()
+        .and_then(|h| h.memory)
+        .filter(|m| *m > 0);
     let state = info.state.unwrap_or_default();
     let status = state.status.unwrap_or(ContainerStateStatusEnum::EMPTY);
     let exit_code = state.exit_code.unwrap_or(0);
+    // Exit code 137 alone says only "SIGKILL"; Docker's OOMKilled flag (or its `oom` event) says why.
+    let oom = oom_event || state.oom_killed == Some(true);
     let health = health_of(state.health.and_then(|h| h.status));
     let restarts = info.restart_count.unwrap_or(0);
     let exited = matches!(
@@ -113,12 +151,27 @@ async fn inspect(docker: &Docker, container: &str, condition: Condition) -> Resu
         ContainerStateStatusEnum::EXITED | ContainerStateStatusEnum::DEAD
     );
 
-    if restarts >= CRASH_LOOP_RESTARTS && condition != Condition::ServiceCompletedSuccessfully {
-        return Ok(Verdict::Failed(format!(
+    let verdict = if restarts >= CRASH_LOOP_RESTARTS && condition != Condition::ServiceCompletedSuccessfully {
+        Verdict::Failed(format!(
             "keeps crashing (restarted {restarts} times, last exit code {exit_code})"
-        )));
-    }
-    Ok(match condition {
+        ))
+    } else {
+        verdict(condition, status, exited, exit_code, health)
+    };
+    Ok(match verdict {
+        Verdict::Failed(reason) if oom => Verdict::Failed(out_of_memory(limit, &reason)),
+        other => other,
+    })
+}
+
+fn verdict(
+    condition: Condition,
+    status: ContainerStateStatusEnum,
+    exited: bool,
+    exit_code: i64,
+    health: Health,
+) -> Verdict {
+    match condition {
         Condition::ServiceCompletedSuccessfully if exited && exit_code == 0 => Verdict::Ready,
         Condition::ServiceCompletedSuccessfully if exited => {
             Verdict::Failed(format!("did not complete successfully (exit code {exit_code})"))
@@ -136,7 +189,27 @@ async fn inspect(docker: &Docker, container: &str, condition: Condition) -> Resu
         },
         Condition::ServiceStarted if status == ContainerStateStatusEnum::RUNNING || exited => Verdict::Ready,
         Condition::ServiceStarted => Verdict::Pending,
-    })
+    }
+}
+
+/// A failure of a container the kernel killed for memory: that cause first, then what Docker saw, then
+/// what to do about it.
+fn out_of_memory(limit: Option<i64>, reason: &str) -> String {
+    match limit {
+        Some(bytes) => {
+            let limit = if bytes % (1 << 20) == 0 {
+                format!("{} MiB", bytes >> 20)
+            } else {
+                format!("{bytes} bytes")
+            };
+            format!(
+                "was killed by the kernel: out of memory, it needed more than its memory limit of {limit} (it {reason}); raise deploy.resources.limits.memory in the compose file, or make the service use less"
+            )
+        }
+        None => format!(
+            "was killed by the kernel: out of memory, the machine (or Docker's VM) ran out (it {reason}); close other programs or give Docker more memory"
+        ),
+    }
 }
 
 fn health_of(status: Option<HealthStatusEnum>) -> Health {
