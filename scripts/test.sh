@@ -18,6 +18,9 @@ if [ "$(cat "$CARGO_TARGET_DIR/envdeck-clone" 2>/dev/null)" != "$PWD" ]; then
 fi
 step() { printf '\n\033[1m==> %s\033[0m  (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 
+# What must compile for the other desktop platforms (Windows, macOS).
+CROSS_CRATES="-p envdeck-core -p envdeck-vault -p envdeck-engine -p envdeck-api -p envdeck-cli -p envdeck-app"
+
 step "set-up: system packages, tauri-driver, npm packages"
 bash scripts/setup.sh all
 
@@ -33,6 +36,12 @@ if cargo tree -p envdeck-core -e normal --prefix none | grep -E '^(tauri|bollard
   echo "envdeck-core must stay pure: it depends on the crates listed above (see ARCHITECTURE.md)" >&2
   exit 1
 fi
+
+step "Rust: the crates compile for Windows and macOS (cargo check; run there by .github/workflows/ci.yml)"
+for target in x86_64-pc-windows-gnu aarch64-apple-darwin; do
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+  cargo check --quiet --target "$target" $CROSS_CRATES
+done
 
 step "Docker engine (Debian's dockerd, started if not running)"
 bash scripts/docker-engine.sh

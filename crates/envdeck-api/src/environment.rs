@@ -118,6 +118,32 @@ pub async fn config(dir: &Path, env: &str) -> Result<Config, ApiError> {
     Ok(Config { json, warnings })
 }
 
+/// The doctor's lines for one environment, before its Start: each published port free or taken, each
+/// image present or to be pulled or built, each secret stored or still to be generated or entered.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EnvironmentDoctor {
+    pub ports: Vec<stack::PortCheck>,
+    pub images: Vec<stack::ImageCheck>,
+    pub secrets: Vec<secrets::SecretRow>,
+}
+
+/// Changes nothing: no secret is generated, no image pulled, no port held.
+pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError> {
+    let project = crate::project::open(dir)?;
+    let env_specs = specs(&project, env)?;
+    let rows = secrets::list(project_id(&project), env, &env_specs).await?;
+    let stored = secrets::stored_values(project_id(&project), env, &env_specs).await?;
+    let masker = stored.masker();
+    let model = resolve_with(&project, env, &stored).map_err(|e| masked(e, &masker))?;
+    let preflight = stack::preflight(&model).await.map_err(|e| masked(e, &masker))?;
+    Ok(EnvironmentDoctor {
+        ports: preflight.ports,
+        images: preflight.images,
+        secrets: rows,
+    })
+}
+
 /// Start: generate missing secrets into the keychain, resolve, and bring the stack up.
 pub async fn start(
     dir: &Path,

@@ -13,7 +13,7 @@ use crate::error::{ApiError, ErrorCode};
 pub use envdeck_engine::status::{
     Change, LogLine, LogOptions, OutputStream, PublishedPort, ServiceEvent, ServiceStatus, StatsSample,
 };
-pub use envdeck_engine::{DownReport, RemoveVolumes, UpReport};
+pub use envdeck_engine::{DownReport, ImageCheck, PortCheck, Preflight, RemoveVolumes, UpReport};
 
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
@@ -54,6 +54,11 @@ pub async fn down(
         .await?
         .down(project, environment, volumes, Arc::new(on_progress))
         .await?)
+}
+
+/// What a Start would meet (ports, images), changing nothing.
+pub async fn preflight(model: &ComposeModel) -> Result<Preflight, ApiError> {
+    Ok(engine().await?.preflight(model).await?)
 }
 
 pub async fn ps(project: &str) -> Result<Vec<ServiceStatus>, ApiError> {

@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Show EnvDeck's version and whether Docker and the OS keychain answer.
     Info(commands::info::Args),
+    /// What stands in the way of a Start: Docker, the keychain and, with ENV, its ports, images, secrets.
+    Doctor(commands::doctor::Args),
     /// List the project's environments: id, label, kind and services.
     List(commands::list::Args),
     /// Print an environment's resolved compose model as JSON (like `docker compose config`).
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
     let project = cli.project.unwrap_or_else(|| PathBuf::from("."));
     let outcome = match cli.command {
         Command::Info(args) => commands::info::run(&project, args),
+        Command::Doctor(args) => commands::doctor::run(&project, args),
         Command::List(args) => commands::list::run(&project, args),
         Command::Config(args) => commands::config::run(&project, args),
         Command::Up(args) => commands::up::run(&project, args),

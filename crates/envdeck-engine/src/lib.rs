@@ -21,4 +21,4 @@ mod volumes;
 
 pub use containers::DEFAULT_HOST_IP;
 pub use error::EngineError;
-pub use stack::{DownReport, Engine, RemoveVolumes, Sink, UpReport};
+pub use stack::{DownReport, Engine, ImageCheck, PortCheck, Preflight, RemoveVolumes, Sink, UpReport};

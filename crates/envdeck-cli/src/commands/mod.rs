@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod checklist;
 pub mod config;
+pub mod doctor;
 pub mod down;
 pub mod exec;
 pub mod info;

@@ -14,6 +14,7 @@ use futures_util::stream::{BoxStream, Stream, StreamExt};
 
 use crate::containers;
 use crate::error::EngineError;
+pub use crate::ports::PortCheck;
 use crate::status::{LogLine, LogOptions, PublishedPort, ServiceEvent, ServiceStatus, StatsSample};
 
 pub use down::{DownReport, RemoveVolumes};
@@ -26,6 +27,25 @@ pub type Sink = Arc<dyn Fn(Progress) + Send + Sync>;
 #[derive(Clone)]
 pub struct Engine {
     docker: Docker,
+}
+
+/// What [`Engine::preflight`] found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Preflight {
+    pub ports: Vec<PortCheck>,
+    pub images: Vec<ImageCheck>,
+}
+
+/// A Service's image: there already, or what a Start will do about it (build it, or pull it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ImageCheck {
+    pub service: String,
+    pub image: String,
+    pub present: bool,
+    /// Built from the project (`build:`) rather than pulled.
+    pub build: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -71,6 +91,25 @@ impl Engine {
     /// Restarts every container of the stack, or only those of one Service.
     pub async fn restart(&self, project: &str, service: Option<&str>) -> Result<Vec<String>, EngineError> {
         down::restart(&self.docker, project, service).await
+    }
+
+    /// What a Start would meet, without changing anything: each published port (free or taken) and
+    /// each image (present, or to be pulled or built). The doctor's per-environment lines.
+    pub async fn preflight(&self, model: &ComposeModel) -> Result<Preflight, EngineError> {
+        let ours = containers::list(&self.docker, &model.name).await?;
+        let ports = crate::ports::probe(model, &ours);
+        let mut images = Vec::new();
+        for (name, service) in &model.services {
+            let image = envdeck_core::plan::image_of(&model.name, name, service);
+            let present = crate::images::present(&self.docker, &image).await?;
+            images.push(ImageCheck {
+                service: name.clone(),
+                image,
+                present,
+                build: service.build.is_some(),
+            });
+        }
+        Ok(Preflight { ports, images })
     }
 
     /// The volumes carrying this stack's label: what "Wipe data" would delete, listed before asking.
