@@ -23,7 +23,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show EnvDeck's version and whether Docker and the OS keychain answer.
+    /// Show EnvDeck's version, whether Docker and the OS keychain answer, and whether the project's host programs are installed.
     Info(commands::info::Args),
     /// List the project's environments: id, label, kind and services.
     List(commands::list::Args),
