@@ -88,6 +88,10 @@ async fn foreground(project: &Path, env: &str) -> super::Outcome {
     }
     eprintln!("stopping {env} and every process it started…");
     let report = environment::stop(project, env, envdeck_api::stack::RemoveVolumes::Keep, print).await?;
-    println!("{env} is down: {} stopped", report.containers.join(", "));
+    if report.containers.is_empty() {
+        println!("{env} is down: nothing had started yet");
+    } else {
+        println!("{env} is down: {} stopped", report.containers.join(", "));
+    }
     Ok(ExitCode::from(130))
 }

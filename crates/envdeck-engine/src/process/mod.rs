@@ -167,14 +167,14 @@ pub async fn start(
     sink: Sink,
 ) -> Result<UpReport, EngineError> {
     let service = spec.service.clone();
-    let program = check_program(spec)?;
-    state::ensure_dir(dir)?;
-    let files = Files::new(dir, &spec.key);
     let client = health::client();
-
+    // Already up (started by this or another EnvDeck process, maybe with another PATH): nothing to do.
     if let Some((run, true)) = status(dir, &spec.key) {
         return already_running(spec, &run, client.as_ref(), &sink).await;
     }
+    let program = check_program(spec)?;
+    state::ensure_dir(dir)?;
+    let files = Files::new(dir, &spec.key);
     // A record of a run that ended (or whose pid was reused) is history: forget it.
     state::remove_run(&files)?;
 
@@ -648,7 +648,8 @@ pub fn events(dir: &Path, key: &str) -> BoxStream<'static, Result<ServiceEvent, 
     struct Seen {
         dir: PathBuf,
         key: String,
-        run: Option<(u32, bool)>,
+        /// The run last seen: pid, running, service name.
+        run: Option<(u32, bool, String)>,
         health: Option<Health>,
         tick: u32,
         client: Option<reqwest::Client>,
@@ -657,7 +658,7 @@ pub fn events(dir: &Path, key: &str) -> BoxStream<'static, Result<ServiceEvent, 
     let seen = Seen {
         dir: dir.to_path_buf(),
         key: key.to_owned(),
-        run: status(dir, key).map(|(r, running)| (r.pid, running)),
+        run: status(dir, key).map(|(r, running)| (r.pid, running, r.service)),
         health: None,
         tick: 0,
         client: health::client(),
@@ -676,8 +677,9 @@ pub fn events(dir: &Path, key: &str) -> BoxStream<'static, Result<ServiceEvent, 
                 container: container_of(run.pid),
                 change,
             };
-            match (&now, s.run) {
-                (Some((run, running)), before) if before != Some((run.pid, *running)) => {
+            let before = s.run.as_ref().map(|(pid, running, _)| (*pid, *running));
+            match (&now, &s.run) {
+                (Some((run, running)), _) if before != Some((run.pid, *running)) => {
                     let change = if *running {
                         Change::Started
                     } else {
@@ -691,14 +693,16 @@ pub fn events(dir: &Path, key: &str) -> BoxStream<'static, Result<ServiceEvent, 
                     s.pending.push(event(run, change));
                     s.health = None;
                 }
-                (None, Some((pid, _))) => s.pending.push(ServiceEvent {
-                    service: String::new(),
-                    container: container_of(pid),
+                (None, Some((pid, _, service))) => s.pending.push(ServiceEvent {
+                    service: service.clone(),
+                    container: container_of(*pid),
                     change: Change::Removed,
                 }),
                 _ => {}
             }
-            s.run = now.as_ref().map(|(r, running)| (r.pid, *running));
+            s.run = now
+                .as_ref()
+                .map(|(r, running)| (r.pid, *running, r.service.clone()));
             let probe = match (&now, &s.client) {
                 (Some((run, true)), Some(client)) if s.tick % HEALTH_EVERY == 0 => {
                     run.health_url.clone().map(|url| (run, url, client))

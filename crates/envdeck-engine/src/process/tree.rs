@@ -194,7 +194,7 @@ mod imp {
 
     pub(super) fn group_alive(pgid: u32) -> bool {
         match i32::try_from(pgid) {
-            Ok(raw) if raw > 1 => !matches!(killpg(Pid::from_raw(raw), None), Err(Errno::ESRCH)),
+            Ok(raw) if raw > 1 => !matches!(killpg(Pid::from_raw(raw), None::<Signal>), Err(Errno::ESRCH)),
             _ => false,
         }
     }
