@@ -432,6 +432,17 @@ async fn a_process_that_ends_by_itself_shows_as_exited_with_its_code() {
         .await
         .unwrap_or_else(|e| panic!("starts: {e}"));
     let run = host.run("ends").expect("recorded");
+    // The service cards hear of the exit, with its code, without polling from the UI.
+    let mut died = process::events(&host.state, "ends").filter_map(|e| {
+        std::future::ready(match e {
+            Ok(envdeck_engine::status::ServiceEvent {
+                change: envdeck_engine::status::Change::Died { exit_code },
+                container,
+                ..
+            }) => Some((exit_code, container)),
+            _ => None,
+        })
+    });
     // A follower ends when the run ends, with every line.
     let lines: Vec<String> = process::logs(
         &host.state,
@@ -454,6 +465,10 @@ async fn a_process_that_ends_by_itself_shows_as_exited_with_its_code() {
         Some(4)
     );
     assert_eq!(process::ps(&host.state, "ends").await[0].state, "exited");
+    let died = tokio::time::timeout(Duration::from_secs(5), died.next())
+        .await
+        .expect("an exit event within 5 s");
+    assert_eq!(died, Some((Some(4), format!("pid {}", run.pid))));
     let stopped = process::stop(&host.state, "ends", Duration::from_secs(1), recorder().1)
         .await
         .expect("stop")
