@@ -31,9 +31,20 @@ pub fn run() {
             commands::wipe_preview,
             commands::wipe,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = outcome {
-        tracing::error!("EnvDeck could not start its window: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match outcome {
+        Ok(app) => app.run(|_, event| {
+            // The app owns the host processes it started (the `sqlite` environment): none outlives it.
+            if let tauri::RunEvent::Exit = event {
+                let stopped = tauri::async_runtime::block_on(envdeck_api::host::stop_owned());
+                if !stopped.is_empty() {
+                    tracing::info!(?stopped, "host processes stopped on quit");
+                }
+            }
+        }),
+        Err(e) => {
+            tracing::error!("EnvDeck could not start its window: {e}");
+            std::process::exit(1);
+        }
     }
 }

@@ -128,6 +128,13 @@ pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
     let mut running = Vec::new();
     for env in project.environments() {
         if !matches!(env.kind, EnvironmentKind::Docker { .. }) {
+            // A host process is found in EnvDeck's state folder, with or without Docker.
+            if crate::host::ps(&project, &env.id)
+                .await
+                .is_ok_and(|ps| ps.iter().any(|s| s.state == "running"))
+            {
+                running.push(env.id.clone());
+            }
             continue;
         }
         match stack::ps(&project.stack_name(&env.id)).await {
@@ -153,6 +160,11 @@ pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
 /// The service cards: `ps` of the environment's stack, and the links that work now.
 pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
     let project = crate::project::open(dir)?;
+    if crate::host::is_host(&project, env) {
+        let services = crate::host::ps(&project, env).await?;
+        let links = crate::links::host_links(env, &project.links, &services);
+        return Ok(StackView { services, links });
+    }
     let services = stack::ps(&environment::stack_name(dir, env)?).await?;
     let model = resolved(&project, env).await?;
     let links = service_links(env, &model, &project.links, &services);
@@ -184,6 +196,10 @@ pub async fn stop(
 
 /// The volumes "Wipe data" would delete, listed before the person confirms.
 pub async fn wipe_preview(dir: &Path, env: &str) -> Result<Vec<String>, ApiError> {
+    if environment::runs_on_host(dir, env)? {
+        // A host process keeps its data in the project's own files: EnvDeck deletes none of them.
+        return Ok(Vec::new());
+    }
     stack::volumes(&environment::stack_name(dir, env)?).await
 }
 

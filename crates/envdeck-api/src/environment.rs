@@ -11,6 +11,7 @@ use envdeck_core::{CoreError, Project};
 use indexmap::IndexMap;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::host;
 use crate::secrets::{self, StartSecrets};
 use crate::stack::{self, DownReport, RemoveVolumes, UpReport};
 
@@ -168,18 +169,24 @@ async fn start_logged(
     let env_specs = specs(&project, env)?;
     let secrets = secrets::values_for_start(project_id(&project), env, &env_specs).await?;
     let masker = secrets.masker();
-    let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
-    // Production starts only when its security checklist passes (PRODUCT.md item 9).
-    crate::checklist::enforce(env, &model, &env_specs).map_err(|e| masked(e, &masker))?;
     let progress_masker = masker.clone();
     let environment = env.to_owned();
-    stack::up(&model, env, move |p| {
+    let on_progress = move |p| {
         let p = mask_progress(p, &progress_masker);
         log_progress(&environment, &p);
         on_progress(p)
-    })
-    .await
-    .map_err(|e| masked(e, &masker))
+    };
+    if host::is_host(&project, env) {
+        return host::start(&project, env, &secrets, on_progress)
+            .await
+            .map_err(|e| masked(e, &masker));
+    }
+    let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    // Production starts only when its security checklist passes (PRODUCT.md item 9).
+    crate::checklist::enforce(env, &model, &env_specs).map_err(|e| masked(e, &masker))?;
+    stack::up(&model, env, on_progress)
+        .await
+        .map_err(|e| masked(e, &masker))
 }
 
 /// The log's line for a (masked) event: Steps and health at info, pull and build chatter at debug.
@@ -207,14 +214,21 @@ pub async fn stop(
     volumes: RemoveVolumes,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
-    let name = stack_name(dir, env)?;
+    let project = crate::project::open(dir)?;
+    project.environment(env).map_err(invalid)?;
+    let name = project.stack_name(env);
     tracing::info!(environment = env, stack = %name, ?volumes, "stopping");
     let environment = env.to_owned();
-    let result = stack::down(&name, env, volumes, move |p| {
+    let on_progress = move |p| {
         log_progress(&environment, &p);
         on_progress(p)
-    })
-    .await;
+    };
+    // A host process has no volumes: its data (a SQLite file) is the project's own file.
+    let result = if host::is_host(&project, env) {
+        host::stop(&project, env, on_progress).await
+    } else {
+        stack::down(&name, env, volumes, on_progress).await
+    };
     match &result {
         Ok(report) => tracing::info!(
             environment = env,
@@ -239,13 +253,42 @@ pub async fn logs(
     let project = crate::project::open(dir)?;
     let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
-    let lines = stack::logs(&project.stack_name(env), options).await?;
+    let lines = if host::is_host(&project, env) {
+        host::logs(&project, env, options)?
+    } else {
+        stack::logs(&project.stack_name(env), options).await?.boxed()
+    };
     Ok(lines.map(move |line| {
         line.map(|mut l| {
             l.text = masker.mask(&l.text);
             l
         })
     }))
+}
+
+/// `ps` of an environment: its containers, or its host process (one row while it is recorded).
+pub async fn ps(dir: &Path, env: &str) -> Result<Vec<stack::ServiceStatus>, ApiError> {
+    let project = crate::project::open(dir)?;
+    project.environment(env).map_err(invalid)?;
+    if host::is_host(&project, env) {
+        host::ps(&project, env).await
+    } else {
+        stack::ps(&project.stack_name(env)).await
+    }
+}
+
+/// Whether the environment runs a command on this machine (`command` in envdeck.toml) instead of Docker.
+pub fn runs_on_host(dir: &Path, env: &str) -> Result<bool, ApiError> {
+    let project = crate::project::open(dir)?;
+    project.environment(env).map_err(invalid)?;
+    Ok(host::is_host(&project, env))
+}
+
+/// How a host environment's last run ended by itself: `Some(Some(code))`, `Some(None)` for a signal;
+/// `None` while it runs or when nothing is recorded.
+pub fn host_exit_code(dir: &Path, env: &str) -> Option<Option<i32>> {
+    let project = crate::project::open(dir).ok()?;
+    host::exit_code(&project, env)
 }
 
 /// The compose project name of an environment's stack (what `docker compose -p` takes).

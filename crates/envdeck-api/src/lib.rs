@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod desktop;
 pub mod environment;
 pub mod error;
+pub mod host;
 pub mod links;
 pub mod logging;
 pub mod project;

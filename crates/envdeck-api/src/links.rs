@@ -148,6 +148,49 @@ pub fn service_links(
     links
 }
 
+/// The links of a host-process environment: the manifest's links for it that need no service, name the
+/// process, or point at the port its health URL answers on (the process is the project's backend, so
+/// "API docs" on that port works). Enabled while it runs and is not unhealthy.
+pub fn host_links(env: &str, manifest: &[Link], ps: &[ServiceStatus]) -> Vec<ServiceLink> {
+    let ports: Vec<u16> = ps.iter().flat_map(|s| &s.ports).map(|p| p.host_port).collect();
+    let up = ps
+        .iter()
+        .any(|s| s.state == "running" && matches!(s.health, Health::Healthy | Health::None));
+    manifest
+        .iter()
+        .filter(|l| l.environments.is_empty() || l.environments.iter().any(|e| e == env))
+        .filter(|l| match &l.service {
+            None => true,
+            Some(service) => {
+                ps.iter().any(|s| &s.service == service)
+                    || url_port(&l.url).is_some_and(|p| ports.contains(&p))
+            }
+        })
+        .map(|l| ServiceLink {
+            kind: LinkKind::Manifest,
+            label: l.label.clone(),
+            service: l.service.clone(),
+            url: l.url.clone(),
+            enabled: up,
+        })
+        .collect()
+}
+
+/// The port of an `http://host:port/...` URL (80 or 443 when it names none).
+fn url_port(url: &str) -> Option<u16> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    match host_port.rsplit_once(':') {
+        Some((_, port)) if !port.ends_with(']') => port.parse().ok(),
+        _ => match scheme {
+            "http" => Some(80),
+            "https" => Some(443),
+            _ => None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use envdeck_core::compose::Service;
@@ -286,5 +329,48 @@ mod tests {
         assert_eq!(repository("localhost:5000/prom/prometheus:v2"), "prom/prometheus");
         assert_eq!(repository("grafana/grafana@sha256:abc"), "grafana/grafana");
         assert_eq!(repository("postgres"), "postgres");
+    }
+
+    #[test]
+    fn a_host_process_gets_the_links_on_its_port_and_those_without_a_service() {
+        let manifest = vec![
+            Link {
+                label: "API docs".into(),
+                url: "http://localhost:8000/docs".into(),
+                service: Some("backend".into()),
+                environments: vec![],
+            },
+            Link {
+                label: "MailHog".into(),
+                url: "http://localhost:8025".into(),
+                service: Some("mailhog".into()),
+                environments: vec![],
+            },
+            Link {
+                label: "Wiki".into(),
+                url: "https://wiki.example.org".into(),
+                service: None,
+                environments: vec!["sqlite".into()],
+            },
+            Link {
+                label: "Grafana".into(),
+                url: "http://localhost:3000".into(),
+                service: None,
+                environments: vec!["prod".into()],
+            },
+        ];
+        let mut ps = vec![running("uvicorn", Health::Healthy, &[(8000, 8000)])];
+        let links = host_links("sqlite", &manifest, &ps);
+        let labels: Vec<&str> = links.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["API docs", "Wiki"],
+            "port 8000 is the process's; MailHog is not"
+        );
+        assert!(links.iter().all(|l| l.enabled));
+        ps[0].state = "exited".into();
+        assert!(host_links("sqlite", &manifest, &ps).iter().all(|l| !l.enabled));
+        assert_eq!(url_port("http://[::1]:8000/x"), Some(8000));
+        assert_eq!(url_port("https://h/x"), Some(443));
     }
 }

@@ -19,7 +19,7 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         let code = match e {
             EngineError::Connect(_) => ErrorCode::DockerUnavailable,
-            EngineError::Plan(_) => ErrorCode::InvalidProject,
+            EngineError::Plan(_) | EngineError::WorkingDirMissing { .. } => ErrorCode::InvalidProject,
             _ => ErrorCode::Internal,
         };
         ApiError::new(code, e.to_string())

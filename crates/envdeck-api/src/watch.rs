@@ -82,7 +82,12 @@ pub async fn events(
     env: &str,
     sink: impl Fn(ServiceEvent) -> bool + Send + 'static,
 ) -> Result<u32, ApiError> {
-    let stream = stack::events(&stack_name(dir, env)?).await?;
+    let project = crate::project::open(dir)?;
+    let stream = if crate::host::is_host(&project, env) {
+        crate::host::events(&project, env)?
+    } else {
+        stack::events(&stack_name(dir, env)?).await?
+    };
     Ok(subscriptions.spawn(stream, sink))
 }
 
@@ -115,7 +120,11 @@ pub async fn logs(
         tail: request.tail,
         since: None,
     };
-    let lines = stack::logs(&project.stack_name(env), options).await?;
+    let lines = if crate::host::is_host(&project, env) {
+        crate::host::logs(&project, env, options)?
+    } else {
+        stack::logs(&project.stack_name(env), options).await?.boxed()
+    };
     let masked = lines
         .map(move |line| {
             line.map(|l| LogLine {

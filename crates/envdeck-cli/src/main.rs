@@ -23,7 +23,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show EnvDeck's version and whether Docker and the OS keychain answer.
+    /// Show EnvDeck's version, whether Docker and the OS keychain answer, and whether the project's host programs are installed.
     Info(commands::info::Args),
     /// What stands in the way of a Start: Docker, the keychain and, with ENV, its ports, images, secrets.
     Doctor(commands::doctor::Args),

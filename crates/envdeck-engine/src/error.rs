@@ -86,6 +86,26 @@ pub enum EngineError {
         "volumes were NOT removed: you typed `{typed}` but the environment is `{expected}`; type its name exactly to delete its data"
     )]
     ConfirmationMismatch { expected: String, typed: String },
+    /// The program of a host-process Environment is not on PATH (an interpreter not installed).
+    #[error("{program} is not installed (not found on PATH): {hint}")]
+    ProgramNotFound { program: String, hint: String },
+    /// The `cwd` of a host-process Environment does not exist.
+    #[error("the working folder {dir} does not exist; check `cwd` in envdeck.toml")]
+    WorkingDirMissing { dir: String },
+    /// The operating system refused to start a host process.
+    #[error("starting `{program}` failed: {detail}")]
+    Spawn { program: String, detail: String },
+    /// The health URL's port already answers before the host process started: another program holds it.
+    #[error(
+        "port {port} of {url} (`{service}`) is already in use by another program; stop that program (or the environment that runs it) or change the port in envdeck.toml"
+    )]
+    HostPortTaken { service: String, url: String, port: u16 },
+    /// EnvDeck's own record of a host process (state folder) could not be read or written.
+    #[error("EnvDeck's record of a host process in {path} failed: {detail}")]
+    ProcessState { path: String, detail: String },
+    /// Some processes of a host process's tree survived SIGTERM and SIGKILL.
+    #[error("stopping `{service}` failed: {detail}")]
+    StopProcess { service: String, detail: String },
     /// A `build:` context could not be packed.
     #[error("packing the build context {context} failed: {detail}")]
     BuildContext { context: String, detail: String },

@@ -14,6 +14,7 @@ pub mod labels;
 mod logs;
 mod networks;
 mod ports;
+pub mod process;
 pub mod stack;
 mod stats;
 pub mod status;

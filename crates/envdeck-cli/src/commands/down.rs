@@ -27,6 +27,14 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         _ => RemoveVolumes::Keep,
     };
     let report = super::runtime().block_on(environment::stop(project, &args.env, volumes, print))?;
+    if environment::runs_on_host(project, &args.env)? {
+        if report.containers.is_empty() {
+            println!("{} is down: it was not running", args.env);
+        } else {
+            println!("{} is down: {} stopped", args.env, report.containers.join(", "));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "{} is down: {} containers and {} networks removed, {} volumes deleted",
         args.env,

@@ -3,9 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use envdeck_api::stack;
-
-use super::target;
+use envdeck_api::environment;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,8 +15,8 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let name = target::stack_name(project, &args.env)?;
-    let rows = super::runtime().block_on(stack::ps(&name))?;
+    // Containers, or the host process of a `command` Environment.
+    let rows = super::runtime().block_on(environment::ps(project, &args.env))?;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
         return Ok(ExitCode::SUCCESS);

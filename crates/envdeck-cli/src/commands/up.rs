@@ -1,10 +1,16 @@
 //! `envdeck up ENV`: start an Environment, printing each Step; Ctrl-C stops cleanly and a later `up`
 //! continues where this one stopped.
+//!
+//! A host-process Environment (`command` in envdeck.toml) stays in the foreground like
+//! `docker compose up` without `-d`: its output follows once it is healthy, and Ctrl-C stops its whole
+//! process tree. `envdeck down ENV` from another terminal stops it too.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use envdeck_api::environment;
+use envdeck_api::stack::{LogOptions, OutputStream};
+use futures_util::StreamExt;
 
 use super::progress::print;
 
@@ -15,6 +21,9 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
+    if environment::runs_on_host(project, &args.env)? {
+        return super::runtime().block_on(foreground(project, &args.env));
+    }
     super::runtime().block_on(async {
         tokio::select! {
             report = environment::start(project, &args.env, print) => {
@@ -28,4 +37,61 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
             }
         }
     })
+}
+
+/// Starts the host process, then prints its output until Ctrl-C (which stops its tree) or its end.
+async fn foreground(project: &Path, env: &str) -> super::Outcome {
+    let interrupted = tokio::select! {
+        report = environment::start(project, env, print) => {
+            let report = report?;
+            let service = report.services.first().map(|(s, _)| s.as_str()).unwrap_or(env);
+            println!("{env} is up: {service} runs on this machine; its output follows, Ctrl-C stops it");
+            false
+        }
+        _ = tokio::signal::ctrl_c() => true,
+    };
+    if !interrupted {
+        let options = LogOptions {
+            follow: true,
+            ..LogOptions::default()
+        };
+        let mut lines = std::pin::pin!(environment::logs(project, env, options).await?);
+        let ended = loop {
+            tokio::select! {
+                line = lines.next() => match line {
+                    Some(Ok(line)) => match line.stream {
+                        OutputStream::Stdout => println!("{} | {}", line.service, line.text),
+                        OutputStream::Stderr => eprintln!("{} | {}", line.service, line.text),
+                    },
+                    Some(Err(e)) => return Err(e),
+                    None => break true,
+                },
+                _ = tokio::signal::ctrl_c() => break false,
+            }
+        };
+        if ended {
+            return Ok(match environment::host_exit_code(project, env) {
+                Some(Some(0)) | None => {
+                    println!("{env} is down");
+                    ExitCode::SUCCESS
+                }
+                Some(Some(code)) => {
+                    eprintln!("{env} stopped: its process exited with code {code}");
+                    ExitCode::FAILURE
+                }
+                Some(None) => {
+                    eprintln!("{env} stopped: its process was ended by a signal");
+                    ExitCode::FAILURE
+                }
+            });
+        }
+    }
+    eprintln!("stopping {env} and every process it started…");
+    let report = environment::stop(project, env, envdeck_api::stack::RemoveVolumes::Keep, print).await?;
+    if report.containers.is_empty() {
+        println!("{env} is down: nothing had started yet");
+    } else {
+        println!("{env} is down: {} stopped", report.containers.join(", "));
+    }
+    Ok(ExitCode::from(130))
 }
