@@ -11,6 +11,9 @@ export const en = {
   "doctor.problem": "Needs attention",
   "footer.version": "Version {version}",
   "lang.label": "Language",
+  // Each language's own name, the same in every catalog: a person looks for the one they read.
+  "lang.en": "English",
+  "lang.es": "Español",
 
   "open.title": "Open a project",
   "open.hint": "Choose the folder that holds your project's docker-compose.yml.",
@@ -43,6 +46,7 @@ export const en = {
   "env.wiped": "{label} is stopped and its data deleted.",
 
   "timeline.title": "Progress",
+  "timeline.seconds": "{seconds} s",
   "timeline.ports": "Ports",
   "phase.checking": "checking",
   "phase.pulling": "pulling",

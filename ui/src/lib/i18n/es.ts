@@ -13,6 +13,8 @@ export const es: Record<MessageKey, string> = {
   "doctor.problem": "Requiere atención",
   "footer.version": "Versión {version}",
   "lang.label": "Idioma",
+  "lang.en": "English",
+  "lang.es": "Español",
 
   "open.title": "Abrir un proyecto",
   "open.hint": "Elige la carpeta que contiene el docker-compose.yml de tu proyecto.",
@@ -45,6 +47,7 @@ export const es: Record<MessageKey, string> = {
   "env.wiped": "{label} está detenido y sus datos borrados.",
 
   "timeline.title": "Progreso",
+  "timeline.seconds": "{seconds} s",
   "timeline.ports": "Puertos",
   "phase.checking": "comprobando",
   "phase.pulling": "descargando",
