@@ -113,6 +113,8 @@ export const control = {
   /** Start waits for this before answering, so a test can look at the screen while it runs. */
   release: Promise.resolve() as Promise<void>,
   calls: [] as { command: string; args: unknown[] }[],
+  /** Lines the logs watch sends instead of the fixtures' few (a 100,000-line test). */
+  logs: null as LogLine[] | null,
 };
 
 function record(command: string, ...args: unknown[]) {
@@ -146,7 +148,7 @@ export const fakeIpc: Ipc = {
   // Like a Channel: lines arrive after the watch has answered, never inside the call.
   watchLogs: async (_t, service, _follow, onLine) => {
     setTimeout(() => {
-      for (const l of fixtures.logs) if (service === null || l.service === service) onLine(l);
+      for (const l of control.logs ?? fixtures.logs) if (service === null || l.service === service) onLine(l);
     }, 0);
     return watchOf();
   },

@@ -88,6 +88,7 @@ export const en = {
   "logs.follow": "Follow",
   "logs.filter": "Filter",
   "logs.filterPlaceholder": "Text to look for",
+  "logs.region": "Log lines",
   "logs.empty": "No log lines yet.",
   "logs.shown": "{shown} of {total} lines",
 

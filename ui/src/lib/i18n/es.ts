@@ -89,6 +89,7 @@ export const es: Record<MessageKey, string> = {
   "logs.follow": "Seguir",
   "logs.filter": "Filtrar",
   "logs.filterPlaceholder": "Texto a buscar",
+  "logs.region": "Líneas de registro",
   "logs.empty": "Todavía no hay líneas de registro.",
   "logs.shown": "{shown} de {total} líneas",
 
