@@ -3,15 +3,19 @@
 //! window is gone, which is not an error of the operation.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use envdeck_api::ApiError;
 use envdeck_api::app_info::AppInfo;
+use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
 use envdeck_api::secrets::{GenerateReport, RevealedSecret, SecretRow};
 use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, UpReport};
 use envdeck_api::watch::{self, LogRequest, Subscriptions};
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use crate::clipboard::SystemClipboard;
 
 /// The project folder the app was started with (`envdeck-app /path/to/project`).
 #[derive(Debug, Default)]
@@ -98,6 +102,18 @@ pub async fn generate_secrets(dir: PathBuf, env: String) -> Result<GenerateRepor
 #[tauri::command]
 pub async fn reveal_secret(dir: PathBuf, env: String, name: String) -> Result<RevealedSecret, ApiError> {
     desktop::reveal_secret(&dir, &env, &name).await
+}
+
+/// Copies a stored secret to the clipboard (never through the window); returns the seconds until cleared.
+#[tauri::command]
+pub async fn copy_secret(
+    app: AppHandle,
+    copied: State<'_, CopiedSecret>,
+    dir: PathBuf,
+    env: String,
+    name: String,
+) -> Result<u32, ApiError> {
+    clipboard::copy_secret(&copied, Arc::new(SystemClipboard(app)), &dir, &env, &name).await
 }
 
 #[tauri::command]

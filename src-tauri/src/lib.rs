@@ -1,9 +1,12 @@
 //! The EnvDeck desktop shell: a window, the plugins it needs, and the commands the UI may invoke.
 
+mod clipboard;
 mod commands;
 
 use commands::LaunchProject;
+use envdeck_api::clipboard::CopiedSecret;
 use envdeck_api::watch::Subscriptions;
+use tauri::RunEvent;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -13,8 +16,10 @@ pub fn run() {
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(launch)
         .manage(Subscriptions::default())
+        .manage(CopiedSecret::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::launch_project,
@@ -28,12 +33,21 @@ pub fn run() {
             commands::secret_rows,
             commands::generate_secrets,
             commands::reveal_secret,
+            commands::copy_secret,
             commands::wipe_preview,
             commands::wipe,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = outcome {
-        tracing::error!("EnvDeck could not start its window: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match outcome {
+        // The plugin lets go of the clipboard on Exit: a copied secret is cleared just before.
+        Ok(app) => app.run(|app, event| {
+            if let RunEvent::ExitRequested { .. } = event {
+                clipboard::clear_on_exit(app);
+            }
+        }),
+        Err(e) => {
+            tracing::error!("EnvDeck could not start its window: {e}");
+            std::process::exit(1);
+        }
     }
 }

@@ -90,6 +90,8 @@ describe("switching the language", () => {
     await appears("#secrets-notice");
     el("#secret-SECRET_KEY .reveal").click();
     await appears("#secret-SECRET_KEY .revealed");
+    el("#secret-POSTGRES_PASSWORD .copy").click();
+    await appears("#secret-POSTGRES_PASSWORD .copied");
     await everyStringSwitches("secrets");
 
     el("#wipe-open").click();

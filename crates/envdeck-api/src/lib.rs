@@ -6,6 +6,7 @@
 pub mod app_info;
 pub mod backup;
 pub mod checklist;
+pub mod clipboard;
 pub mod desktop;
 pub mod environment;
 pub mod error;

@@ -74,6 +74,9 @@ export const ipc = {
   secretRows: (t: Target) => call<SecretRow[]>("secret_rows", t),
   generateSecrets: (t: Target) => call<GenerateReport>("generate_secrets", t),
   revealSecret: (t: Target, name: string) => call<RevealedSecret>("reveal_secret", { ...t, name }),
+  /** Rust copies the secret from the keychain to the clipboard (the value never comes here) and clears
+   *  it after the seconds returned, if the clipboard still holds it. */
+  copySecret: (t: Target, name: string) => call<number>("copy_secret", { ...t, name }),
   wipePreview: (t: Target) => call<string[]>("wipe_preview", t),
   wipe: (t: Target, typedName: string, onProgress: (p: Progress) => void) =>
     call<DownReport>("wipe", { ...t, typedName, onProgress: channel(onProgress) }),

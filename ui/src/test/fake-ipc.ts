@@ -155,6 +155,7 @@ export const fakeIpc: Ipc = {
   secretRows: async () => fixtures.secrets,
   generateSecrets: async () => ({ generated: ["REDIS_PASSWORD"], already_stored: [], to_enter: [] }),
   revealSecret: async (_t, name) => ({ name, value: fixtures.revealed }),
+  copySecret: async (t, name) => (record("copySecret", t, name), 30),
   wipePreview: async () => fixtures.volumes,
   wipe: async () => ({ containers: [], networks: [], volumes: fixtures.volumes }),
   openLink: async () => undefined,
