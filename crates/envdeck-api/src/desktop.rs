@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 pub use envdeck_core::progress::Progress;
+use envdeck_core::project::Estimate;
 use envdeck_core::{Environment, EnvironmentKind, Project};
 use serde::Serialize;
 
@@ -40,6 +41,8 @@ pub struct EnvironmentView {
     pub services: Vec<String>,
     /// A remote Docker engine (`ssh://...`), when not this machine's.
     pub engine: Option<String>,
+    /// RAM and start-up time as the project's `envdeck.toml` states them; none rather than a guess.
+    pub estimate: Option<Estimate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -95,6 +98,7 @@ fn view(environment: &Environment) -> EnvironmentView {
         },
         services: environment.services.clone(),
         engine: environment.engine.clone(),
+        estimate: environment.estimate,
     }
 }
 

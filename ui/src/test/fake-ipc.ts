@@ -27,6 +27,7 @@ export const fixtures = {
         runs: "docker",
         services: ["db", "web", "mailhog"],
         engine: null,
+        estimate: { memory_mb: 1536, startup_seconds: 12 },
       },
       {
         id: "sqlite",
@@ -35,6 +36,7 @@ export const fixtures = {
         runs: "host_process",
         services: ["web"],
         engine: null,
+        estimate: { memory_mb: null, startup_seconds: 2 },
       },
       {
         id: "prod",
@@ -43,6 +45,7 @@ export const fixtures = {
         runs: "docker",
         services: ["db", "web"],
         engine: "ssh://deploy@example.org",
+        estimate: null,
       },
     ],
     comparison: {
