@@ -50,6 +50,11 @@ pub async fn stop(dir: PathBuf, env: String, on_progress: Channel<Progress>) -> 
 }
 
 #[tauri::command]
+pub async fn restart_service(dir: PathBuf, env: String, service: String) -> Result<Vec<String>, ApiError> {
+    desktop::restart_service(&dir, &env, &service).await
+}
+
+#[tauri::command]
 pub async fn stack_view(dir: PathBuf, env: String) -> Result<StackView, ApiError> {
     desktop::stack_view(&dir, &env).await
 }

@@ -27,6 +27,7 @@ pub fn run() {
             commands::start,
             commands::stop,
             commands::stack_view,
+            commands::restart_service,
             commands::watch_events,
             commands::watch_logs,
             commands::unwatch,

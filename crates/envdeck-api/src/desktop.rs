@@ -186,6 +186,14 @@ pub async fn stop(
     environment::stop(dir, env, RemoveVolumes::Keep, on_progress).await
 }
 
+/// Restarts one Service of the environment's stack (its card's button); returns the containers
+/// restarted. The cards learn the new state from Docker's events, as for any other change.
+pub async fn restart_service(dir: &Path, env: &str, service: &str) -> Result<Vec<String>, ApiError> {
+    let name = environment::stack_name(dir, env)?;
+    tracing::info!(environment = env, service, "restarting a service");
+    stack::restart(&name, Some(service)).await
+}
+
 /// The volumes "Wipe data" would delete, listed before the person confirms.
 pub async fn wipe_preview(dir: &Path, env: &str) -> Result<Vec<String>, ApiError> {
     stack::volumes(&environment::stack_name(dir, env)?).await

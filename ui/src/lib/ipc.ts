@@ -67,6 +67,8 @@ export const ipc = {
   stop: (t: Target, onProgress: (p: Progress) => void) =>
     call<DownReport>("stop", { ...t, onProgress: channel(onProgress) }),
   stackView: (t: Target) => call<StackView>("stack_view", t),
+  /** Restarts one service's containers; the cards hear of it through the events watch. */
+  restartService: (t: Target, service: string) => call<string[]>("restart_service", { ...t, service }),
   watchEvents: (t: Target, onEvent: (e: ServiceEvent) => void) =>
     watch("watch_events", { ...t, onEvent: channel(onEvent) }),
   watchLogs: (t: Target, service: string | null, follow: boolean, onLine: (l: LogLine) => void) =>

@@ -147,6 +147,11 @@ export const fakeIpc: Ipc = {
     return { containers: [], networks: [], volumes: [] };
   },
   stackView: async () => fixtures.stack,
+  restartService: async (t, service) => {
+    record("restartService", t, service);
+    await control.release;
+    return [`shop-local-${service}-1`];
+  },
   watchEvents: async () => watchOf(),
   // Like a Channel: lines arrive after the watch has answered, never inside the call.
   watchLogs: async (_t, service, _follow, onLine) => {
