@@ -11,6 +11,7 @@ use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
 use envdeck_api::secrets::{GenerateReport, RevealedSecret, SecretRow};
 use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, UpReport};
+use envdeck_api::starts::Starts;
 use envdeck_api::watch::{self, LogRequest, Subscriptions};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -40,8 +41,18 @@ pub async fn open_project(dir: PathBuf) -> Result<ProjectView, ApiError> {
 }
 
 #[tauri::command]
-pub async fn start(dir: PathBuf, env: String, on_progress: Channel<Progress>) -> Result<UpReport, ApiError> {
-    desktop::start(&dir, &env, move |p| drop(on_progress.send(p))).await
+pub async fn start(
+    starts: State<'_, Starts>,
+    dir: PathBuf,
+    env: String,
+    on_progress: Channel<Progress>,
+) -> Result<UpReport, ApiError> {
+    desktop::start(&starts, &dir, &env, move |p| drop(on_progress.send(p))).await
+}
+
+#[tauri::command]
+pub fn cancel_start(starts: State<'_, Starts>, dir: PathBuf, env: String) -> bool {
+    desktop::cancel_start(&starts, &dir, &env)
 }
 
 #[tauri::command]

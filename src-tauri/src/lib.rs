@@ -5,6 +5,7 @@ mod commands;
 
 use commands::LaunchProject;
 use envdeck_api::clipboard::CopiedSecret;
+use envdeck_api::starts::Starts;
 use envdeck_api::watch::Subscriptions;
 use tauri::RunEvent;
 
@@ -20,11 +21,13 @@ pub fn run() {
         .manage(launch)
         .manage(Subscriptions::default())
         .manage(CopiedSecret::default())
+        .manage(Starts::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::launch_project,
             commands::open_project,
             commands::start,
+            commands::cancel_start,
             commands::stop,
             commands::stack_view,
             commands::restart_service,

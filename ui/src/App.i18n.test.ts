@@ -80,6 +80,13 @@ describe("switching the language", () => {
     await appears("#env-notice");
     await everyStringSwitches("stopped notice");
 
+    control.release = new Promise<void>(() => {});
+    el("#start").click();
+    await appears("#cancel-start");
+    el("#cancel-start").click();
+    await waitFor(() => expect(el("#env-notice").textContent).toContain(fixtures.project.environments[0].label));
+    await everyStringSwitches("start cancelled");
+
     el("#tab-logs").click();
     await appears(".log-line[data-level='error']");
     await everyStringSwitches("logs");

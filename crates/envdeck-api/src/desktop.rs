@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::links::{ServiceLink, service_links};
 use crate::secrets::{self, GenerateReport, RevealedSecret, SecretRow};
 use crate::stack::{self, DownReport, RemoveVolumes, ServiceStatus, UpReport};
+use crate::starts::Starts;
 
 /// An opened project, as the environment picker shows it.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -169,12 +170,29 @@ async fn resolved(project: &Project, env: &str) -> Result<envdeck_core::compose:
     environment::resolve_masked(project, env, &values)
 }
 
+/// Start, as a task [`cancel_start`] can abort; a cancelled Start answers with `ErrorCode::Cancelled`.
 pub async fn start(
+    starts: &Starts,
     dir: &Path,
     env: &str,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
-    environment::start(dir, env, on_progress).await
+    let (owned_dir, owned_env) = (dir.to_path_buf(), env.to_owned());
+    starts
+        .run(dir, env, async move {
+            environment::start(&owned_dir, &owned_env, on_progress).await
+        })
+        .await
+}
+
+/// Cancels the running Start of `env`: the containers created so far stay, labelled, and the next
+/// Start continues from them. `false` when no Start of it runs.
+pub fn cancel_start(starts: &Starts, dir: &Path, env: &str) -> bool {
+    let cancelled = starts.cancel(dir, env);
+    if cancelled {
+        tracing::info!(environment = env, project = %dir.display(), "start cancelled");
+    }
+    cancelled
 }
 
 /// Stop keeps the data: only "Wipe data" ([`wipe`]) removes volumes.

@@ -16,6 +16,7 @@ pub mod project;
 pub mod sample;
 pub mod secrets;
 pub mod stack;
+pub mod starts;
 pub mod task;
 pub mod watch;
 

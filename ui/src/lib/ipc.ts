@@ -64,6 +64,8 @@ export const ipc = {
   },
   start: (t: Target, onProgress: (p: Progress) => void) =>
     call<UpReport>("start", { ...t, onProgress: channel(onProgress) }),
+  /** Aborts the running Start of `t`; `false` when none runs. The Start then rejects with code `cancelled`. */
+  cancelStart: (t: Target) => call<boolean>("cancel_start", t),
   stop: (t: Target, onProgress: (p: Progress) => void) =>
     call<DownReport>("stop", { ...t, onProgress: channel(onProgress) }),
   stackView: (t: Target) => call<StackView>("stack_view", t),

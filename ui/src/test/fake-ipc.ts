@@ -96,6 +96,7 @@ export const fixtures = {
 /** Sentences Rust sends in English today (errors, doctor reasons): shown as they come. */
 export const rustMessages = {
   startFailed: "service `mailhog` exited with code 1",
+  startCancelled: "the start of local was cancelled: what it created so far is kept, and Start continues from there",
 };
 
 const upEvents: Progress[] = [
@@ -112,6 +113,8 @@ const upEvents: Progress[] = [
 
 /** What a test can steer: whether Start fails, when it finishes, what was asked. */
 export const control = {
+  /** Set while a Start waits on `release`: Cancel ends it the way Rust's aborted task does. */
+  cancelRunningStart: null as (() => void) | null,
   startFails: false,
   /** Start waits for this before answering, so a test can look at the screen while it runs. */
   release: Promise.resolve() as Promise<void>,
@@ -136,9 +139,18 @@ export const fakeIpc: Ipc = {
   start: async (t: Target, onProgress) => {
     record("start", t);
     for (const p of upEvents) onProgress(p);
-    await control.release;
+    const cancelled = new Promise<"cancelled">((resolve) => (control.cancelRunningStart = () => resolve("cancelled")));
+    const ended = await Promise.race([control.release.then(() => "released" as const), cancelled]);
+    control.cancelRunningStart = null;
+    if (ended === "cancelled") throw { code: "cancelled", message: rustMessages.startCancelled };
     if (control.startFails) throw { code: "internal", message: rustMessages.startFailed };
     return { plan: { project: "shop-local", steps: [], levels: [] }, services: [] };
+  },
+  cancelStart: async (t: Target) => {
+    record("cancelStart", t);
+    const running = control.cancelRunningStart;
+    running?.();
+    return running !== null;
   },
   stop: async (t: Target, onProgress) => {
     record("stop", t);
