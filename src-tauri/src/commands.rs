@@ -3,15 +3,20 @@
 //! window is gone, which is not an error of the operation.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use envdeck_api::ApiError;
 use envdeck_api::app_info::AppInfo;
+use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
 use envdeck_api::secrets::{GenerateReport, RevealedSecret, SecretRow};
 use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, UpReport};
+use envdeck_api::starts::Starts;
 use envdeck_api::watch::{self, LogRequest, Subscriptions};
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use crate::clipboard::SystemClipboard;
 
 /// The project folder the app was started with (`envdeck-app /path/to/project`).
 #[derive(Debug, Default)]
@@ -36,13 +41,28 @@ pub async fn open_project(dir: PathBuf) -> Result<ProjectView, ApiError> {
 }
 
 #[tauri::command]
-pub async fn start(dir: PathBuf, env: String, on_progress: Channel<Progress>) -> Result<UpReport, ApiError> {
-    desktop::start(&dir, &env, move |p| drop(on_progress.send(p))).await
+pub async fn start(
+    starts: State<'_, Starts>,
+    dir: PathBuf,
+    env: String,
+    on_progress: Channel<Progress>,
+) -> Result<UpReport, ApiError> {
+    desktop::start(&starts, &dir, &env, move |p| drop(on_progress.send(p))).await
+}
+
+#[tauri::command]
+pub fn cancel_start(starts: State<'_, Starts>, dir: PathBuf, env: String) -> bool {
+    desktop::cancel_start(&starts, &dir, &env)
 }
 
 #[tauri::command]
 pub async fn stop(dir: PathBuf, env: String, on_progress: Channel<Progress>) -> Result<DownReport, ApiError> {
     desktop::stop(&dir, &env, move |p| drop(on_progress.send(p))).await
+}
+
+#[tauri::command]
+pub async fn restart_service(dir: PathBuf, env: String, service: String) -> Result<Vec<String>, ApiError> {
+    desktop::restart_service(&dir, &env, &service).await
 }
 
 #[tauri::command]
@@ -98,6 +118,18 @@ pub async fn generate_secrets(dir: PathBuf, env: String) -> Result<GenerateRepor
 #[tauri::command]
 pub async fn reveal_secret(dir: PathBuf, env: String, name: String) -> Result<RevealedSecret, ApiError> {
     desktop::reveal_secret(&dir, &env, &name).await
+}
+
+/// Copies a stored secret to the clipboard (never through the window); returns the seconds until cleared.
+#[tauri::command]
+pub async fn copy_secret(
+    app: AppHandle,
+    copied: State<'_, CopiedSecret>,
+    dir: PathBuf,
+    env: String,
+    name: String,
+) -> Result<u32, ApiError> {
+    clipboard::copy_secret(&copied, Arc::new(SystemClipboard(app)), &dir, &env, &name).await
 }
 
 #[tauri::command]

@@ -1,9 +1,13 @@
 //! The EnvDeck desktop shell: a window, the plugins it needs, and the commands the UI may invoke.
 
+mod clipboard;
 mod commands;
 
 use commands::LaunchProject;
+use envdeck_api::clipboard::CopiedSecret;
+use envdeck_api::starts::Starts;
 use envdeck_api::watch::Subscriptions;
+use tauri::RunEvent;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -13,34 +17,43 @@ pub fn run() {
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(launch)
         .manage(Subscriptions::default())
+        .manage(CopiedSecret::default())
+        .manage(Starts::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::launch_project,
             commands::open_project,
             commands::start,
+            commands::cancel_start,
             commands::stop,
             commands::stack_view,
+            commands::restart_service,
             commands::watch_events,
             commands::watch_logs,
             commands::unwatch,
             commands::secret_rows,
             commands::generate_secrets,
             commands::reveal_secret,
+            commands::copy_secret,
             commands::wipe_preview,
             commands::wipe,
         ])
         .build(tauri::generate_context!());
     match outcome {
-        Ok(app) => app.run(|_, event| {
-            // The app owns the host processes it started (the `sqlite` environment): none outlives it.
-            if let tauri::RunEvent::Exit = event {
+        // On quit: a copied secret leaves the clipboard (the plugin lets go of it on Exit), and the host
+        // processes this app started (the `sqlite` environment) stop: none outlives it.
+        Ok(app) => app.run(|app, event| match event {
+            RunEvent::ExitRequested { .. } => clipboard::clear_on_exit(app),
+            RunEvent::Exit => {
                 let stopped = tauri::async_runtime::block_on(envdeck_api::host::stop_owned());
                 if !stopped.is_empty() {
                     tracing::info!(?stopped, "host processes stopped on quit");
                 }
             }
+            _ => {}
         }),
         Err(e) => {
             tracing::error!("EnvDeck could not start its window: {e}");

@@ -20,6 +20,15 @@ pub enum Reachability {
     Unreachable { reason: String },
 }
 
+/// The platform's keychain by its product name: the doctor's detail, the same in every UI language.
+const KEYCHAIN_NAME: &str = if cfg!(target_os = "macos") {
+    "macOS Keychain"
+} else if cfg!(windows) {
+    "Windows Credential Manager"
+} else {
+    "Secret Service"
+};
+
 /// Asks Docker for its version and makes a throwaway keychain round trip.
 pub async fn app_info() -> AppInfo {
     let docker = match envdeck_engine::docker::connect().await {
@@ -38,7 +47,7 @@ pub async fn app_info() -> AppInfo {
     // keyring's Secret Service client blocks: keep it off the async workers.
     let keychain = match tokio::task::spawn_blocking(envdeck_vault::probe::probe).await {
         Ok(envdeck_vault::probe::KeychainStatus::Usable) => Reachability::Reachable {
-            detail: "OS keychain usable".into(),
+            detail: KEYCHAIN_NAME.into(),
         },
         Ok(envdeck_vault::probe::KeychainStatus::Unusable(reason)) => Reachability::Unreachable { reason },
         Err(e) => Reachability::Unreachable {

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 pub use envdeck_core::progress::Progress;
+use envdeck_core::project::Estimate;
 use envdeck_core::{Environment, EnvironmentKind, Project};
 use serde::Serialize;
 
@@ -14,6 +15,7 @@ use crate::error::ApiError;
 use crate::links::{ServiceLink, service_links};
 use crate::secrets::{self, GenerateReport, RevealedSecret, SecretRow};
 use crate::stack::{self, DownReport, RemoveVolumes, ServiceStatus, UpReport};
+use crate::starts::Starts;
 
 /// An opened project, as the environment picker shows it.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -40,6 +42,8 @@ pub struct EnvironmentView {
     pub services: Vec<String>,
     /// A remote Docker engine (`ssh://...`), when not this machine's.
     pub engine: Option<String>,
+    /// RAM and start-up time as the project's `envdeck.toml` states them; none rather than a guess.
+    pub estimate: Option<Estimate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -95,6 +99,7 @@ fn view(environment: &Environment) -> EnvironmentView {
         },
         services: environment.services.clone(),
         engine: environment.engine.clone(),
+        estimate: environment.estimate,
     }
 }
 
@@ -177,12 +182,29 @@ async fn resolved(project: &Project, env: &str) -> Result<envdeck_core::compose:
     environment::resolve_masked(project, env, &values)
 }
 
+/// Start, as a task [`cancel_start`] can abort; a cancelled Start answers with `ErrorCode::Cancelled`.
 pub async fn start(
+    starts: &Starts,
     dir: &Path,
     env: &str,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
-    environment::start(dir, env, on_progress).await
+    let (owned_dir, owned_env) = (dir.to_path_buf(), env.to_owned());
+    starts
+        .run(dir, env, async move {
+            environment::start(&owned_dir, &owned_env, on_progress).await
+        })
+        .await
+}
+
+/// Cancels the running Start of `env`: the containers created so far stay, labelled, and the next
+/// Start continues from them. `false` when no Start of it runs.
+pub fn cancel_start(starts: &Starts, dir: &Path, env: &str) -> bool {
+    let cancelled = starts.cancel(dir, env);
+    if cancelled {
+        tracing::info!(environment = env, project = %dir.display(), "start cancelled");
+    }
+    cancelled
 }
 
 /// Stop keeps the data: only "Wipe data" ([`wipe`]) removes volumes.
@@ -192,6 +214,14 @@ pub async fn stop(
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
     environment::stop(dir, env, RemoveVolumes::Keep, on_progress).await
+}
+
+/// Restarts one Service of the environment's stack (its card's button); returns the containers
+/// restarted. The cards learn the new state from Docker's events, as for any other change.
+pub async fn restart_service(dir: &Path, env: &str, service: &str) -> Result<Vec<String>, ApiError> {
+    let name = environment::stack_name(dir, env)?;
+    tracing::info!(environment = env, service, "restarting a service");
+    stack::restart(&name, Some(service)).await
 }
 
 /// The volumes "Wipe data" would delete, listed before the person confirms.

@@ -22,6 +22,8 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// The project's files are wrong; the message names the file, line and key.
     InvalidProject,
+    /// The person cancelled the operation (a desktop Start): not a failure, nothing to fix.
+    Cancelled,
     /// Anything else.
     Internal,
 }

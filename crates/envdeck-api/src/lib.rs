@@ -6,6 +6,7 @@
 pub mod app_info;
 pub mod backup;
 pub mod checklist;
+pub mod clipboard;
 pub mod desktop;
 pub mod environment;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod project;
 pub mod sample;
 pub mod secrets;
 pub mod stack;
+pub mod starts;
 pub mod task;
 pub mod watch;
 

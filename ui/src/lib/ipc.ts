@@ -64,9 +64,13 @@ export const ipc = {
   },
   start: (t: Target, onProgress: (p: Progress) => void) =>
     call<UpReport>("start", { ...t, onProgress: channel(onProgress) }),
+  /** Aborts the running Start of `t`; `false` when none runs. The Start then rejects with code `cancelled`. */
+  cancelStart: (t: Target) => call<boolean>("cancel_start", t),
   stop: (t: Target, onProgress: (p: Progress) => void) =>
     call<DownReport>("stop", { ...t, onProgress: channel(onProgress) }),
   stackView: (t: Target) => call<StackView>("stack_view", t),
+  /** Restarts one service's containers; the cards hear of it through the events watch. */
+  restartService: (t: Target, service: string) => call<string[]>("restart_service", { ...t, service }),
   watchEvents: (t: Target, onEvent: (e: ServiceEvent) => void) =>
     watch("watch_events", { ...t, onEvent: channel(onEvent) }),
   watchLogs: (t: Target, service: string | null, follow: boolean, onLine: (l: LogLine) => void) =>
@@ -74,6 +78,9 @@ export const ipc = {
   secretRows: (t: Target) => call<SecretRow[]>("secret_rows", t),
   generateSecrets: (t: Target) => call<GenerateReport>("generate_secrets", t),
   revealSecret: (t: Target, name: string) => call<RevealedSecret>("reveal_secret", { ...t, name }),
+  /** Rust copies the secret from the keychain to the clipboard (the value never comes here) and clears
+   *  it after the seconds returned, if the clipboard still holds it. */
+  copySecret: (t: Target, name: string) => call<number>("copy_secret", { ...t, name }),
   wipePreview: (t: Target) => call<string[]>("wipe_preview", t),
   wipe: (t: Target, typedName: string, onProgress: (p: Progress) => void) =>
     call<DownReport>("wipe", { ...t, typedName, onProgress: channel(onProgress) }),

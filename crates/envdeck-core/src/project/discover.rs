@@ -155,6 +155,7 @@ fn environment(
             },
             env_template: template,
             engine: None,
+            estimate: spec.estimate,
             secrets: spec.secrets.clone(),
         });
     }
@@ -214,6 +215,7 @@ fn environment(
         },
         env_template: template,
         engine: spec.engine.clone(),
+        estimate: spec.estimate,
         secrets: spec.secrets.clone(),
     })
 }

@@ -63,6 +63,20 @@ pub struct EnvironmentSpec {
     pub env: BTreeMap<String, String>,
     /// URL that answers once the environment is up (`http://localhost:8000/health`).
     pub health_url: Option<String>,
+    /// What the environment roughly takes, as the project's people measured it: shown on its card.
+    pub estimate: Option<Estimate>,
+}
+
+/// Memory and start-up time an environment needs, measured by the project (`docker stats`, a stopwatch),
+/// never guessed by EnvDeck: without one the card shows none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Estimate {
+    /// Resident memory of the running environment, in megabytes.
+    pub memory_mb: Option<u32>,
+    /// Seconds from Start until every service is healthy, images already present.
+    pub startup_seconds: Option<u32>,
 }
 
 /// A command as a string (`"alembic upgrade head"`) or a list of arguments.
@@ -130,6 +144,19 @@ impl Manifest {
             message,
         };
         for (id, env) in &self.environments {
+            if let Some(estimate) = &env.estimate {
+                let figures = [estimate.memory_mb, estimate.startup_seconds];
+                if figures.iter().all(Option::is_none) {
+                    return Err(fail(format!(
+                        "environments.{id}.estimate: give memory_mb, startup_seconds or both"
+                    )));
+                }
+                if figures.contains(&Some(0)) {
+                    return Err(fail(format!(
+                        "environments.{id}.estimate: figures are positive whole numbers (megabytes, seconds)"
+                    )));
+                }
+            }
             if let Some(command) = &env.command {
                 if command.args().is_none_or(|a| a.is_empty()) {
                     return Err(fail(format!(
@@ -158,6 +185,38 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_estimate_is_optional_and_never_empty_or_zero() {
+        let parse = |t: &str| Manifest::parse(Path::new("envdeck.toml"), t);
+        let m = parse("[environments.local]\nestimate = { memory_mb = 500, startup_seconds = 10 }\n")
+            .expect("a full estimate parses");
+        assert_eq!(
+            m.environments["local"].estimate,
+            Some(Estimate {
+                memory_mb: Some(500),
+                startup_seconds: Some(10)
+            })
+        );
+        let m = parse("[environments.local]\nestimate = { startup_seconds = 3 }\n")
+            .expect("one figure is enough");
+        assert_eq!(m.environments["local"].estimate.and_then(|e| e.memory_mb), None);
+        assert!(
+            parse("[environments.local]\n").unwrap().environments["local"]
+                .estimate
+                .is_none()
+        );
+        for bad in [
+            "estimate = {}",
+            "estimate = { memory_mb = 0 }",
+            "estimate = { ram = 500 }",
+        ] {
+            assert!(
+                parse(&format!("[environments.local]\n{bad}\n")).is_err(),
+                "`{bad}` says nothing true, so it is refused"
+            );
+        }
+    }
 
     #[test]
     fn a_typo_is_reported_with_its_line() {

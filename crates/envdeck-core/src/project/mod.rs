@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::CoreError;
 use crate::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Variables, load, normalize_project_name};
 use crate::secret::SecretRule;
-pub use manifest::{CommandSpec, Link, Manifest, Task};
+pub use manifest::{CommandSpec, Estimate, Link, Manifest, Task};
 
 /// An opened project: its environments, ready to resolve.
 #[derive(Debug, Clone)]
@@ -41,6 +41,8 @@ pub struct Environment {
     pub env_template: Option<PathBuf>,
     /// A remote Docker engine for this environment, from the manifest.
     pub engine: Option<String>,
+    /// Memory and start-up time from the manifest; `None`: nobody measured them.
+    pub estimate: Option<Estimate>,
     /// The manifest's secret rules for this environment.
     #[serde(skip)]
     pub secrets: BTreeMap<String, SecretRule>,

@@ -1,0 +1,124 @@
+//! The window's smaller actions through the real app, Docker, keychain and X clipboard (Xvfb): Copy puts
+//! the secret on the system clipboard and it is gone again 30 s later; Restart on a service card restarts
+//! that service's container. Uses the e2e-stack's `minimal` environment (web only, starts in a second).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use envdeck_tests::AppWindow;
+
+/// The compose project name EnvDeck gives the `minimal` environment of tests/fixtures/projects/e2e-stack.
+const STACK: &str = "envdeck-e2e-minimal";
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects/e2e-stack")
+        .canonicalize()
+        .expect("the e2e-stack fixture exists")
+}
+
+/// The X clipboard's text as another program sees it; `None` when it holds no text.
+fn clipboard_text() -> Option<String> {
+    arboard::Clipboard::new()
+        .expect("the X clipboard is reachable (run under Xvfb)")
+        .get_text()
+        .ok()
+}
+
+fn started_at(container: &str) -> String {
+    let out = Command::new("docker")
+        .args(["inspect", "-f", "{{.State.StartedAt}}", container])
+        .output()
+        .expect("the docker CLI runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+struct Cleanup;
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        envdeck_tests::remove_stack(STACK);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
+    envdeck_tests::remove_stack(STACK);
+    let _cleanup = Cleanup;
+    let dir = fixture();
+    let app = AppWindow::launch_with(&[dir.to_str().expect("a UTF-8 fixture path")]).await;
+    let long = Duration::from_secs(120);
+
+    app.wait_for("#env-minimal", Duration::from_secs(30)).await;
+    app.click("#env-minimal").await;
+    app.wait_for("#environment[data-env='minimal']", Duration::from_secs(5))
+        .await;
+
+    // Copy: the value goes to the system clipboard (not through the page), and is cleared after 30 s.
+    app.click("#tab-secrets").await;
+    app.wait_for("#secret-SECRET_KEY", Duration::from_secs(15)).await;
+    app.click("#generate-secrets").await;
+    app.wait_for("#secret-SECRET_KEY[data-state='stored']", Duration::from_secs(15))
+        .await;
+    app.click("#secret-SECRET_KEY .reveal").await;
+    let secret = app
+        .wait_for("#secret-SECRET_KEY .revealed", Duration::from_secs(10))
+        .await
+        .text()
+        .await
+        .unwrap();
+    app.click("#secret-SECRET_KEY .copy").await;
+    let copied_at = Instant::now();
+    app.wait_for_text("#secret-SECRET_KEY .copied", "30 s", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        clipboard_text().as_deref(),
+        Some(secret.as_str()),
+        "the system clipboard holds the secret right after Copy"
+    );
+    app.screenshot("secret-copied").await;
+    while clipboard_text().as_deref() == Some(secret.as_str()) {
+        assert!(
+            copied_at.elapsed() < Duration::from_secs(40),
+            "the clipboard still holds the secret 40 s after Copy"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(
+        copied_at.elapsed() >= Duration::from_secs(29),
+        "cleared after the 30 s, not before: {:?}",
+        copied_at.elapsed()
+    );
+
+    // Restart one service from its card: the same container, started again.
+    app.click("#tab-services").await;
+    app.click("#start").await;
+    app.wait_for_text("#env-notice", "is up", long).await;
+    app.wait_for("#service-web[data-health='healthy']", long).await;
+    let container = format!("{STACK}-web-1");
+    let before = started_at(&container);
+    app.click("#service-web button.restart").await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while started_at(&container) == before {
+        assert!(Instant::now() < deadline, "web was not restarted within 60 s");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    app.wait_for("#service-web[data-health='healthy']", long).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let button = app
+            .wait_for("#service-web button.restart", Duration::from_secs(10))
+            .await;
+        if button.is_enabled().await.unwrap() && button.text().await.unwrap() == "Restart" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the Restart button is not back within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("service-restarted").await;
+    app.close().await;
+}

@@ -1,0 +1,126 @@
+// Switching the language switches every visible string: the whole app is driven through its screens
+// (first run, project, Start in progress and failed, Stop, services, logs, secrets, wipe dialog) over a
+// fake Rust side, and on each screen the language select is switched to Spanish and back; every text
+// and read-out attribute must then come from that language's catalog or be data shown as it is.
+import { fireEvent, render, waitFor } from "@testing-library/svelte";
+import { tick } from "svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import App from "./App.svelte";
+import { control, fixtures, shownData } from "./test/fake-ipc";
+import { dataHidingEnglish, leftovers } from "./test/catalog-check";
+import { setLang } from "./lib/i18n/lang.svelte";
+import type { Lang } from "./lib/i18n";
+
+vi.mock("./lib/ipc", async (importOriginal) => {
+  const { fakeIpc } = await import("./test/fake-ipc");
+  return { ...(await importOriginal<typeof import("./lib/ipc")>()), ipc: fakeIpc };
+});
+
+const data = shownData();
+
+function el<T extends Element = HTMLElement>(selector: string): T {
+  const found = document.querySelector<T>(selector);
+  if (!found) throw new Error(`${selector} is not on the screen`);
+  return found;
+}
+
+const appears = (selector: string) => waitFor(() => el(selector));
+
+async function switchTo(lang: Lang) {
+  await fireEvent.change(el<HTMLSelectElement>("header select"), { target: { value: lang } });
+  await tick();
+  expect(document.documentElement.lang).toBe(lang);
+}
+
+/** On the current screen: Spanish, then English, each with nothing left from elsewhere. */
+async function everyStringSwitches(screenName: string) {
+  for (const lang of ["es", "en"] as const) {
+    await switchTo(lang);
+    const found = leftovers(document.body, lang, data);
+    expect(found, `${screenName} in ${lang}: text not from the ${lang} catalog`).toEqual([]);
+  }
+}
+
+describe("switching the language", () => {
+  beforeEach(() => {
+    localStorage.clear();
+    localStorage.setItem("envdeck.recent", JSON.stringify([fixtures.project.dir]));
+    setLang("en");
+    control.startFails = true;
+    control.release = Promise.resolve();
+    control.calls = [];
+  });
+  afterEach(() => localStorage.clear());
+
+  it("the fixtures hold no English message as data, or a leftover English string would pass unseen", () => {
+    expect(dataHidingEnglish(data)).toEqual([]);
+  });
+
+  it("switches every visible string on every screen", async () => {
+    render(App);
+    await appears("#docker-status");
+    await appears("#keychain-status");
+    await everyStringSwitches("first run");
+
+    (await appears("#opener .recent button")).click();
+    await appears("#service-db");
+    await appears("#comparison");
+    await everyStringSwitches("project with service cards");
+
+    let release = () => {};
+    control.release = new Promise<void>((r) => (release = r));
+    el("#start").click();
+    await appears("#timeline .tl-row[data-subject='mailhog'][data-phase='failed']");
+    await everyStringSwitches("start in progress");
+    release();
+    await appears("#env-error");
+    await everyStringSwitches("start failed");
+
+    el("#stop").click();
+    await appears("#env-notice");
+    await everyStringSwitches("stopped notice");
+
+    control.release = new Promise<void>(() => {});
+    el("#start").click();
+    await appears("#cancel-start");
+    el("#cancel-start").click();
+    await waitFor(() => expect(el("#env-notice").textContent).toContain(fixtures.project.environments[0].label));
+    await everyStringSwitches("start cancelled");
+
+    el("#tab-logs").click();
+    await appears(".log-line[data-level='error']");
+    await everyStringSwitches("logs");
+
+    el("#tab-secrets").click();
+    await appears("#secret-SECRET_KEY");
+    el("#generate-secrets").click();
+    await appears("#secrets-notice");
+    el("#secret-SECRET_KEY .reveal").click();
+    await appears("#secret-SECRET_KEY .revealed");
+    el("#secret-POSTGRES_PASSWORD .copy").click();
+    await appears("#secret-POSTGRES_PASSWORD .copied");
+    await everyStringSwitches("secrets");
+
+    el("#wipe-open").click();
+    await appears("#wipe-dialog[open]");
+    await appears("#wipe-volumes");
+    await fireEvent.input(el("#wipe-name"), { target: { value: "prod" } });
+    await appears("#wipe-mismatch");
+    await everyStringSwitches("wipe dialog");
+  });
+});
+
+describe("the leftover check", () => {
+  afterEach(() => (document.body.innerHTML = ""));
+
+  it("flags a hard-coded word and English left in a Spanish screen, and accepts catalog text with data", () => {
+    document.body.innerHTML = `
+      <p id="a">Iniciar</p>
+      <p id="b">Start</p>
+      <button id="c" title="Choose a project folder">x</button>
+      <p id="d">Docker full está en marcha.</p>
+      <p id="e">seconds</p>`;
+    const found = leftovers(document.body, "es", ["Docker full"]).map((l) => l.where);
+    expect(found).toEqual(["p#b", "button#c", "button#c[title]", "p#e"]);
+  });
+});

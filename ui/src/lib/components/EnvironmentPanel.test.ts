@@ -1,0 +1,47 @@
+// Cancel of a running Start: only offered while a Start runs, it asks Rust to abort that Start, says so
+// as a notice (not an error) with what happens next, and a later Start runs again.
+import { fireEvent, render, waitFor } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import EnvironmentPanel from "./EnvironmentPanel.svelte";
+import { control, fixtures } from "../../test/fake-ipc";
+
+vi.mock("../ipc", async (importOriginal) => {
+  const { fakeIpc } = await import("../../test/fake-ipc");
+  return { ...(await importOriginal<typeof import("../ipc")>()), ipc: fakeIpc };
+});
+
+const q = <T extends Element = HTMLButtonElement>(selector: string) => document.querySelector<T>(selector);
+const starts = () => control.calls.filter((c) => c.command === "start").length;
+
+describe("EnvironmentPanel cancel", () => {
+  beforeEach(() => {
+    control.calls = [];
+    control.startFails = false;
+    control.release = new Promise<void>(() => {}); // a Start that would never end by itself
+  });
+
+  it("cancels the running Start, says what is kept, and lets Start run again", async () => {
+    const environment = fixtures.project.environments[0];
+    render(EnvironmentPanel, { dir: "/p", environment, busy: false, onchanged: () => {} });
+    expect(q("#cancel-start"), "nothing to cancel before a Start").toBeNull();
+
+    await fireEvent.click(q("#start")!);
+    await waitFor(() => expect(q("#cancel-start")).not.toBeNull());
+    expect(q("#start")?.disabled).toBe(true);
+    expect(q("#stop")?.disabled).toBe(true);
+    expect(q("#cancel-start")?.disabled, "Cancel is the one button left").toBe(false);
+
+    await fireEvent.click(q("#cancel-start")!);
+    await waitFor(() => expect(q("#env-notice")).not.toBeNull());
+    expect(control.calls.find((c) => c.command === "cancelStart")?.args).toEqual([{ dir: "/p", env: "local" }]);
+    expect(q("#env-notice")?.textContent).toContain("What it created so far is kept");
+    expect(q("#env-error"), "a cancel is not a failure").toBeNull();
+    expect(q("#cancel-start")).toBeNull();
+    expect(q("#start")?.disabled).toBe(false);
+
+    control.release = Promise.resolve();
+    await fireEvent.click(q("#start")!);
+    await waitFor(() => expect(q("#env-notice")?.textContent).toContain("is up"));
+    expect(starts(), "the second Start ran").toBe(2);
+  });
+});

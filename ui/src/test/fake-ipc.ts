@@ -1,0 +1,199 @@
+// A stand-in for the Rust side, for component tests: the same shape as `ipc` (the type checker keeps it
+// in step), answering with a small fixed project. `shownData` lists every value the UI may show as it
+// is (names, paths, numbers, Rust's own messages), so a language test can tell data from strings the
+// UI itself must take from its catalog.
+import type { ipc as realIpc, LogLine, Progress, ProjectView, SecretRow, StackView, Target, Watch } from "../lib/ipc";
+import type { AppInfo } from "../lib/bindings/AppInfo";
+
+type Ipc = typeof realIpc;
+
+export const fixtures = {
+  info: {
+    version: "0.1.0",
+    docker: { state: "reachable", detail: "Docker 27.1.1 (API 1.46)" },
+    // Rust's own sentence: not translated yet (see `rustMessages`).
+    keychain: { state: "unreachable", reason: "no Secret Service is running" },
+  } satisfies AppInfo,
+  project: {
+    dir: "/home/ana/shop",
+    name: "shop",
+    label: "Shop API",
+    description: "FastAPI + PostgreSQL",
+    environments: [
+      {
+        id: "local",
+        label: "Docker full",
+        description: "postgres, web, mailhog",
+        runs: "docker",
+        services: ["db", "web", "mailhog"],
+        engine: null,
+        estimate: { memory_mb: 1536, startup_seconds: 12 },
+      },
+      {
+        id: "sqlite",
+        label: "SQLite local",
+        description: null,
+        runs: "host_process",
+        services: ["web"],
+        engine: null,
+        estimate: { memory_mb: null, startup_seconds: 2 },
+      },
+      {
+        id: "prod",
+        label: "Production",
+        description: null,
+        runs: "docker",
+        services: ["db", "web"],
+        engine: "ssh://deploy@example.org",
+        estimate: null,
+      },
+    ],
+    comparison: {
+      environments: ["local", "sqlite", "prod"],
+      rows: [
+        { service: "db", present: [true, false, true] },
+        { service: "web", present: [true, true, true] },
+        { service: "mailhog", present: [true, false, false] },
+      ],
+    },
+    running: ["local"],
+  } as ProjectView,
+  stack: {
+    services: [
+      {
+        service: "db",
+        id: "c1",
+        container: "shop-local-db-1",
+        number: 1,
+        state: "running",
+        health: "healthy",
+        ports: [{ host_ip: "127.0.0.1", host_port: 5432, container_port: 5432, protocol: "tcp" }],
+      },
+      { service: "web", id: "c2", container: "shop-local-web-1", number: 1, state: "running", health: "starting", ports: [] },
+      { service: "mailhog", id: "c3", container: "shop-local-mailhog-1", number: 1, state: "exited", health: "none", ports: [] },
+    ],
+    links: [
+      { kind: "api_docs", label: "Swagger UI", service: "web", url: "http://127.0.0.1:8000/docs", enabled: false },
+      { kind: "mail", label: "MailHog", service: "mailhog", url: "http://127.0.0.1:8025/", enabled: true },
+      { kind: "manifest", label: "Admin", service: null, url: "http://127.0.0.1:8000/admin", enabled: true },
+    ],
+  } as StackView,
+  logs: [
+    { service: "web", container: "shop-local-web-1", stream: "stdout", text: "Uvicorn running on http://0.0.0.0:8000" },
+    { service: "web", container: "shop-local-web-1", stream: "stderr", text: "ERROR boom in /register" },
+    { service: "db", container: "shop-local-db-1", stream: "stdout", text: "WARNING: no usable system locales" },
+  ] as LogLine[],
+  secrets: [
+    { name: "SECRET_KEY", state: "stored", generated: true, length: 64, bits: 384, weak: false, masked: "••••••••" },
+    { name: "POSTGRES_PASSWORD", state: "stored", generated: true, length: 32, bits: 120, weak: true, masked: "••••••••" },
+    { name: "SMTP_PASSWORD", state: "to_enter", generated: false, length: null, bits: null, weak: false, masked: null },
+    { name: "REDIS_PASSWORD", state: "missing", generated: true, length: 32, bits: 192, weak: false, masked: null },
+  ] as SecretRow[],
+  revealed: "s3cr3t-value-for-tests",
+  volumes: ["shop-local_pgdata"],
+};
+
+/** Sentences Rust sends in English today (errors, doctor reasons): shown as they come. */
+export const rustMessages = {
+  startFailed: "service `mailhog` exited with code 1",
+  startCancelled: "the start of local was cancelled: what it created so far is kept, and Start continues from there",
+};
+
+const upEvents: Progress[] = [
+  { event: "step_started", step: { kind: "check_ports" } },
+  { event: "step_finished", step: { kind: "check_ports" }, outcome: "unchanged" },
+  { event: "pull", image: "postgres:16", layer: "a1", status: "Downloading", current: 1024, total: 4096 },
+  { event: "step_started", step: { kind: "service", service: "db" } },
+  { event: "step_finished", step: { kind: "service", service: "db" }, outcome: "created" },
+  { event: "step_started", step: { kind: "ready", service: "db" } },
+  { event: "health", service: "db", container: "shop-local-db-1", health: "healthy" },
+  { event: "step_started", step: { kind: "ready", service: "mailhog" } },
+  { event: "step_failed", step: { kind: "ready", service: "mailhog" }, message: rustMessages.startFailed },
+];
+
+/** What a test can steer: whether Start fails, when it finishes, what was asked. */
+export const control = {
+  /** Set while a Start waits on `release`: Cancel ends it the way Rust's aborted task does. */
+  cancelRunningStart: null as (() => void) | null,
+  startFails: false,
+  /** Start waits for this before answering, so a test can look at the screen while it runs. */
+  release: Promise.resolve() as Promise<void>,
+  calls: [] as { command: string; args: unknown[] }[],
+  /** Lines the logs watch sends instead of the fixtures' few (a 100,000-line test). */
+  logs: null as LogLine[] | null,
+};
+
+function record(command: string, ...args: unknown[]) {
+  control.calls.push({ command, args });
+}
+
+function watchOf(): Watch {
+  return { stop: async () => undefined };
+}
+
+export const fakeIpc: Ipc = {
+  appInfo: async () => fixtures.info,
+  launchProject: async () => null,
+  openProject: async (dir) => (record("openProject", dir), fixtures.project),
+  pickFolder: async () => null,
+  start: async (t: Target, onProgress) => {
+    record("start", t);
+    for (const p of upEvents) onProgress(p);
+    const cancelled = new Promise<"cancelled">((resolve) => (control.cancelRunningStart = () => resolve("cancelled")));
+    const ended = await Promise.race([control.release.then(() => "released" as const), cancelled]);
+    control.cancelRunningStart = null;
+    if (ended === "cancelled") throw { code: "cancelled", message: rustMessages.startCancelled };
+    if (control.startFails) throw { code: "internal", message: rustMessages.startFailed };
+    return { plan: { project: "shop-local", steps: [], levels: [] }, services: [] };
+  },
+  cancelStart: async (t: Target) => {
+    record("cancelStart", t);
+    const running = control.cancelRunningStart;
+    running?.();
+    return running !== null;
+  },
+  stop: async (t: Target, onProgress) => {
+    record("stop", t);
+    onProgress({ event: "step_started", step: { kind: "service", service: "db" } });
+    onProgress({ event: "step_finished", step: { kind: "service", service: "db" }, outcome: "removed" });
+    return { containers: [], networks: [], volumes: [] };
+  },
+  stackView: async () => fixtures.stack,
+  restartService: async (t, service) => {
+    record("restartService", t, service);
+    await control.release;
+    return [`shop-local-${service}-1`];
+  },
+  watchEvents: async () => watchOf(),
+  // Like a Channel: lines arrive after the watch has answered, never inside the call.
+  watchLogs: async (_t, service, _follow, onLine) => {
+    setTimeout(() => {
+      for (const l of control.logs ?? fixtures.logs) if (service === null || l.service === service) onLine(l);
+    }, 0);
+    return watchOf();
+  },
+  secretRows: async () => fixtures.secrets,
+  generateSecrets: async () => ({ generated: ["REDIS_PASSWORD"], already_stored: [], to_enter: [] }),
+  revealSecret: async (_t, name) => ({ name, value: fixtures.revealed }),
+  copySecret: async (t, name) => (record("copySecret", t, name), 30),
+  wipePreview: async () => fixtures.volumes,
+  wipe: async () => ({ containers: [], networks: [], volumes: fixtures.volumes }),
+  openLink: async () => undefined,
+};
+
+const ENUM_KEYS = new Set(["state", "health", "kind", "runs", "event", "stream", "outcome", "code", "phase", "stored", "generated"]);
+
+/** Every string and number the fixtures hold, except enum words the UI must translate (state, health…). */
+export function shownData(): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown, key: string) => {
+    if (ENUM_KEYS.has(key)) return;
+    if (typeof v === "string" || typeof v === "number") out.add(String(v));
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(fixtures, "");
+  walk(rustMessages, "");
+  walk(upEvents, "");
+  return [...out].filter((s) => s.trim() !== "");
+}
