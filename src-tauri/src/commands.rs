@@ -9,6 +9,7 @@ use envdeck_api::ApiError;
 use envdeck_api::app_info::AppInfo;
 use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
+use envdeck_api::environment::EnvironmentDoctor;
 use envdeck_api::secrets::{GenerateReport, RevealedSecret, SecretRow};
 use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, UpReport};
 use envdeck_api::starts::Starts;
@@ -103,6 +104,11 @@ pub async fn watch_logs(
 #[tauri::command]
 pub fn unwatch(subscriptions: State<'_, Subscriptions>, id: u32) {
     subscriptions.cancel(id)
+}
+
+#[tauri::command]
+pub async fn environment_doctor(dir: PathBuf, env: String) -> Result<EnvironmentDoctor, ApiError> {
+    envdeck_api::environment::doctor(&dir, &env).await
 }
 
 #[tauri::command]

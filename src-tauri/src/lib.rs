@@ -34,6 +34,7 @@ pub fn run() {
             commands::watch_events,
             commands::watch_logs,
             commands::unwatch,
+            commands::environment_doctor,
             commands::secret_rows,
             commands::generate_secrets,
             commands::reveal_secret,

@@ -101,6 +101,10 @@ describe("switching the language", () => {
     await appears("#secret-POSTGRES_PASSWORD .copied");
     await everyStringSwitches("secrets");
 
+    el("#tab-checks").click();
+    await appears("#checks-summary");
+    await everyStringSwitches("environment checks");
+
     el("#wipe-open").click();
     await appears("#wipe-dialog[open]");
     await appears("#wipe-volumes");

@@ -127,6 +127,8 @@ pub struct EnvironmentDoctor {
     pub ports: Vec<stack::PortCheck>,
     pub images: Vec<stack::ImageCheck>,
     pub secrets: Vec<secrets::SecretRow>,
+    /// A host-process environment's program: installed, or what to do (no ports or images then).
+    pub program: Option<crate::host::HostProgram>,
 }
 
 /// Changes nothing: no secret is generated, no image pulled, no port held.
@@ -134,6 +136,17 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
     let project = crate::project::open(dir)?;
     let env_specs = specs(&project, env)?;
     let rows = secrets::list(project_id(&project), env, &env_specs).await?;
+    if host::is_host(&project, env) {
+        let program = host::check_programs(dir)?
+            .into_iter()
+            .find(|p| p.environment == env);
+        return Ok(EnvironmentDoctor {
+            ports: Vec::new(),
+            images: Vec::new(),
+            secrets: rows,
+            program,
+        });
+    }
     let stored = secrets::stored_values(project_id(&project), env, &env_specs).await?;
     let masker = stored.masker();
     let model = resolve_with(&project, env, &stored).map_err(|e| masked(e, &masker))?;
@@ -142,6 +155,7 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
         ports: preflight.ports,
         images: preflight.images,
         secrets: rows,
+        program: None,
     })
 }
 

@@ -8,6 +8,7 @@ import { openUrl } from "@tauri-apps/plugin-opener";
 import type { ApiError } from "./bindings/ApiError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { DownReport } from "./bindings/DownReport";
+import type { EnvironmentDoctor } from "./bindings/EnvironmentDoctor";
 import type { GenerateReport } from "./bindings/GenerateReport";
 import type { LogLine } from "./bindings/LogLine";
 import type { Progress } from "./bindings/Progress";
@@ -18,7 +19,7 @@ import type { ServiceEvent } from "./bindings/ServiceEvent";
 import type { StackView } from "./bindings/StackView";
 import type { UpReport } from "./bindings/UpReport";
 
-export type { ApiError, AppInfo, LogLine, Progress, ProjectView, SecretRow, StackView };
+export type { ApiError, AppInfo, EnvironmentDoctor, LogLine, Progress, ProjectView, SecretRow, StackView };
 
 /** Narrow an unknown rejection from `invoke` to the `{code, message}` the Rust side sends. */
 export function asApiError(e: unknown): ApiError {
@@ -75,6 +76,7 @@ export const ipc = {
     watch("watch_events", { ...t, onEvent: channel(onEvent) }),
   watchLogs: (t: Target, service: string | null, follow: boolean, onLine: (l: LogLine) => void) =>
     watch("watch_logs", { ...t, service, follow, onLine: channel(onLine) }),
+  environmentDoctor: (t: Target) => call<EnvironmentDoctor>("environment_doctor", t),
   secretRows: (t: Target) => call<SecretRow[]>("secret_rows", t),
   generateSecrets: (t: Target) => call<GenerateReport>("generate_secrets", t),
   revealSecret: (t: Target, name: string) => call<RevealedSecret>("reveal_secret", { ...t, name }),

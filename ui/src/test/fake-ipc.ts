@@ -4,6 +4,7 @@
 // UI itself must take from its catalog.
 import type { ipc as realIpc, LogLine, Progress, ProjectView, SecretRow, StackView, Target, Watch } from "../lib/ipc";
 import type { AppInfo } from "../lib/bindings/AppInfo";
+import type { EnvironmentDoctor } from "../lib/bindings/EnvironmentDoctor";
 
 type Ipc = typeof realIpc;
 
@@ -14,6 +15,23 @@ export const fixtures = {
     // Rust's own sentence: not translated yet (see `rustMessages`).
     keychain: { state: "unreachable", reason: "no Secret Service is running" },
   } satisfies AppInfo,
+  doctor: {
+    ports: [
+      { service: "web", host_ip: "127.0.0.1", port: 8000, free: true },
+      { service: "db", host_ip: "127.0.0.1", port: 5432, free: false },
+    ],
+    images: [
+      { service: "web", image: "shop/web:local", present: false, build: true },
+      { service: "db", image: "postgres:16-alpine", present: true, build: false },
+      { service: "mailhog", image: "mailhog/mailhog", present: false, build: false },
+    ],
+    secrets: [
+      { name: "SECRET_KEY", state: "stored", generated: true, length: 64, bits: 384, weak: false, masked: "••••" },
+      { name: "POSTGRES_PASSWORD", state: "missing", generated: true, length: 32, bits: 192, weak: false, masked: null },
+      { name: "SMTP_PASSWORD", state: "to_enter", generated: false, length: null, bits: null, weak: false, masked: null },
+    ],
+    program: null,
+  } satisfies EnvironmentDoctor,
   project: {
     dir: "/home/ana/shop",
     name: "shop",
@@ -172,6 +190,7 @@ export const fakeIpc: Ipc = {
     }, 0);
     return watchOf();
   },
+  environmentDoctor: async () => fixtures.doctor,
   secretRows: async () => fixtures.secrets,
   generateSecrets: async () => ({ generated: ["REDIS_PASSWORD"], already_stored: [], to_enter: [] }),
   revealSecret: async (_t, name) => ({ name, value: fixtures.revealed }),

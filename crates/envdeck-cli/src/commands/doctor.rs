@@ -48,6 +48,13 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         }
     }
     if let Some(doctor) = &environment {
+        if let Some(program) = &doctor.program {
+            let what = format!("program {}", program.program);
+            match &program.status {
+                Reachability::Reachable { detail } => row(true, &what, detail),
+                Reachability::Unreachable { reason } => row(false, &what, reason),
+            }
+        }
         for p in &doctor.ports {
             let what = format!("port {}:{} ({})", p.host_ip, p.port, p.service);
             let detail = if p.free {
