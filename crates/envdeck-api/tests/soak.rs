@@ -45,13 +45,14 @@ const MIN_CYCLES: usize = 3;
 const OP_TIMEOUT: Duration = Duration::from_secs(180);
 /// How often the resident memory is sampled.
 const RSS_EVERY: Duration = Duration::from_millis(200);
-/// File descriptors the process may hold after a cycle beyond what it held after the warm-up cycle:
-/// none is expected (the figures show none); 2 lets a descriptor that is closed a moment late pass.
-/// A leak of one per Start or Stop adds 20 per cycle.
+/// File descriptors the process may hold, after a later cycle or at the end, beyond what it held after
+/// the warm-up cycle (and at the end, beyond what it held before the first Start). None is expected:
+/// the figures show none; 2 lets a descriptor that is closed a moment late pass. A leak of one per
+/// Start adds 20 per cycle.
 const FD_SLACK: usize = 2;
-/// Resident memory the last window may have above the first window, as an absolute allowance and a
-/// share of the first window; see `rss_bound` for why.
-const RSS_SLACK_BYTES: u64 = 8 << 20;
+/// Resident memory the last window may have above the first window: an absolute allowance, or a share of
+/// the first window when that is more; see `rss_bound` for why.
+const RSS_SLACK_BYTES: u64 = 6 << 20;
 const RSS_SLACK_SHARE: f64 = 0.25;
 
 /// What one soak project runs, for the checks.
@@ -582,12 +583,16 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / f64::from(1 << 20)
 }
 
-/// The most the last window's median may exceed the first window's: 16 MiB or a quarter of the first
-/// window, whichever is more. glibc keeps freed memory in per-thread arenas and the runtime's blocking
-/// pool grows and shrinks its threads (keychain calls, each with its stack) with the load, so the
-/// resident size of a healthy run wanders by a few MiB from window to window; a loaded machine changes
-/// the timing, not the amount. A leak grows with every Start instead: what the run can catch is this
-/// bound divided by the Starts between the windows, printed as "catches leaks above".
+/// The most the last window's median may exceed the first window's: 6 MiB, or a quarter of the first
+/// window if the process is ever big enough for that to be more. Measured here: a window's median
+/// moves by 0.1–0.3 MiB between the first and the last window (16 MiB process), in the short form and
+/// in the full 10-minute run alike, with both cores loaded by other builds (load average 15). The
+/// noise is glibc keeping freed memory in its per-thread arenas and the blocking pool's threads
+/// (keychain calls) coming and going; load changes when that happens, not how much, and each window's
+/// median over hundreds of samples evens out the phases of a cycle. 6 MiB is 20 times the noise. A leak
+/// grows with every Start instead, so the run catches a leak above this bound divided by the Starts
+/// between the windows (printed as "catches leaks above"): about 300 KiB per Start in the short form,
+/// about 20 KiB in the full run. A leaked file descriptor or task is caught exactly, at any size.
 fn rss_bound(first: u64) -> u64 {
     RSS_SLACK_BYTES.max((first as f64 * RSS_SLACK_SHARE) as u64)
 }
@@ -737,7 +742,7 @@ async fn twenty_environments_of_five_projects_start_and_stop_in_a_loop_leaking_n
          | starts / stops | {} / {} (+ {} wipes) |\n\
          | start p50 / p95 | {:.2} s / {:.2} s |\n\
          | stop p50 / p95 | {:.2} s / {:.2} s |\n\
-         | fds: before / after warm-up / max after a later cycle / end | {} / {} / {} / {} (allowed: warm-up + {FD_SLACK}) |\n\
+         | fds: before / after warm-up / max after a later cycle / end | {} / {} / {} / {} (allowed: before or warm-up + {FD_SLACK}) |\n\
          | tokio alive tasks: before / max after a cycle / end | {} / {} / {} (allowed: 0) |\n\
          | threads: before / end | {} / {} |\n\
          | RSS: before / end | {:.1} / {:.1} MiB |\n\
@@ -814,8 +819,11 @@ async fn twenty_environments_of_five_projects_start_and_stop_in_a_loop_leaking_n
         "every cycle's Starts reported health changes: health gating ran"
     );
     assert!(
-        max_fds <= warm.fds + FD_SLACK && after.fds <= warm.fds + FD_SLACK,
-        "file descriptors grew: {} after the warm-up, up to {max_fds} after a later cycle, {} at the end",
+        max_fds <= warm.fds + FD_SLACK
+            && after.fds <= warm.fds + FD_SLACK
+            && after.fds <= before.fds + FD_SLACK,
+        "file descriptors grew: {} before, {} after the warm-up, up to {max_fds} after a later cycle, {} at the end",
+        before.fds,
         warm.fds,
         after.fds
     );
