@@ -111,3 +111,30 @@ fn the_documented_manifest_example_parses_and_applies() {
     );
     assert_eq!(project.environment("local").expect("local").label, "Docker full");
 }
+
+#[test]
+fn a_lone_base_file_warns_only_when_the_manifest_did_not_ask_for_it() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .expect("the compose file");
+    std::fs::write(
+        dir.path().join("envdeck.toml"),
+        "[environments.stagin]\n\n[environments.ci]\ncompose_files = [\"docker-compose.yml\"]\n",
+    )
+    .expect("the manifest");
+    let project = Project::open(dir.path()).expect("the project opens");
+    let vars = Variables::from_process_env();
+    let warned = |id: &str| {
+        project
+            .resolve(id, &vars)
+            .expect("it resolves")
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("misspelt"))
+    };
+    assert!(warned("stagin"), "no overlay and no compose_files: maybe a typo");
+    assert!(!warned("ci"), "compose_files names the base file on purpose");
+}

@@ -157,6 +157,7 @@ fn environment(
             engine: None,
             estimate: spec.estimate,
             secrets: spec.secrets.clone(),
+            files_declared: false,
         });
     }
     let compose_files: Vec<PathBuf> = match &spec.compose_files {
@@ -217,6 +218,7 @@ fn environment(
         engine: spec.engine.clone(),
         estimate: spec.estimate,
         secrets: spec.secrets.clone(),
+        files_declared: spec.compose_files.is_some(),
     })
 }
 

@@ -46,6 +46,9 @@ pub struct Environment {
     /// The manifest's secret rules for this environment.
     #[serde(skip)]
     pub secrets: BTreeMap<String, SecretRule>,
+    /// The manifest lists this environment's `compose_files` itself (then a lone base file is meant).
+    #[serde(skip)]
+    pub files_declared: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -147,7 +150,7 @@ impl Project {
         // Only the manifest can declare an environment without an overlay: `[environments.stagin]` (a
         // typo of staging) would otherwise run the base file as if it were staging, silently.
         let manifest = self.dir.join(manifest::FILE_NAME);
-        if id != "default" && compose_files.len() == 1 && manifest.is_file() {
+        if id != "default" && compose_files.len() == 1 && !env.files_declared && manifest.is_file() {
             model.warnings.push(crate::compose::Warning {
                 file: manifest.display().to_string(),
                 key: format!("environments.{id}"),
