@@ -32,6 +32,11 @@ pub async fn app_info() -> AppInfo {
 }
 
 #[tauri::command]
+pub fn open_sample() -> Result<String, ApiError> {
+    envdeck_api::sample::own_copy()
+}
+
+#[tauri::command]
 pub fn launch_project(launch: State<'_, LaunchProject>) -> Option<PathBuf> {
     launch.0.clone()
 }

@@ -35,6 +35,7 @@ pub fn run() {
             commands::watch_logs,
             commands::unwatch,
             commands::environment_doctor,
+            commands::open_sample,
             commands::secret_rows,
             commands::generate_secrets,
             commands::reveal_secret,

@@ -64,8 +64,15 @@ impl AppWindow {
 
     /// Launches the app with command-line arguments (`envdeck-app /path/to/project`).
     pub async fn launch_with(args: &[&str]) -> AppWindow {
+        Self::launch_with_env(args, &[]).await
+    }
+
+    /// Launches the app with arguments and extra environment variables (e.g. its own `XDG_DATA_HOME`,
+    /// so the webview starts with no remembered projects: a first run).
+    pub async fn launch_with_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> AppWindow {
         let (port, native_port) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .args([
                 "--port",
                 &port.to_string(),

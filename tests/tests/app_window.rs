@@ -1,4 +1,5 @@
-//! The real app window answers with what Rust found: the doctor's Docker line shows the engine's real
+//! The real app window on a first run: it opens the built-in sample (written to the app's own data
+//! folder); closed, the doctor answers with what Rust found: the Docker line shows the engine's real
 //! version, which the test reads independently from the Docker CLI.
 
 use std::process::Command;
@@ -20,9 +21,25 @@ fn docker_server_version() -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn doctor_shows_what_the_app_info_command_returned() {
+async fn a_first_run_opens_the_sample_and_the_doctor_shows_what_rust_found() {
     let version = docker_server_version();
-    let app = AppWindow::launch().await;
+    // A data folder of its own: no remembered project, as on a fresh install; the app writes its copy
+    // of the sample there.
+    let data = tempfile::tempdir().expect("a temp dir");
+    let app = AppWindow::launch_with_env(&[], &[("XDG_DATA_HOME", data.path())]).await;
+
+    let label = app.wait_for("#project-label", Duration::from_secs(30)).await;
+    assert_eq!(
+        label.text().await.unwrap(),
+        "ContraVento (sample)",
+        "a first run with no project chosen opens the built-in sample"
+    );
+    assert!(
+        data.path().join("envdeck/sample/envdeck.toml").is_file(),
+        "the sample was written to the app's own data folder"
+    );
+    app.screenshot("first-run-sample").await;
+    app.click("#close-project").await;
 
     app.wait_for("#docker-status", Duration::from_secs(30)).await;
     // Ask again through the button, so the click path (UI → ipc.ts → Rust command) is what is checked.

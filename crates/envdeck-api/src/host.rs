@@ -28,28 +28,8 @@ pub const STATE_DIR_VAR: &str = "ENVDECK_STATE_DIR";
 /// `~/.local/state/envdeck/processes`) on Linux, `~/Library/Application Support/EnvDeck/processes` on
 /// macOS, `%LOCALAPPDATA%\EnvDeck\processes` on Windows; `ENVDECK_STATE_DIR` wins everywhere.
 pub fn state_dir() -> Option<PathBuf> {
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(dir) = var(STATE_DIR_VAR) {
-        return Some(dir);
-    }
-    if cfg!(windows) {
-        return var("LOCALAPPDATA").map(|d| d.join("EnvDeck").join("processes"));
-    }
-    if cfg!(target_os = "macos") {
-        return var("HOME").map(|h| {
-            h.join("Library")
-                .join("Application Support")
-                .join("EnvDeck")
-                .join("processes")
-        });
-    }
-    var("XDG_STATE_HOME")
-        .or_else(|| var("HOME").map(|h| h.join(".local").join("state")))
-        .map(|d| d.join("envdeck").join("processes"))
+    let macos = ["Library", "Application Support", "EnvDeck", "processes"];
+    crate::folders::folder(STATE_DIR_VAR, "processes", crate::folders::Xdg::State, &macos)
 }
 
 fn dir() -> Result<PathBuf, ApiError> {

@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod desktop;
 pub mod environment;
 pub mod error;
+mod folders;
 pub mod host;
 pub mod links;
 pub mod logging;

@@ -11,6 +11,8 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
+use crate::folders::Xdg;
+
 type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
 
 /// Overrides the log folder (tests, portable installs).
@@ -53,23 +55,7 @@ pub struct LogGuard {
 /// `~/.local/state/envdeck/logs`) on Linux, `~/Library/Logs/EnvDeck` on macOS,
 /// `%LOCALAPPDATA%\EnvDeck\logs` on Windows; `ENVDECK_LOG_DIR` wins everywhere.
 pub fn log_dir() -> Option<PathBuf> {
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(dir) = var(LOG_DIR_VAR) {
-        return Some(dir);
-    }
-    if cfg!(windows) {
-        return var("LOCALAPPDATA").map(|d| d.join("EnvDeck").join("logs"));
-    }
-    if cfg!(target_os = "macos") {
-        return var("HOME").map(|h| h.join("Library").join("Logs").join("EnvDeck"));
-    }
-    var("XDG_STATE_HOME")
-        .or_else(|| var("HOME").map(|h| h.join(".local").join("state")))
-        .map(|d| d.join("envdeck").join("logs"))
+    crate::folders::folder(LOG_DIR_VAR, "logs", Xdg::State, &["Library", "Logs", "EnvDeck"])
 }
 
 /// Installs the log for the process `app` (`envdeck`, `envdeck-desktop`: the file name's prefix).

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -80,6 +80,58 @@ mod tests {
                 .iter()
                 .all(|n| !n.ends_with(".db") && !n.contains("__pycache__")),
             "a developer's local database or caches must never ship in the binary: {names:?}"
+        );
+    }
+}
+
+/// Overrides the folder of the app's own copy of the sample (tests, portable installs).
+pub const SAMPLE_DIR_VAR: &str = "ENVDECK_SAMPLE_DIR";
+
+/// The app's own copy of the sample: `$XDG_DATA_HOME/envdeck/sample` (or `~/.local/share/envdeck/sample`)
+/// on Linux, `~/Library/Application Support/EnvDeck/sample` on macOS, `%LOCALAPPDATA%\EnvDeck\sample`
+/// on Windows; `ENVDECK_SAMPLE_DIR` wins everywhere.
+pub fn own_copy_dir() -> Option<PathBuf> {
+    let macos = ["Library", "Application Support", "EnvDeck", "sample"];
+    crate::folders::folder(SAMPLE_DIR_VAR, "sample", crate::folders::Xdg::Data, &macos)
+}
+
+/// The desktop's "Try the sample project" and its first run: the app's own copy of the sample, written
+/// the first time and reused after (a person's changes to it are kept, never overwritten).
+pub fn own_copy() -> Result<String, ApiError> {
+    let dir = own_copy_dir().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("no folder for the sample project (HOME is not set); set {SAMPLE_DIR_VAR}"),
+        )
+    })?;
+    own_copy_in(&dir)
+}
+
+/// [`own_copy`] in a given folder.
+pub fn own_copy_in(dir: &Path) -> Result<String, ApiError> {
+    if dir.join("envdeck.toml").is_file() {
+        return Ok(dir.display().to_string());
+    }
+    Ok(create(dir)?.dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_own_copy_is_written_once_and_then_kept() {
+        let root = tempfile::tempdir().expect("a temp dir");
+        let dir = root.path().join("sample");
+        let first = own_copy_in(&dir).expect("the sample is written");
+        assert_eq!(Path::new(&first), dir);
+        assert!(dir.join("docker-compose.yml").is_file());
+        std::fs::write(dir.join("NOTES.md"), "mine").expect("a person's own file");
+        let again = own_copy_in(&dir).expect("the copy is reused");
+        assert_eq!(again, first);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("NOTES.md")).unwrap_or_default(),
+            "mine"
         );
     }
 }

@@ -57,6 +57,8 @@ export const ipc = {
   appInfo: () => call<AppInfo>("app_info"),
   /** The folder given on the command line, if any. */
   launchProject: () => call<string | null>("launch_project"),
+  /** The app's own copy of the built-in sample (written once), ready to open. */
+  openSample: () => call<string>("open_sample"),
   openProject: (dir: string) => call<ProjectView>("open_project", { dir }),
   /** The native folder picker; `null` when the person cancels. */
   pickFolder: async (title: string): Promise<string | null> => {

@@ -152,6 +152,7 @@ function watchOf(): Watch {
 export const fakeIpc: Ipc = {
   appInfo: async () => fixtures.info,
   launchProject: async () => null,
+  openSample: async () => (record("openSample"), fixtures.project.dir),
   openProject: async (dir) => (record("openProject", dir), fixtures.project),
   pickFolder: async () => null,
   start: async (t: Target, onProgress) => {

@@ -20,6 +20,8 @@ export const en = {
   "open.button": "Open project folder…",
   "open.dialogTitle": "Choose a project folder",
   "open.recent": "Recent projects",
+  "open.sample": "Try the sample project",
+  "open.sampleHint": "ContraVento, a FastAPI + PostgreSQL app with seven environments: nothing to install but Docker.",
   "open.opening": "Opening {dir}…",
   "project.another": "Open another…",
   "project.close": "Close project",

@@ -21,6 +21,8 @@ export const es: Record<MessageKey, string> = {
   "open.button": "Abrir carpeta del proyecto…",
   "open.dialogTitle": "Elige la carpeta del proyecto",
   "open.recent": "Proyectos recientes",
+  "open.sample": "Probar el proyecto de ejemplo",
+  "open.sampleHint": "ContraVento, una aplicación FastAPI + PostgreSQL con siete entornos: solo hace falta Docker.",
   "open.opening": "Abriendo {dir}…",
   "project.another": "Abrir otro…",
   "project.close": "Cerrar proyecto",
