@@ -9,13 +9,14 @@ die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 
 # What the app build needs (Tauri 2 on Linux), what the tests need (a real engine, a real Secret
 # Service, a real window driven over WebDriver) and what builds the test images (debootstrap, busybox,
-# python3-pip to fetch the wheels of the sample backend for its stand-in python image).
+# python3-pip to fetch the wheels of the sample backend for its stand-in python image; the MinGW compiler
+# whose resource compiler the Windows compile check of the app needs).
 APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev)
 # The fault tests (tests/tests/faults_*.rs, exposure.rs) use iproute2 (network namespaces, veth pairs),
 # util-linux (nsenter) and mount (read-only bind mounts, a small tmpfs).
 APT_TEST=(docker.io docker-compose gnome-keyring dbus-x11 keyutils xvfb xauth webkit2gtk-driver
-  debootstrap busybox-static python3-pip imagemagick x11-utils iproute2 procps lsof rpm util-linux mount)
+  debootstrap busybox-static python3-pip imagemagick x11-utils gcc-mingw-w64-x86-64 iproute2 procps lsof rpm util-linux mount)
 
 want="${1:-all}"   # build | test | all
 pkgs=("${APT_BUILD[@]}")
