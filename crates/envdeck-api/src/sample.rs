@@ -61,29 +61,6 @@ pub fn create(dir: &Path) -> Result<CreatedSample, ApiError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_sample_embeds_every_environment_and_no_local_state() {
-        let names: Vec<&str> = FILES.iter().map(|(n, _)| *n).collect();
-        for env in ["testing", "local-minimal", "local", "dev", "staging", "prod"] {
-            assert!(
-                names.contains(&format!("docker-compose.{env}.yml").as_str())
-                    && names.contains(&format!(".env.{env}.example").as_str()),
-                "{env} needs its overlay and env template to be an environment: {names:?}"
-            );
-        }
-        assert!(
-            names
-                .iter()
-                .all(|n| !n.ends_with(".db") && !n.contains("__pycache__")),
-            "a developer's local database or caches must never ship in the binary: {names:?}"
-        );
-    }
-}
-
 /// Overrides the folder of the app's own copy of the sample (tests, portable installs).
 pub const SAMPLE_DIR_VAR: &str = "ENVDECK_SAMPLE_DIR";
 
@@ -132,6 +109,24 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dir.join("NOTES.md")).unwrap_or_default(),
             "mine"
+        );
+    }
+
+    #[test]
+    fn the_sample_embeds_every_environment_and_no_local_state() {
+        let names: Vec<&str> = FILES.iter().map(|(n, _)| *n).collect();
+        for env in ["testing", "local-minimal", "local", "dev", "staging", "prod"] {
+            assert!(
+                names.contains(&format!("docker-compose.{env}.yml").as_str())
+                    && names.contains(&format!(".env.{env}.example").as_str()),
+                "{env} needs its overlay and env template to be an environment: {names:?}"
+            );
+        }
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.ends_with(".db") && !n.contains("__pycache__")),
+            "a developer's local database or caches must never ship in the binary: {names:?}"
         );
     }
 }
