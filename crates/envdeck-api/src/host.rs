@@ -144,7 +144,8 @@ pub(crate) async fn ps(project: &Project, env: &str) -> Result<Vec<ServiceStatus
     Ok(process::ps(&dir()?, &project.stack_name(env)).await)
 }
 
-/// The exit code of the environment's last run when it ended by itself (`Some(None)`: by a signal).
+/// The exit code of the environment's last run when it ended by itself (`Some(None)`: by a signal);
+/// `None` while it runs, once forgotten, or when a `stop` ended it.
 pub fn exit_code(project: &Project, env: &str) -> Option<Option<i32>> {
     let dir = state_dir()?;
     let key = project.stack_name(env);
@@ -152,7 +153,10 @@ pub fn exit_code(project: &Project, env: &str) -> Option<Option<i32>> {
     if running {
         return None;
     }
-    Some(process::read_exit(&dir, &key, run.pid).and_then(|e| e.code))
+    match process::read_exit(&dir, &key, run.pid) {
+        Some(e) if e.stopped => None,
+        exit => Some(exit.and_then(|e| e.code)),
+    }
 }
 
 pub(crate) fn logs(

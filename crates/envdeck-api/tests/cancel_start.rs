@@ -83,11 +83,17 @@ async fn a_cancelled_start_keeps_what_it_created_and_the_next_start_continues() 
     assert_eq!(err.code, ErrorCode::Cancelled, "{err:?}");
 
     let ps = stack::ps(&f.stack).await.expect("ps answers");
-    let services: Vec<&str> = ps.iter().map(|s| s.service.as_str()).collect();
+    let state = |service: &str| ps.iter().find(|s| s.service == service).map(|s| s.state.as_str());
     assert_eq!(
-        services,
-        vec!["db"],
-        "the database created before the cancel stays, found by the stack's labels; the app was never created"
+        state("db"),
+        Some("running"),
+        "the database started before the cancel stays, found by the stack's labels: {ps:?}"
+    );
+    // Like compose, `up` creates every container at once; the app waits for the database to start.
+    assert_eq!(
+        state("app"),
+        Some("created"),
+        "the app was created but never started: {ps:?}"
     );
 
     let report = desktop::start(&starts, &f.root, "local", |_| {})

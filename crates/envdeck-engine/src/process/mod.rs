@@ -410,7 +410,9 @@ async fn spawn(
         let status = child.wait().await;
         let code = status.as_ref().ok().and_then(|s| s.code());
         tracing::info!(service = %service, pid, ?code, "host process exited");
-        let record = ExitRecord { pid, code };
+        // A `stop` in progress said so first: the end keeps that mark.
+        let stopped = state::read_exit(&reaper_files, pid).is_some_and(|e| e.stopped);
+        let record = ExitRecord { pid, code, stopped };
         // Only while the record is still this run's: `stop` removes it, a new start replaces it.
         if state::read_run(&reaper_files).is_some_and(|r| r.pid == pid) {
             let _ = state::write_exit(&reaper_files, &record);
@@ -541,6 +543,13 @@ pub async fn stop(
         );
     }
     let terminated = if was_running {
+        // Before any signal: whoever watches this run (a foreground `envdeck up`) learns it was asked to end.
+        let asked = ExitRecord {
+            pid: run.pid,
+            code: None,
+            stopped: true,
+        };
+        let _ = state::write_exit(&files, &asked);
         tree::terminate(run.pgid, grace).await
     } else {
         Ok(())

@@ -27,12 +27,15 @@ pub struct RunRecord {
     pub health_url: Option<String>,
 }
 
-/// How a host process ended by itself.
+/// How a host process ended: by itself, or because `stop` (a `down` from any EnvDeck) asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExitRecord {
     pub pid: u32,
     /// The exit code; `None` when a signal ended it.
     pub code: Option<i32>,
+    /// `stop` ended it: written before the signals, so whoever sees the end knows it was asked for.
+    #[serde(default)]
+    pub stopped: bool,
 }
 
 /// The state folder and the names of one environment's files in it.
