@@ -9,14 +9,15 @@ pub mod cli;
 mod docker;
 mod fixture;
 pub mod http;
+mod processes;
 pub mod registry;
 mod stand_ins;
 
 pub use docker::remove_stack;
 pub use fixture::copy_fixture;
+pub use processes::{free_port, process_group};
 pub use stand_ins::{StandIns, exclusive};
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,13 +28,6 @@ use fantoccini::{Client, ClientBuilder, Locator};
 pub struct AppWindow {
     pub client: Client,
     driver: Child,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("the OS hands out a free loopback port")
 }
 
 /// Where screenshots go: `target/e2e/` in the clone, kept by CI as artifacts.

@@ -5,7 +5,7 @@
 
 #![cfg(target_os = "linux")]
 
-use std::net::TcpListener;
+use envdeck_tests::{free_port, process_group};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -13,30 +13,6 @@ use envdeck_api::stack::{LogOptions, RemoveVolumes};
 use envdeck_api::{environment, host, secrets};
 use envdeck_core::progress::{Health, Progress};
 use futures_util::StreamExt;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-/// Running (not zombie) processes of a process group, from /proc.
-fn group(pgid: u32) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .expect("/proc")
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                return false;
-            };
-            let rest = &text[text.rfind(')').map_or(0, |i| i + 1)..];
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string()
-        })
-        .collect()
-}
 
 /// A private copy of the fixture with its own port; on drop, whatever a failed test left running is
 /// killed and its keychain entry deleted.
@@ -73,7 +49,7 @@ impl Drop for Fixture {
     fn drop(&mut self) {
         for env in ["host", "early", "missing"] {
             if let Some(pgid) = self.record(env).and_then(|r| r["pgid"].as_u64()) {
-                if !group(pgid as u32).is_empty() {
+                if !process_group(pgid as u32).is_empty() {
                     envdeck_engine::process::kill_now(pgid as u32);
                 }
             }
@@ -151,16 +127,19 @@ async fn a_host_environment_starts_with_its_secret_shows_in_ps_and_logs_and_stop
         .and_then(|r| r["pgid"].as_u64())
         .expect("recorded") as u32;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while group(pgid).len() < 6 && std::time::Instant::now() < deadline {
+    while process_group(pgid).len() < 6 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(group(pgid).len() >= 6, "sh, subshell, 2 sleeps, inner sh, httpd");
+    assert!(
+        process_group(pgid).len() >= 6,
+        "sh, subshell, 2 sleeps, inner sh, httpd"
+    );
 
     let down = environment::stop(&f.root, "host", RemoveVolumes::Keep, |_| {})
         .await
         .unwrap_or_else(|e| panic!("stop: {}", e.message));
     assert_eq!(down.containers, [format!("sh (pid {pgid})")]);
-    assert!(group(pgid).is_empty(), "nothing of the tree is left");
+    assert!(process_group(pgid).is_empty(), "nothing of the tree is left");
     assert!(environment::ps(&f.root, "host").await.expect("ps").is_empty());
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", f.port)).is_err(),

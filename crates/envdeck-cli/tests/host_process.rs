@@ -5,36 +5,12 @@
 
 #![cfg(target_os = "linux")]
 
+use envdeck_tests::{free_port, process_group};
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-/// Running (not zombie) processes of a process group, from /proc.
-fn group(pgid: u32) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .expect("/proc")
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                return false;
-            };
-            let rest = &text[text.rfind(')').map_or(0, |i| i + 1)..];
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string()
-        })
-        .collect()
-}
 
 struct Fixture {
     _tmp: tempfile::TempDir,
@@ -121,7 +97,7 @@ impl Fixture {
 impl Drop for Fixture {
     fn drop(&mut self) {
         if let Some(pgid) = self.record().and_then(|r| r["pgid"].as_u64()) {
-            if !group(pgid as u32).is_empty() {
+            if !process_group(pgid as u32).is_empty() {
                 let _ = Command::new("kill")
                     .args(["-KILL", "--", &format!("-{pgid}")])
                     .status();
@@ -187,7 +163,7 @@ fn up_stays_in_the_foreground_others_see_it_and_ctrl_c_stops_the_whole_tree() {
     }
     assert!(printed.iter().any(|l| l.contains("serving on")), "{printed:?}");
 
-    let tree = group(pgid);
+    let tree = process_group(pgid);
     assert!(tree.len() >= 6, "the whole tree runs: {tree:?}");
     let status = Command::new("kill")
         .args(["-INT", &up.id().to_string()])
@@ -200,9 +176,9 @@ fn up_stays_in_the_foreground_others_see_it_and_ctrl_c_stops_the_whole_tree() {
         "Ctrl-C's exit code"
     );
     assert!(
-        group(pgid).is_empty(),
+        process_group(pgid).is_empty(),
         "Ctrl-C left nothing of the tree: {:?}",
-        group(pgid)
+        process_group(pgid)
     );
     assert!(!answers(f.port));
     assert!(f.record().is_none(), "the run is forgotten");
@@ -226,7 +202,7 @@ fn down_from_another_terminal_ends_the_foreground_up() {
         format!("host is down: sh (pid {pgid}) stopped")
     );
     assert_eq!(wait_exit(&mut up, Duration::from_secs(10)), 0, "up ends quietly");
-    assert!(group(pgid).is_empty());
+    assert!(process_group(pgid).is_empty());
     let (code, out, _) = f.run(&["down", "host"]);
     assert_eq!(
         (code, out.lines().last().unwrap_or_default()),

@@ -5,6 +5,7 @@
 
 #![cfg(target_os = "linux")]
 
+use envdeck_tests::{free_port, process_group};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -19,13 +20,6 @@ use envdeck_engine::status::{LogOptions, OutputStream};
 use futures_util::StreamExt;
 
 const SECRET: &str = "s3cr3t-value-that-must-never-be-printed-0123456789";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
 
 /// `GET path` over plain HTTP/1.0; the status code, or `None` when nothing answers.
 fn http_status(port: u16, path: &str) -> Option<u16> {
@@ -50,16 +44,6 @@ fn proc_stat(pid: u32) -> Option<(char, u32)> {
 
 fn running(pid: u32) -> bool {
     proc_stat(pid).is_some_and(|(state, _)| state != 'Z' && state != 'X')
-}
-
-/// Every running (not zombie) process whose process group is `pgid`.
-fn group(pgid: u32) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .expect("/proc is readable")
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&pid| proc_stat(pid).is_some_and(|(s, g)| g == pgid && s != 'Z' && s != 'X'))
-        .collect()
 }
 
 struct Host {
@@ -199,10 +183,10 @@ echo "server launched"; wait"#;
         .expect("the run is recorded for other EnvDeck processes");
     // Wait until the whole tree exists: sh, subshell, 2 sleeps, inner sh, httpd.
     let deadline = Instant::now() + Duration::from_secs(5);
-    while group(run.pgid).len() < 6 && Instant::now() < deadline {
+    while process_group(run.pgid).len() < 6 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let tree = group(run.pgid);
+    let tree = process_group(run.pgid);
     assert!(tree.len() >= 6, "the tree runs in the recorded group: {tree:?}");
 
     let ps = process::ps(&host.state, "tree").await;
@@ -251,7 +235,10 @@ echo "server launched"; wait"#;
     );
     let alive: Vec<u32> = tree.iter().copied().filter(|&pid| running(pid)).collect();
     assert!(alive.is_empty(), "every process of the tree is gone: {alive:?}");
-    assert!(group(run.pgid).is_empty(), "nothing is left in the process group");
+    assert!(
+        process_group(run.pgid).is_empty(),
+        "nothing is left in the process group"
+    );
     assert_eq!(http_status(port, "/health"), None, "the server is down");
     assert!(host.run("tree").is_none(), "the run is forgotten");
     assert!(process::ps(&host.state, "tree").await.is_empty());
@@ -267,10 +254,10 @@ async fn a_tree_that_ignores_sigterm_is_killed_after_the_grace_period() {
         .unwrap_or_else(|e| panic!("starts: {e}"));
     let run = host.run("stubborn").expect("recorded");
     let deadline = Instant::now() + Duration::from_secs(5);
-    while group(run.pgid).len() < 4 && Instant::now() < deadline {
+    while process_group(run.pgid).len() < 4 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let tree = group(run.pgid);
+    let tree = process_group(run.pgid);
     assert!(tree.len() >= 4, "sh, sleep, sh, sleep: {tree:?}");
     let began = Instant::now();
     process::stop(&host.state, "stubborn", Duration::from_millis(800), recorder().1)
@@ -283,7 +270,7 @@ async fn a_tree_that_ignores_sigterm_is_killed_after_the_grace_period() {
     );
     let alive: Vec<u32> = tree.iter().copied().filter(|&pid| running(pid)).collect();
     assert!(alive.is_empty(), "SIGKILL ended them all: {alive:?}");
-    assert!(group(run.pgid).is_empty());
+    assert!(process_group(run.pgid).is_empty());
 }
 
 #[tokio::test]
