@@ -49,6 +49,14 @@ done
 step "Docker engine (Debian's dockerd, started if not running)"
 bash scripts/docker-engine.sh
 
+step "leftovers of interrupted test runs removed (only stacks the tests name edt-*)"
+for kind in container network volume; do
+  [ "$kind" = container ] && all=-a || all=
+  ids=$(docker "$kind" ls $all --filter label=dev.envdeck.project \
+          --format '{{.ID}} {{.Label "dev.envdeck.project"}}' | awk '$2 ~ /^edt-/ {print $1}')
+  [ -z "$ids" ] || { echo "removing $(echo "$ids" | wc -l) ${kind}(s)"; docker "$kind" rm -f $ids >/dev/null; }
+done
+
 step "test images (built locally, only when missing)"
 bash scripts/test-images.sh
 

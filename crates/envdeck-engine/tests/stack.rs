@@ -394,6 +394,20 @@ async fn a_missing_image_while_offline_gives_the_plain_message() {
         ),
         "a new developer reads what is wrong, not Docker's dial error: {err}"
     );
+    // The network made beside the failed pull is in Docker by the time `up` answers, so the `down`
+    // a developer runs next finds it.
+    engine
+        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .await
+        .expect("down succeeds");
+    let (_, left) = docker(&[
+        "network",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("label=dev.envdeck.project={}", project.name),
+    ]);
+    assert_eq!(left.trim(), "", "down leaves no network of the failed up");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,8 @@ use bollard::Docker;
 use envdeck_core::compose::{ComposeModel, Condition, Service};
 use envdeck_core::plan::{self, Plan, Step};
 use envdeck_core::progress::{Outcome, Progress};
-use futures_util::future::{BoxFuture, FutureExt, Shared, try_join_all};
+use futures_util::future::{BoxFuture, Either, FutureExt, Shared, join_all, select, try_join_all};
+use futures_util::{join, pin_mut};
 use serde::Serialize;
 
 use super::Sink;
@@ -101,11 +102,29 @@ pub(super) async fn up(
             .await
         }
     });
-    futures_util::try_join!(
-        try_join_all(network_steps),
-        try_join_all(volume_steps),
-        try_join_all(image_steps)
-    )?;
+    // Networks and volumes always run to their end: a create dropped half-way can still land in Docker
+    // after `up` has returned its error, where a `down` run straight after would not see it. Images
+    // stop at the first failure (a dropped pull leaves nothing behind).
+    let objects = async {
+        let (networks, volumes) = join!(join_all(network_steps), join_all(volume_steps));
+        networks
+            .into_iter()
+            .chain(volumes)
+            .try_for_each(|made| made.map(|_| ()))
+    };
+    let images = try_join_all(image_steps);
+    pin_mut!(objects, images);
+    match select(objects, images).await {
+        Either::Left((made, images)) => {
+            made?;
+            images.await?;
+        }
+        Either::Right((pulled, objects)) => {
+            let made = objects.await;
+            pulled?;
+            made?;
+        }
+    }
 
     // A Service no longer in the model (renamed, or dropped from the compose files) would keep running
     // unseen by the app: its containers go (its volumes stay), as `docker compose up --remove-orphans`.
