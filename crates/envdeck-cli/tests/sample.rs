@@ -123,6 +123,28 @@ fn list_offers_every_environment_of_the_product_table_with_its_services() {
             .collect();
         assert_eq!(services, expected_services(id), "services of {id}");
     }
+    let estimate = |id: &str| {
+        let env = envs.iter().find(|e| e["id"] == id).cloned().unwrap_or_default();
+        (
+            env["estimate"]["memory_mb"].as_u64(),
+            env["estimate"]["startup_seconds"].as_u64(),
+        )
+    };
+    assert_eq!(
+        estimate("local-minimal"),
+        (Some(500), Some(10)),
+        "the deployment guide's figures"
+    );
+    assert_eq!(
+        estimate("local"),
+        (Some(1024), Some(30)),
+        "the deployment guide's figures"
+    );
+    assert_eq!(
+        estimate("testing"),
+        (None, None),
+        "no figure where the guide gives none"
+    );
 }
 
 #[test]

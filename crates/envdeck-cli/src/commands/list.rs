@@ -21,14 +21,30 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<16} {:<28} {:<8} SERVICES", "ID", "LABEL", "KIND");
+    // Columns as wide as their longest entry, so a long label never shifts the next column.
+    let id_width = environments
+        .iter()
+        .map(|e| e.id.chars().count())
+        .chain([2])
+        .max()
+        .unwrap_or(2);
+    let label_width = environments
+        .iter()
+        .map(|e| e.label.chars().count())
+        .chain([5])
+        .max()
+        .unwrap_or(5);
+    println!(
+        "{:<id_width$}  {:<label_width$}  {:<7}  SERVICES",
+        "ID", "LABEL", "KIND"
+    );
     for env in environments {
         let kind = match env.kind {
             EnvironmentKind::Docker { .. } => "docker",
             EnvironmentKind::Process { .. } => "process",
         };
         println!(
-            "{:<16} {:<28} {:<8} {}",
+            "{:<id_width$}  {:<label_width$}  {:<7}  {}",
             env.id,
             env.label,
             kind,
