@@ -10,8 +10,8 @@ use envdeck_api::app_info::AppInfo;
 use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
 use envdeck_api::environment::EnvironmentDoctor;
-use envdeck_api::secrets::{GenerateReport, RevealedSecret, SecretRow};
-use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, UpReport};
+use envdeck_api::secrets::{Consequence, GenerateReport, ImportReport, RevealedSecret, Rotation, SecretRow};
+use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, StatsSample, UpReport};
 use envdeck_api::starts::Starts;
 use envdeck_api::watch::{self, LogRequest, Subscriptions};
 use tauri::ipc::Channel;
@@ -107,6 +107,16 @@ pub async fn watch_logs(
 }
 
 #[tauri::command]
+pub async fn watch_stats(
+    subscriptions: State<'_, Subscriptions>,
+    dir: PathBuf,
+    env: String,
+    on_sample: Channel<StatsSample>,
+) -> Result<u32, ApiError> {
+    watch::stats(&subscriptions, &dir, &env, move |s| on_sample.send(s).is_ok()).await
+}
+
+#[tauri::command]
 pub fn unwatch(subscriptions: State<'_, Subscriptions>, id: u32) {
     subscriptions.cancel(id)
 }
@@ -129,6 +139,32 @@ pub async fn generate_secrets(dir: PathBuf, env: String) -> Result<GenerateRepor
 #[tauri::command]
 pub async fn reveal_secret(dir: PathBuf, env: String, name: String) -> Result<RevealedSecret, ApiError> {
     desktop::reveal_secret(&dir, &env, &name).await
+}
+
+#[tauri::command]
+pub fn rotation_preview(dir: PathBuf, env: String, name: String) -> Result<Vec<Consequence>, ApiError> {
+    desktop::rotation_preview(&dir, &env, &name)
+}
+
+#[tauri::command]
+pub async fn rotate_secret(dir: PathBuf, env: String, name: String) -> Result<Rotation, ApiError> {
+    desktop::rotate_secret(&dir, &env, &name).await
+}
+
+/// The value a person typed; it is stored, never logged or sent back.
+#[tauri::command]
+pub async fn enter_secret(dir: PathBuf, env: String, name: String, value: String) -> Result<(), ApiError> {
+    desktop::enter_secret(&dir, &env, &name, value).await
+}
+
+#[tauri::command]
+pub async fn import_secrets(
+    dir: PathBuf,
+    env: String,
+    file: PathBuf,
+    overwrite: bool,
+) -> Result<ImportReport, ApiError> {
+    desktop::import_secrets(&dir, &env, &file, overwrite).await
 }
 
 /// Copies a stored secret to the clipboard (never through the window); returns the seconds until cleared.

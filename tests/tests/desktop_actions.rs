@@ -1,6 +1,8 @@
 //! The window's smaller actions through the real app, Docker, keychain and X clipboard (Xvfb): Copy puts
 //! the secret on the system clipboard and it is gone again 30 s later; Restart on a service card restarts
-//! that service's container. Uses the e2e-stack's `minimal` environment (web only, starts in a second).
+//! that service's container; Cancel during a Start really stops the Start. Uses the e2e-stack's `minimal`
+//! environment (web only, starts in a second) and a copy of the faults-slow stack (a service that turns
+//! healthy only after 6 s, and one that waits for it).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -120,5 +122,83 @@ async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     app.screenshot("service-restarted").await;
+    app.close().await;
+}
+
+fn state_of(container: &str) -> String {
+    let out = Command::new("docker")
+        .args(["inspect", "-f", "{{.State.Status}}", container])
+        .output()
+        .expect("the docker CLI runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A fixture copy with its own stack name, removed when the test ends.
+struct SlowStack {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    name: String,
+}
+
+impl Drop for SlowStack {
+    fn drop(&mut self) {
+        envdeck_tests::remove_stack(&self.name);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_during_a_start_stops_it_and_start_continues_later() {
+    let (tmp, dir) = envdeck_tests::copy_fixture("faults-slow", "edt-cancel-ui");
+    let folder = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a UTF-8 folder name");
+    let stack = SlowStack {
+        name: format!("{folder}-local"),
+        dir: dir.clone(),
+        _tmp: tmp,
+    };
+    let app = AppWindow::launch_with(&[stack.dir.to_str().expect("a UTF-8 path")]).await;
+    app.wait_for("#env-local", Duration::from_secs(30)).await;
+    app.click("#env-local").await;
+    app.wait_for("#environment[data-env='local']", Duration::from_secs(5))
+        .await;
+
+    app.click("#start").await;
+    // `slow` is started and not yet healthy (6 s): the Start is waiting on it, `last` is created only.
+    app.wait_for(
+        "#timeline .tl-row[data-subject='slow'][data-phase='waiting']",
+        Duration::from_secs(60),
+    )
+    .await;
+    app.click("#cancel-start").await;
+    app.wait_for_text("#env-notice", "cancelled", Duration::from_secs(15))
+        .await;
+    app.screenshot("start-cancelled").await;
+    let start = app.wait_for("#start", Duration::from_secs(5)).await;
+    assert!(
+        start.is_enabled().await.unwrap(),
+        "Start is offered again after Cancel"
+    );
+
+    // Had the Start gone on in the background, `last` would run once `slow` is healthy (6 s after it began).
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let last = format!("{}-last-1", stack.name);
+    assert_eq!(
+        state_of(&last),
+        "created",
+        "a cancelled Start starts nothing more"
+    );
+    assert_eq!(
+        state_of(&format!("{}-first-1", stack.name)),
+        "running",
+        "what the Start made before Cancel is kept"
+    );
+
+    // Start again continues from there: everything comes up.
+    app.click("#start").await;
+    app.wait_for_text("#env-notice", "is up", Duration::from_secs(120))
+        .await;
+    assert_eq!(state_of(&last), "running", "the next Start finishes the job");
     app.close().await;
 }

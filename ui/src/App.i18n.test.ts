@@ -64,6 +64,7 @@ describe("switching the language", () => {
 
     (await appears("#opener .recent button")).click();
     await appears("#service-db");
+    await appears("#service-db .usage");
     await appears("#comparison");
     await everyStringSwitches("project with service cards");
 
@@ -100,6 +101,23 @@ describe("switching the language", () => {
     el("#secret-POSTGRES_PASSWORD .copy").click();
     await appears("#secret-POSTGRES_PASSWORD .copied");
     await everyStringSwitches("secrets");
+
+    el("#secret-POSTGRES_PASSWORD .rotate").click();
+    await appears("#secrets-rotate li");
+    await everyStringSwitches("rotation explained");
+    el("#rotate-confirm").click();
+    await waitFor(() => expect(el("#secrets-notice").textContent).toContain("POSTGRES_PASSWORD"));
+    await everyStringSwitches("rotated");
+    el("#secret-SMTP_PASSWORD .enter-value").click();
+    await appears("#secret-SMTP_PASSWORD form.enter");
+    await everyStringSwitches("typing a secret");
+    control.pickedFile = fixtures.envFile;
+    el("#import-secrets").click();
+    await appears("#secrets-import");
+    await everyStringSwitches("import from a file");
+    await fireEvent.submit(el("#secrets-import"));
+    await waitFor(() => expect(document.querySelectorAll(".secrets-notice").length).toBeGreaterThan(2));
+    await everyStringSwitches("import report");
 
     el("#tab-checks").click();
     await appears("#checks-summary");

@@ -13,9 +13,10 @@ use serde::Serialize;
 use crate::environment::{self, project_id, specs};
 use crate::error::ApiError;
 use crate::links::{ServiceLink, service_links};
-use crate::secrets::{self, GenerateReport, RevealedSecret, SecretRow};
+use crate::secrets::{self, GenerateReport, ImportReport, RevealedSecret, Rotation, SecretRow};
 use crate::stack::{self, DownReport, RemoveVolumes, ServiceStatus, UpReport};
 use crate::starts::Starts;
+use envdeck_core::secret::{Consequence, SecretValue, Supply, rotation_consequences};
 
 /// An opened project, as the environment picker shows it.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -260,6 +261,46 @@ pub async fn generate_secrets(dir: &Path, env: &str) -> Result<GenerateReport, A
 pub async fn reveal_secret(dir: &Path, env: &str, name: &str) -> Result<RevealedSecret, ApiError> {
     let project = crate::project::open(dir)?;
     secrets::reveal(project_id(&project), env, name).await
+}
+
+/// What rotating `name` would imply, shown before the person confirms; nothing changes yet.
+pub fn rotation_preview(dir: &Path, env: &str, name: &str) -> Result<Vec<Consequence>, ApiError> {
+    let project = crate::project::open(dir)?;
+    let specs = specs(&project, env)?;
+    let spec = crate::environment::spec(&specs, env, name)?;
+    if !matches!(spec.supply, Supply::Generate(_)) {
+        return Err(secrets::entered_not_generated(env, name));
+    }
+    Ok(rotation_consequences(name))
+}
+
+pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<Rotation, ApiError> {
+    let project = crate::project::open(dir)?;
+    let specs = specs(&project, env)?;
+    secrets::rotate(
+        project_id(&project),
+        env,
+        crate::environment::spec(&specs, env, name)?,
+    )
+    .await
+}
+
+/// Stores the value a person typed for `name` (SMTP password, third-party key) in the keychain.
+pub async fn enter_secret(dir: &Path, env: &str, name: &str, value: String) -> Result<(), ApiError> {
+    let project = crate::project::open(dir)?;
+    crate::environment::spec(&specs(&project, env)?, env, name)?;
+    secrets::enter(project_id(&project), env, name, SecretValue::new(value)).await
+}
+
+/// Takes the environment's secrets from a `.env` file the person picked; other keys stay unread.
+pub async fn import_secrets(
+    dir: &Path,
+    env: &str,
+    file: &Path,
+    overwrite: bool,
+) -> Result<ImportReport, ApiError> {
+    let project = crate::project::open(dir)?;
+    secrets::import_env_file(project_id(&project), env, &specs(&project, env)?, file, overwrite).await
 }
 
 #[cfg(test)]

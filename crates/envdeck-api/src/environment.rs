@@ -34,6 +34,20 @@ pub fn specs(project: &Project, env: &str) -> Result<Vec<SecretSpec>, ApiError> 
     secret_specs(env, &template, &rules).map_err(invalid)
 }
 
+/// One secret of `specs`, or an error naming the ones the environment has.
+pub fn spec<'a>(specs: &'a [SecretSpec], env: &str, name: &str) -> Result<&'a SecretSpec, ApiError> {
+    specs.iter().find(|s| s.name == name).ok_or_else(|| {
+        let known: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+        ApiError::new(
+            ErrorCode::InvalidProject,
+            format!(
+                "{name} is not a secret of environment {env}; its secrets are: {} (see `envdeck secrets list {env}`)",
+                if known.is_empty() { "none".to_owned() } else { known.join(", ") },
+            ),
+        )
+    })
+}
+
 /// The keychain's id of a project: its compose name, the same key Docker's volumes are named by, so
 /// secrets and the data they protect stay paired.
 pub fn project_id(project: &Project) -> &str {

@@ -9,6 +9,7 @@ mod dotenv;
 mod env_file;
 
 pub use env_file::{ExportReport, ImportReport, export_env_file, import_env_file};
+pub use envdeck_core::secret::Consequence;
 
 use envdeck_core::secret::{
     Masker, SecretSpec, SecretValue, Supply, estimated_bits, generate, rotation_consequences,
@@ -66,7 +67,7 @@ pub struct GenerateReport {
 pub struct Rotation {
     pub name: String,
     pub bits: u32,
-    pub consequences: Vec<String>,
+    pub consequences: Vec<Consequence>,
 }
 
 /// The one type that carries a value to the UI: the answer to an explicit Reveal.
@@ -174,13 +175,7 @@ pub async fn generate_missing(
 pub async fn rotate(project_id: &str, env: &str, spec: &SecretSpec) -> Result<Rotation, ApiError> {
     let (ns, spec) = (namespace(project_id, env)?, spec.clone());
     let Supply::Generate(strength) = spec.supply else {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            format!(
-                "{} of environment {env} is entered by a person, not generated: enter its new value instead",
-                spec.name
-            ),
-        ));
+        return Err(entered_not_generated(env, &spec.name));
     };
     blocking(move || {
         let value = generate(&strength).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
@@ -192,6 +187,16 @@ pub async fn rotate(project_id: &str, env: &str, spec: &SecretSpec) -> Result<Ro
         })
     })
     .await
+}
+
+/// Why an entered secret (SMTP password, third-party key) has no Rotate.
+pub fn entered_not_generated(env: &str, name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::Internal,
+        format!(
+            "{name} of environment {env} is entered by a person, not generated: enter its new value instead"
+        ),
+    )
 }
 
 /// Stores a value a person typed (SMTP password, third-party key), replacing any previous one.

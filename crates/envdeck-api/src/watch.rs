@@ -1,6 +1,7 @@
 //! Live views of a stack for a window: Docker's events (so service cards refresh when something
-//! changes, never by polling) and logs with the environment's secret values masked. Each runs as a task
-//! the window cancels by id when it looks elsewhere.
+//! changes, never by polling), CPU and memory samples for the cards' sparklines, and logs with the
+//! environment's secret values masked. Each runs as a task the window cancels by id when it looks
+//! elsewhere.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,7 +14,7 @@ use tokio::task::AbortHandle;
 use crate::environment::{project_id, specs, stack_name};
 use crate::error::ApiError;
 use crate::secrets;
-use crate::stack::{self, LogLine, LogOptions, ServiceEvent};
+use crate::stack::{self, LogLine, LogOptions, ServiceEvent, StatsSample};
 
 /// The streams a window is watching, by the id it was given.
 #[derive(Debug, Default)]
@@ -87,6 +88,23 @@ pub async fn events(
         crate::host::events(&project, env)?
     } else {
         stack::events(&stack_name(dir, env)?).await?
+    };
+    Ok(subscriptions.spawn(stream, sink))
+}
+
+/// Streams CPU and memory samples of the environment's running containers (about one per second
+/// each), for the service cards' sparklines; returns the watch's id. A host process has none.
+pub async fn stats(
+    subscriptions: &Subscriptions,
+    dir: &Path,
+    env: &str,
+    sink: impl Fn(StatsSample) -> bool + Send + 'static,
+) -> Result<u32, ApiError> {
+    let project = crate::project::open(dir)?;
+    let stream = if crate::host::is_host(&project, env) {
+        futures_util::stream::empty().boxed()
+    } else {
+        stack::stats(&project.stack_name(env), None).await?.boxed()
     };
     Ok(subscriptions.spawn(stream, sink))
 }

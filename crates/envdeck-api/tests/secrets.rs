@@ -139,7 +139,10 @@ async fn generate_list_rotate_reveal() {
         .await
         .expect("rotate");
     assert!(
-        rotation.consequences.join(" ").contains("ALTER ROLE"),
+        rotation
+            .consequences
+            .iter()
+            .any(|c| c.to_string().contains("ALTER ROLE")),
         "{:?}",
         rotation.consequences
     );

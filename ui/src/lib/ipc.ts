@@ -9,17 +9,33 @@ import type { ApiError } from "./bindings/ApiError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { DownReport } from "./bindings/DownReport";
 import type { EnvironmentDoctor } from "./bindings/EnvironmentDoctor";
+import type { Consequence } from "./bindings/Consequence";
 import type { GenerateReport } from "./bindings/GenerateReport";
+import type { ImportReport } from "./bindings/ImportReport";
 import type { LogLine } from "./bindings/LogLine";
 import type { Progress } from "./bindings/Progress";
 import type { ProjectView } from "./bindings/ProjectView";
 import type { RevealedSecret } from "./bindings/RevealedSecret";
+import type { Rotation } from "./bindings/Rotation";
 import type { SecretRow } from "./bindings/SecretRow";
 import type { ServiceEvent } from "./bindings/ServiceEvent";
 import type { StackView } from "./bindings/StackView";
+import type { StatsSample } from "./bindings/StatsSample";
 import type { UpReport } from "./bindings/UpReport";
 
-export type { ApiError, AppInfo, EnvironmentDoctor, LogLine, Progress, ProjectView, SecretRow, StackView };
+export type {
+  ApiError,
+  AppInfo,
+  Consequence,
+  EnvironmentDoctor,
+  ImportReport,
+  LogLine,
+  Progress,
+  ProjectView,
+  SecretRow,
+  StackView,
+  StatsSample,
+};
 
 /** Narrow an unknown rejection from `invoke` to the `{code, message}` the Rust side sends. */
 export function asApiError(e: unknown): ApiError {
@@ -65,6 +81,11 @@ export const ipc = {
     const picked = await openDialog({ directory: true, multiple: false, title });
     return typeof picked === "string" ? picked : null;
   },
+  /** The native file picker (any file: `.env` names start with a dot); `null` when the person cancels. */
+  pickFile: async (title: string): Promise<string | null> => {
+    const picked = await openDialog({ directory: false, multiple: false, title });
+    return typeof picked === "string" ? picked : null;
+  },
   start: (t: Target, onProgress: (p: Progress) => void) =>
     call<UpReport>("start", { ...t, onProgress: channel(onProgress) }),
   /** Aborts the running Start of `t`; `false` when none runs. The Start then rejects with code `cancelled`. */
@@ -78,10 +99,21 @@ export const ipc = {
     watch("watch_events", { ...t, onEvent: channel(onEvent) }),
   watchLogs: (t: Target, service: string | null, follow: boolean, onLine: (l: LogLine) => void) =>
     watch("watch_logs", { ...t, service, follow, onLine: channel(onLine) }),
+  /** CPU and memory of every running container, about once a second each, until stopped. */
+  watchStats: (t: Target, onSample: (s: StatsSample) => void) =>
+    watch("watch_stats", { ...t, onSample: channel(onSample) }),
   environmentDoctor: (t: Target) => call<EnvironmentDoctor>("environment_doctor", t),
   secretRows: (t: Target) => call<SecretRow[]>("secret_rows", t),
   generateSecrets: (t: Target) => call<GenerateReport>("generate_secrets", t),
   revealSecret: (t: Target, name: string) => call<RevealedSecret>("reveal_secret", { ...t, name }),
+  /** What rotating `name` implies; nothing changes until `rotateSecret`. */
+  rotationPreview: (t: Target, name: string) => call<Consequence[]>("rotation_preview", { ...t, name }),
+  rotateSecret: (t: Target, name: string) => call<Rotation>("rotate_secret", { ...t, name }),
+  /** Stores a value the person typed (SMTP password, API key) in the keychain. */
+  enterSecret: (t: Target, name: string, value: string) => call<void>("enter_secret", { ...t, name, value }),
+  /** Takes the environment's secrets from a `.env` file; stored ones are kept unless `overwrite`. */
+  importSecrets: (t: Target, file: string, overwrite: boolean) =>
+    call<ImportReport>("import_secrets", { ...t, file, overwrite }),
   /** Rust copies the secret from the keychain to the clipboard (the value never comes here) and clears
    *  it after the seconds returned, if the clipboard still holds it. */
   copySecret: (t: Target, name: string) => call<number>("copy_secret", { ...t, name }),

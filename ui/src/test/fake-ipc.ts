@@ -108,6 +108,7 @@ export const fixtures = {
     { name: "REDIS_PASSWORD", state: "missing", generated: true, length: 32, bits: 192, weak: false, masked: null },
   ] as SecretRow[],
   revealed: "s3cr3t-value-for-tests",
+  envFile: "/home/dev/shop/.env.local",
   volumes: ["shop-local_pgdata"],
 };
 
@@ -137,6 +138,8 @@ export const control = {
   /** Start waits for this before answering, so a test can look at the screen while it runs. */
   release: Promise.resolve() as Promise<void>,
   calls: [] as { command: string; args: unknown[] }[],
+  /** What the native file picker answers (null: the person cancelled). */
+  pickedFile: null as string | null,
   /** Lines the logs watch sends instead of the fixtures' few (a 100,000-line test). */
   logs: null as LogLine[] | null,
 };
@@ -155,6 +158,7 @@ export const fakeIpc: Ipc = {
   openSample: async () => (record("openSample"), fixtures.project.dir),
   openProject: async (dir) => (record("openProject", dir), fixtures.project),
   pickFolder: async () => null,
+  pickFile: async () => control.pickedFile,
   start: async (t: Target, onProgress) => {
     record("start", t);
     for (const p of upEvents) onProgress(p);
@@ -191,10 +195,27 @@ export const fakeIpc: Ipc = {
     }, 0);
     return watchOf();
   },
+  watchStats: async (_t, onSample) => {
+    setTimeout(() => {
+      for (const [i, cpu] of [3, 12, 40, 25].entries())
+        onSample({ service: "db", container: "shop-local-db-1", cpu_percent: cpu, memory_bytes: (60 + i) * 2 ** 20, memory_limit_bytes: 2 ** 33 });
+    }, 0);
+    return watchOf();
+  },
   environmentDoctor: async () => fixtures.doctor,
   secretRows: async () => fixtures.secrets,
   generateSecrets: async () => ({ generated: ["REDIS_PASSWORD"], already_stored: [], to_enter: [] }),
   revealSecret: async (_t, name) => ({ name, value: fixtures.revealed }),
+  rotationPreview: async (_t, name) =>
+    name === "POSTGRES_PASSWORD"
+      ? [{ kind: "database_volume", name }, { kind: "database_url", name }, { kind: "old_exports" }]
+      : [{ kind: "signed_tokens", name }, { kind: "old_exports" }],
+  rotateSecret: async (t, name) => (record("rotateSecret", t, name), { name, bits: 256, consequences: [] }),
+  enterSecret: async (t, name, value) => void record("enterSecret", t, name, value),
+  importSecrets: async (t, file, overwrite) => (
+    record("importSecrets", t, file, overwrite),
+    { imported: ["SMTP_PASSWORD"], kept_existing: ["SECRET_KEY"], empty_in_file: [], weak: ["SMTP_PASSWORD"], ignored_keys: 3 }
+  ),
   copySecret: async (t, name) => (record("copySecret", t, name), 30),
   wipePreview: async () => fixtures.volumes,
   wipe: async () => ({ containers: [], networks: [], volumes: fixtures.volumes }),

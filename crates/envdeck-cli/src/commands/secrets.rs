@@ -73,18 +73,7 @@ impl Target {
     }
 
     fn spec(&self, name: &str) -> Result<&SecretSpec, ApiError> {
-        self.specs.iter().find(|s| s.name == name).ok_or_else(|| {
-            let known: Vec<&str> = self.specs.iter().map(|s| s.name.as_str()).collect();
-            ApiError::new(
-                ErrorCode::InvalidProject,
-                format!(
-                    "{name} is not a secret of environment {}; its secrets are: {} (see `envdeck secrets list {}`)",
-                    self.env,
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") },
-                    self.env
-                ),
-            )
-        })
+        environment::spec(&self.specs, &self.env, name)
     }
 }
 

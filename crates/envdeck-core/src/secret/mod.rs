@@ -11,6 +11,6 @@ pub mod value;
 pub use generate::generate;
 pub use mask::Masker;
 pub use policy::{MAX_LENGTH, MIN_BITS, SecretSpec, Strength, Supply, estimated_bits, secret_specs};
-pub use rotation::rotation_consequences;
+pub use rotation::{Consequence, rotation_consequences};
 pub use rule::{Alphabet, SecretRule};
 pub use value::SecretValue;

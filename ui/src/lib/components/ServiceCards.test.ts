@@ -44,3 +44,14 @@ describe("ServiceCards restart", () => {
     expect(button("db")?.disabled).toBe(true);
   });
 });
+
+describe("ServiceCards usage", () => {
+  it("draws CPU and memory of a running container from the stats stream, with the figures in words", async () => {
+    render(ServiceCards, { dir: "/p", env: "local", refreshKey: 0 });
+    await waitFor(() => expect(document.querySelector("#service-db .usage")).not.toBeNull());
+    await waitFor(() => expect(document.querySelector("#service-db .usage")?.textContent).toContain("CPU 25.0 %"));
+    expect(document.querySelector("#service-db .usage")?.textContent).toContain("Memory 63 MiB");
+    const line = document.querySelector("#service-db .usage polyline")?.getAttribute("points") ?? "";
+    expect(line.split(" "), "one point per sample").toHaveLength(4);
+  });
+});
