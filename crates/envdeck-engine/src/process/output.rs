@@ -233,7 +233,11 @@ pub fn read(files: Files, options: LogOptions) -> BoxStream<'static, Result<LogL
         fn run_over(&self) -> bool {
             match (state::read_run(&self.files), self.pid) {
                 (Some(run), Some(pid)) if run.pid == pid => {
-                    tree::liveness(run.pid, run.identity.as_deref()) != tree::Liveness::Running
+                    let tree = tree::Tree {
+                        key: &self.files.key,
+                        pgid: run.pgid,
+                    };
+                    tree::liveness(tree, run.identity.as_deref()) != tree::Liveness::Running
                 }
                 _ => true,
             }

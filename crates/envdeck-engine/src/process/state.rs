@@ -41,6 +41,8 @@ pub struct ExitRecord {
 /// The state folder and the names of one environment's files in it.
 #[derive(Debug, Clone)]
 pub struct Files {
+    /// The Environment's key (`<project>-<environment>`), which names the files.
+    pub key: String,
     pub run: PathBuf,
     pub exit: PathBuf,
     pub log: PathBuf,
@@ -49,6 +51,7 @@ pub struct Files {
 impl Files {
     pub fn new(dir: &Path, key: &str) -> Self {
         Self {
+            key: key.to_owned(),
             run: dir.join(format!("{key}.json")),
             exit: dir.join(format!("{key}.exit")),
             log: dir.join(format!("{key}.log")),
