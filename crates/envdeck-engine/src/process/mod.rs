@@ -9,6 +9,7 @@
 //! Progress uses the Docker flow's Steps: `CheckPorts`, `Service` (spawned), `Ready` (health).
 
 mod health;
+mod logfile;
 mod output;
 mod program;
 pub mod state;
@@ -332,7 +333,7 @@ async fn spawn(
     files: &Files,
     masker: Masker,
 ) -> Result<Spawned, EngineError> {
-    let log = state::new_log(files)?;
+    let log = logfile::Writer::create(files, logfile::MAX_BYTES)?;
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(&spec.command[1..])
         .current_dir(&spec.cwd)
@@ -404,6 +405,7 @@ async fn spawn(
     ];
     let recorder = tokio::spawn(output::record(
         log,
+        pid,
         spec.service.clone(),
         container_of(pid),
         masker,
@@ -664,7 +666,7 @@ fn row(run: &RunRecord, running: bool, health: Health) -> ServiceStatus {
 
 /// The run's output lines (masked when written), and with `follow` new ones until the run ends.
 pub fn logs(dir: &Path, key: &str, options: LogOptions) -> BoxStream<'static, Result<LogLine, EngineError>> {
-    output::read(Files::new(dir, key), options)
+    logfile::read(Files::new(dir, key), options)
 }
 
 /// State and health changes of the host process, for the service cards: started, exited (with its code),
