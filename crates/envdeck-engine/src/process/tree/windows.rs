@@ -88,9 +88,9 @@ pub(super) struct Hold {
 
 pub(super) fn configure(cmd: &mut tokio::process::Command) {
     // Suspended until it is in its job (`adopt`); its own process group, for CTRL_BREAK. Without a
-    // console of its own (the desktop app), EnvDeck gives it a hidden one instead of a window.
-    // (Should a CTRL_BREAK being sent for another tree have attached this process to that tree's console
-    // just now, the child shares it: a break still reaches only its own group.)
+    // console of its own (the desktop app), EnvDeck gives it a hidden one instead of a window. (Were the
+    // app attached to another tree's console for a break at this moment, the child would share that
+    // console: harmless, a break reaches only its own group.)
     let mut flags = CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP;
     if !has_console() {
         flags |= CREATE_NO_WINDOW;
@@ -116,7 +116,7 @@ pub(super) fn adopt(key: &str, child: &tokio::process::Child) -> Result<Hold, St
             None
         }
     };
-    resume(pid)?;
+    // Listening before it runs: a stop right after the start is polite too.
     let listener = job.as_ref().and_then(|job| match listen(tree, job.clone()) {
         Ok(listener) => Some(listener),
         Err(e) => {
@@ -124,6 +124,7 @@ pub(super) fn adopt(key: &str, child: &tokio::process::Child) -> Result<Hold, St
             None
         }
     });
+    resume(pid)?;
     Ok(Hold {
         _job: job,
         _listener: listener,
