@@ -50,7 +50,7 @@ impl Drop for Fixture {
         for env in ["host", "early", "missing"] {
             if let Some(pgid) = self.record(env).and_then(|r| r["pgid"].as_u64()) {
                 if !process_group(pgid as u32).is_empty() {
-                    envdeck_engine::process::kill_now(pgid as u32);
+                    envdeck_engine::process::kill_now(&format!("{}-{env}", self.project), pgid as u32);
                 }
             }
             if let Some(dir) = host::state_dir() {

@@ -94,8 +94,10 @@ impl Drop for Host {
             let run = std::fs::read_to_string(entry.path())
                 .ok()
                 .and_then(|text| serde_json::from_str::<RunRecord>(&text).ok());
+            let path = entry.path();
+            let key = path.file_stem().unwrap_or_default().to_string_lossy();
             if let Some(run) = run.filter(|r| proc_stat(r.pid).is_some_and(|(_, g)| g == r.pgid)) {
-                process::kill_now(run.pgid);
+                process::kill_now(&key, run.pgid);
             }
         }
     }

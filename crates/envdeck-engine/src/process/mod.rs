@@ -9,6 +9,7 @@
 //! Progress uses the Docker flow's Steps: `CheckPorts`, `Service` (spawned), `Ready` (health).
 
 mod health;
+mod logfile;
 mod output;
 mod program;
 pub mod state;
@@ -32,8 +33,6 @@ use crate::status::{Change, LogLine, LogOptions, OutputStream, PublishedPort, Se
 pub use program::install_hint;
 pub use state::{ExitRecord, Files, RunRecord};
 pub use tree::kill_now;
-#[cfg(target_os = "linux")]
-pub use tree::members;
 
 /// One host-process Environment, ready to run.
 #[derive(Clone)]
@@ -124,6 +123,11 @@ pub fn check_program(spec: &HostSpec) -> Result<PathBuf, EngineError> {
     })
 }
 
+/// Where any EnvDeck process finds the run's tree again.
+fn tree_of<'a>(key: &'a str, run: &RunRecord) -> tree::Tree<'a> {
+    tree::Tree { key, pgid: run.pgid }
+}
+
 fn container_of(pid: u32) -> String {
     format!("pid {pid}")
 }
@@ -148,7 +152,7 @@ fn plan_of(spec: &HostSpec) -> Plan {
 pub fn status(dir: &Path, key: &str) -> Option<(RunRecord, bool)> {
     let files = Files::new(dir, key);
     let run = state::read_run(&files)?;
-    let running = tree::liveness(run.pid, run.identity.as_deref()) == tree::Liveness::Running;
+    let running = tree::liveness(tree_of(key, &run), run.identity.as_deref()) == tree::Liveness::Running;
     Some((run, running))
 }
 
@@ -222,7 +226,7 @@ pub async fn start(
                 message: e.to_string(),
             });
             // Nothing half-started stays behind a failed start.
-            if let Err(stop) = tree::terminate(run.pgid, timing.grace).await {
+            if let Err(stop) = tree::terminate(tree_of(&spec.key, &run), timing.grace).await {
                 tracing::warn!("stopping {service} after a failed start: {stop}");
             }
             let _ = state::remove_run(&files);
@@ -329,7 +333,7 @@ async fn spawn(
     files: &Files,
     masker: Masker,
 ) -> Result<Spawned, EngineError> {
-    let log = state::new_log(files)?;
+    let log = logfile::Writer::create(files, logfile::MAX_BYTES)?;
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(&spec.command[1..])
         .current_dir(&spec.cwd)
@@ -358,6 +362,17 @@ async fn spawn(
             detail: "it ended before its pid could be read".into(),
         });
     };
+    let hold = match tree::adopt(&spec.key, &child) {
+        Ok(hold) => hold,
+        Err(detail) => {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+            return Err(EngineError::Spawn {
+                program: spec.command[0].clone(),
+                detail,
+            });
+        }
+    };
     let run = RunRecord {
         pid,
         pgid: pid,
@@ -370,7 +385,7 @@ async fn spawn(
         health_url: spec.health_url.clone(),
     };
     if let Err(e) = state::write_run(files, &run) {
-        tree::kill_now(pid);
+        tree::kill_now(&spec.key, pid);
         let _ = child.wait().await;
         return Err(e);
     }
@@ -390,6 +405,7 @@ async fn spawn(
     ];
     let recorder = tokio::spawn(output::record(
         log,
+        pid,
         spec.service.clone(),
         container_of(pid),
         masker,
@@ -407,6 +423,9 @@ async fn spawn(
     );
     let (key, reaper_files, service) = (spec.key.clone(), files.clone(), spec.service.clone());
     tokio::spawn(async move {
+        // Held for as long as this task runs, i.e. until the tree is gone and its output is in (Windows:
+        // closing the job also ends whatever might still be in it).
+        let _hold = hold;
         let status = child.wait().await;
         let code = status.as_ref().ok().and_then(|s| s.code());
         tracing::info!(service = %service, pid, ?code, "host process exited");
@@ -418,7 +437,8 @@ async fn spawn(
             let _ = state::write_exit(&reaper_files, &record);
         }
         // The leader is gone: children it left behind must not outlive the Environment.
-        if let Err(e) = tree::terminate(pid, Timing::default().grace).await {
+        let tree = tree::Tree { key: &key, pgid: pid };
+        if let Err(e) = tree::terminate(tree, Timing::default().grace).await {
             tracing::warn!(service = %service, "children of an exited host process: {e}");
         }
         // Its pipes close once the whole group is gone, and the log then has every line; a process
@@ -534,7 +554,7 @@ pub async fn stop(
         service: run.service.clone(),
     };
     sink(Progress::StepStarted { step: step.clone() });
-    let liveness = tree::liveness(run.pid, run.identity.as_deref());
+    let liveness = tree::liveness(tree_of(key, &run), run.identity.as_deref());
     let was_running = liveness == tree::Liveness::Running;
     if liveness == tree::Liveness::Reused {
         tracing::info!(
@@ -550,7 +570,7 @@ pub async fn stop(
             stopped: true,
         };
         let _ = state::write_exit(&files, &asked);
-        tree::terminate(run.pgid, grace).await
+        tree::terminate(tree_of(key, &run), grace).await
     } else {
         Ok(())
     };
@@ -646,7 +666,7 @@ fn row(run: &RunRecord, running: bool, health: Health) -> ServiceStatus {
 
 /// The run's output lines (masked when written), and with `follow` new ones until the run ends.
 pub fn logs(dir: &Path, key: &str, options: LogOptions) -> BoxStream<'static, Result<LogLine, EngineError>> {
-    output::read(Files::new(dir, key), options)
+    logfile::read(Files::new(dir, key), options)
 }
 
 /// State and health changes of the host process, for the service cards: started, exited (with its code),

@@ -1,60 +1,22 @@
 //! A host process's output: its stdout and stderr read line by line, masked, appended to its log file
-//! (one JSON line each, so any EnvDeck process can read and follow it), and the last lines kept for
-//! the message of a failed start. Readers of the file get the same [`LogLine`]s Docker's logs give.
+//! (`logfile`: bounded, readable and followable by any EnvDeck process), and the last lines kept for
+//! the message of a failed start.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use envdeck_core::secret::Masker;
-use futures_util::stream::{self, BoxStream, StreamExt};
-use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::mpsc;
 
-use super::state::{self, Files};
-use super::tree;
-use crate::error::EngineError;
-use crate::status::{LogLine, LogOptions, OutputStream};
+use super::logfile;
+use crate::status::{LogLine, OutputStream};
 
 /// A line longer than this is cut into pieces (a process printing megabytes without a newline must not
 /// grow EnvDeck's memory).
 const MAX_LINE: usize = 64 * 1024;
 /// The lines a failed start shows.
 pub const RECENT_LINES: usize = 20;
-/// How often a follower looks for new lines.
-const FOLLOW_POLL: Duration = Duration::from_millis(200);
-
-/// One line as stored in the log file.
-#[derive(Debug, Serialize, Deserialize)]
-struct Stored {
-    service: String,
-    container: String,
-    stream: Stream,
-    text: String,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Stream {
-    Stdout,
-    Stderr,
-}
-
-impl From<Stored> for LogLine {
-    fn from(s: Stored) -> Self {
-        LogLine {
-            service: s.service,
-            container: s.container,
-            stream: match s.stream {
-                Stream::Stdout => OutputStream::Stdout,
-                Stream::Stderr => OutputStream::Stderr,
-            },
-            text: s.text,
-        }
-    }
-}
 
 /// The last lines of a run, masked.
 #[derive(Debug, Clone, Default)]
@@ -126,171 +88,39 @@ pub async fn pump<R: AsyncRead + Unpin>(
     }
 }
 
-/// Writes every line from `rx` to the log file, masked, until both pipes are closed.
+/// Writes every line from `rx` to the run's log, masked, until both pipes are closed.
 pub async fn record(
-    file: std::fs::File,
+    mut log: logfile::Writer,
+    pid: u32,
     service: String,
     container: String,
     masker: Masker,
     recent: Recent,
     mut rx: mpsc::UnboundedReceiver<(OutputStream, String)>,
 ) {
-    let mut file = tokio::fs::File::from_std(file);
-    let mut healthy_file = true;
+    let mut healthy_file = match log.begin(pid).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("writing the output of {service} failed, its lines are not kept: {e}");
+            false
+        }
+    };
     while let Some((stream, text)) = rx.recv().await {
         let text = masker.mask(&text);
         recent.push(text.clone());
         if !healthy_file {
             continue;
         }
-        let stored = Stored {
+        let line = LogLine {
             service: service.clone(),
             container: container.clone(),
-            stream: match stream {
-                OutputStream::Stdout => Stream::Stdout,
-                OutputStream::Stderr => Stream::Stderr,
-            },
+            stream,
             text,
         };
-        let Ok(mut json) = serde_json::to_string(&stored) else {
-            continue;
-        };
-        json.push('\n');
-        if let Err(e) = async {
-            file.write_all(json.as_bytes()).await?;
-            file.flush().await
-        }
-        .await
-        {
+        if let Err(e) = log.write(&line).await {
             // A full disk costs the log, never the running process.
             tracing::warn!("writing the output of {service} failed, later lines are not kept: {e}");
             healthy_file = false;
         }
-    }
-}
-
-/// The log file's lines, then (with `follow`) new ones as they come, until the run ends.
-pub fn read(files: Files, options: LogOptions) -> BoxStream<'static, Result<LogLine, EngineError>> {
-    struct Reader {
-        path: PathBuf,
-        files: Files,
-        offset: u64,
-        partial: Vec<u8>,
-        queue: VecDeque<LogLine>,
-        service: Option<String>,
-        follow: bool,
-        /// The pid of the run being followed: a new start (another pid) ends the follow.
-        pid: Option<u32>,
-        done: bool,
-    }
-
-    impl Reader {
-        /// Appends what the file gained since the last read; `false` when nothing was new.
-        async fn read_more(&mut self) -> Result<bool, EngineError> {
-            use tokio::io::{AsyncReadExt, AsyncSeekExt};
-            let mut file = match tokio::fs::File::open(&self.path).await {
-                Ok(f) => f,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-                Err(e) => return Err(log_error(&self.path, e)),
-            };
-            let len = file.metadata().await.map_err(|e| log_error(&self.path, e))?.len();
-            if len < self.offset {
-                // Truncated: a new run started; its lines are not this follow's.
-                self.done = true;
-                return Ok(false);
-            }
-            if len == self.offset {
-                return Ok(false);
-            }
-            file.seek(std::io::SeekFrom::Start(self.offset))
-                .await
-                .map_err(|e| log_error(&self.path, e))?;
-            let mut bytes = Vec::new();
-            file.take(len - self.offset)
-                .read_to_end(&mut bytes)
-                .await
-                .map_err(|e| log_error(&self.path, e))?;
-            self.offset += bytes.len() as u64;
-            self.partial.extend_from_slice(&bytes);
-            let end = self
-                .partial
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
-            let complete: Vec<u8> = self.partial.drain(..end).collect();
-            for raw in complete.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-                let Ok(stored) = serde_json::from_slice::<Stored>(raw) else {
-                    continue;
-                };
-                if self.service.as_ref().is_none_or(|s| *s == stored.service) {
-                    self.queue.push_back(stored.into());
-                }
-            }
-            Ok(true)
-        }
-
-        /// Whether the followed run is over (stopped, exited, or replaced by a new start).
-        fn run_over(&self) -> bool {
-            match (state::read_run(&self.files), self.pid) {
-                (Some(run), Some(pid)) if run.pid == pid => {
-                    tree::liveness(run.pid, run.identity.as_deref()) != tree::Liveness::Running
-                }
-                _ => true,
-            }
-        }
-    }
-
-    let mut reader = Reader {
-        path: files.log.clone(),
-        pid: state::read_run(&files).map(|r| r.pid),
-        files,
-        offset: 0,
-        partial: Vec::new(),
-        queue: VecDeque::new(),
-        service: options.service,
-        follow: options.follow,
-        done: false,
-    };
-    let tail = options.tail.map(|t| t as usize);
-    let first = async move {
-        reader.read_more().await?;
-        if let Some(tail) = tail {
-            let extra = reader.queue.len().saturating_sub(tail);
-            reader.queue.drain(..extra);
-        }
-        Ok::<_, EngineError>(reader)
-    };
-    stream::once(first)
-        .flat_map(|reader| match reader {
-            Err(e) => stream::iter([Err(e)]).boxed(),
-            Ok(reader) => stream::unfold(reader, |mut r| async move {
-                loop {
-                    if let Some(line) = r.queue.pop_front() {
-                        return Some((Ok(line), r));
-                    }
-                    if !r.follow || r.done {
-                        return None;
-                    }
-                    let over = r.run_over();
-                    match r.read_more().await {
-                        Ok(true) => continue,
-                        Ok(false) if over => return None,
-                        Ok(false) => tokio::time::sleep(FOLLOW_POLL).await,
-                        Err(e) => {
-                            r.done = true;
-                            return Some((Err(e), r));
-                        }
-                    }
-                }
-            })
-            .boxed(),
-        })
-        .boxed()
-}
-
-fn log_error(path: &std::path::Path, e: std::io::Error) -> EngineError {
-    EngineError::ProcessState {
-        path: path.display().to_string(),
-        detail: e.to_string(),
     }
 }

@@ -1,7 +1,8 @@
 //! The files a host process leaves in EnvDeck's state folder, so any EnvDeck process (the app, the CLI
 //! in another terminal, the next run after a crash) can find it: `<key>.json` (pid, process group,
-//! start time, owner) while it is up, `<key>.exit` once it ended by itself, `<key>.log` (its masked
-//! output, one JSON line per line, kept until the next start).
+//! start time, owner) while it is up, `<key>.exit` once it ended by itself, `<key>.log` and, once that
+//! grew past its limit, `<key>.log.1` (its masked output, one JSON line per line, kept until the next
+//! start; see `logfile`).
 
 use std::path::{Path, PathBuf};
 
@@ -41,17 +42,23 @@ pub struct ExitRecord {
 /// The state folder and the names of one environment's files in it.
 #[derive(Debug, Clone)]
 pub struct Files {
+    /// The Environment's key (`<project>-<environment>`), which names the files.
+    pub key: String,
     pub run: PathBuf,
     pub exit: PathBuf,
     pub log: PathBuf,
+    /// The log's older generation, once it was rotated.
+    pub previous_log: PathBuf,
 }
 
 impl Files {
     pub fn new(dir: &Path, key: &str) -> Self {
         Self {
+            key: key.to_owned(),
             run: dir.join(format!("{key}.json")),
             exit: dir.join(format!("{key}.exit")),
             log: dir.join(format!("{key}.log")),
+            previous_log: dir.join(format!("{key}.log.1")),
         }
     }
 }
@@ -123,18 +130,6 @@ pub fn remove_run(files: &Files) -> Result<(), EngineError> {
         }
     }
     Ok(())
-}
-
-/// An empty output log for a new run, readable by this user only.
-pub fn new_log(files: &Files) -> Result<std::fs::File, EngineError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).write(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(&files.log).map_err(|e| io_error(&files.log, e))
 }
 
 pub fn now_unix() -> u64 {
