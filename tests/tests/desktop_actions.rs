@@ -174,7 +174,6 @@ async fn cancel_during_a_start_stops_it_and_start_continues_later() {
     app.click("#cancel-start").await;
     app.wait_for_text("#env-notice", "cancelled", Duration::from_secs(15))
         .await;
-    app.screenshot("start-cancelled").await;
     let start = app.wait_for("#start", Duration::from_secs(5)).await;
     assert!(
         start.is_enabled().await.unwrap(),
@@ -194,6 +193,11 @@ async fn cancel_during_a_start_stops_it_and_start_continues_later() {
         "running",
         "what the Start made before Cancel is kept"
     );
+
+    // A running service's card draws its CPU and memory from Docker's stats stream.
+    app.wait_for_text("#service-first .usage", "MiB", Duration::from_secs(20))
+        .await;
+    app.screenshot("start-cancelled").await;
 
     // Start again continues from there: everything comes up.
     app.click("#start").await;
