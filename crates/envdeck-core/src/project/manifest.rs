@@ -169,6 +169,16 @@ impl Manifest {
                     )));
                 }
             }
+            // The probe is plain HTTP on this machine: a local dev server rarely has a certificate a
+            // client would trust, and a probe that skipped the check would teach nothing.
+            if let Some(url) = &env.health_url
+                && !url.starts_with("http://")
+            {
+                return Err(fail(format!(
+                    "environments.{id}.health_url: {url} is not an http:// address; EnvDeck probes the local \
+                     process over plain HTTP (e.g. http://127.0.0.1:8000/health)"
+                )));
+            }
         }
         for task in &self.tasks {
             if task.command.args().is_none_or(|a| a.is_empty()) {
@@ -185,6 +195,22 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_health_url_is_plain_http() {
+        let parse = |t: &str| Manifest::parse(Path::new("envdeck.toml"), t);
+        let err = parse(
+            "[environments.sqlite]\ncommand = \"uvicorn app:app\"\nhealth_url = \"https://127.0.0.1:8443/health\"\n",
+        )
+        .expect_err("https is refused before anything starts");
+        let text = err.to_string();
+        assert!(
+            text.contains("environments.sqlite.health_url") && text.contains("http://"),
+            "names the key and the form that works: {text}"
+        );
+        parse("[environments.sqlite]\ncommand = \"uvicorn app:app\"\nhealth_url = \"http://127.0.0.1:8000/health\"\n")
+            .expect("plain http parses");
+    }
 
     #[test]
     fn an_estimate_is_optional_and_never_empty_or_zero() {
