@@ -128,7 +128,7 @@ export const fixtures = {
       service: "web",
       command: ["alembic", "upgrade", "1a2b"],
     },
-    { id: "seed", label: "Create a test user", description: null, service: "db", command: ["./seed.sh", "ana@example.org"] },
+    { id: "seed", label: "Create a test user", description: null, service: "db", command: ["sh", "-c", "./seed.sh 'ana@example.org'"] },
     { id: "mailtest", label: "Send a test email", description: null, service: "mailhog", command: ["mhsendmail", "ana@example.org"] },
     { id: "lint", label: "Lint the code", description: null, service: null, command: ["ruff", "check", "."] },
   ] as TaskView[],

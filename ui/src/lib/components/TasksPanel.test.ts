@@ -2,8 +2,7 @@
 // running (saying why), output lines are appended as they arrive, and the end is said in words (exit
 // code), not by colour alone.
 import { fireEvent, render, waitFor } from "@testing-library/svelte";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import TasksPanel from "./TasksPanel.svelte";
 import { control, fixtures } from "../../test/fake-ipc";
 import { setLang } from "../i18n/lang.svelte";
@@ -73,6 +72,15 @@ describe("TasksPanel", () => {
     );
     expect(runButton("lint")?.disabled, "a host task cannot run from here").toBe(true);
     expect(q("#task-lint .task-why")?.textContent).toContain("terminal");
+  });
+
+  it("shows each command as a shell would read it back", async () => {
+    render(TasksPanel, { dir: "/p", env: "local", refreshKey: 0 });
+    await waitFor(() => expect(q("#task-seed .task-command")).not.toBeNull());
+    expect(q("#task-migrate .task-command")?.textContent).toBe("alembic upgrade 1a2b");
+    expect(q("#task-seed .task-command")?.textContent, "an argument with spaces and quotes stays one argument").toBe(
+      String.raw`sh -c './seed.sh '\''ana@example.org'\'''`,
+    );
   });
 
   it("keeps Run disabled while the environment starts or stops", async () => {
