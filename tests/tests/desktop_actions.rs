@@ -196,5 +196,14 @@ async fn a_task_runs_in_its_running_service_and_its_output_shows_in_the_window_m
     assert!(line.contains("key ••••"), "the secret's place is marked: {line}");
     app.scroll_to("#tasks").await;
     app.screenshot("task-output").await;
+
+    // The Backups tab answers from Rust too (the fixture keeps no dumps), and the Task's output is still
+    // there on coming back: the tab was hidden, not closed.
+    app.click("#tab-backups").await;
+    app.wait_for_text("#backups-empty", "backups/minimal/", Duration::from_secs(15))
+        .await;
+    app.click("#tab-tasks").await;
+    app.wait_for_text("#task-greet .task-line", "hello from web", Duration::from_secs(5))
+        .await;
     app.close().await;
 }
