@@ -69,6 +69,9 @@ async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
     app.click("#tab-secrets").await;
     app.wait_for("#secret-SECRET_KEY", Duration::from_secs(15)).await;
     app.click("#generate-secrets").await;
+    // Generate's own answer first: when another test has stored the key already, the row says `stored`
+    // at once, and a Reveal pressed while Generate still talks to the keychain was seen to show nothing.
+    app.wait_for("#secrets-notice", Duration::from_secs(15)).await;
     app.wait_for("#secret-SECRET_KEY[data-state='stored']", Duration::from_secs(15))
         .await;
     app.click("#secret-SECRET_KEY .reveal").await;
