@@ -7,12 +7,14 @@ use std::sync::Arc;
 
 use envdeck_api::ApiError;
 use envdeck_api::app_info::AppInfo;
+use envdeck_api::backup::{self, BackupFile};
 use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
 use envdeck_api::environment::EnvironmentDoctor;
 use envdeck_api::secrets::{Consequence, GenerateReport, ImportReport, RevealedSecret, Rotation, SecretRow};
 use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, StatsSample, UpReport};
 use envdeck_api::starts::Starts;
+use envdeck_api::task::{self, TaskView};
 use envdeck_api::watch::{self, LogRequest, Subscriptions};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -192,4 +194,47 @@ pub async fn wipe(
     on_progress: Channel<Progress>,
 ) -> Result<DownReport, ApiError> {
     desktop::wipe(&dir, &env, &typed_name, move |p| drop(on_progress.send(p))).await
+}
+
+#[tauri::command]
+pub fn task_list(dir: PathBuf, env: String) -> Result<Vec<TaskView>, ApiError> {
+    task::list(&dir, &env)
+}
+
+/// Runs a Task; its output (secrets masked by the API) streams over `on_output`; answers its exit code.
+#[tauri::command]
+pub async fn run_task(
+    dir: PathBuf,
+    env: String,
+    task: String,
+    on_output: Channel<LogLine>,
+) -> Result<i64, ApiError> {
+    task::run(&dir, &env, &task, move |l| drop(on_output.send(l))).await
+}
+
+#[tauri::command]
+pub fn backup_list(dir: PathBuf, env: String) -> Result<Vec<BackupFile>, ApiError> {
+    backup::list(&dir, &env)
+}
+
+/// The file the save dialog proposes for a new backup (its folder made ready).
+#[tauri::command]
+pub fn backup_default_file(dir: PathBuf, env: String) -> Result<PathBuf, ApiError> {
+    backup::default_file(&dir, &env)
+}
+
+/// Dumps the database into the file the person chose in the save dialog; answers where it was written.
+#[tauri::command]
+pub async fn backup_now(dir: PathBuf, env: String, file: PathBuf) -> Result<PathBuf, ApiError> {
+    backup::backup(&dir, &env, Some(file)).await
+}
+
+#[tauri::command]
+pub async fn restore_backup(
+    dir: PathBuf,
+    env: String,
+    file: PathBuf,
+    typed_name: String,
+) -> Result<(), ApiError> {
+    desktop::restore_backup(&dir, &env, &file, &typed_name).await
 }

@@ -47,6 +47,12 @@ pub fn run() {
             commands::copy_secret,
             commands::wipe_preview,
             commands::wipe,
+            commands::task_list,
+            commands::run_task,
+            commands::backup_list,
+            commands::backup_default_file,
+            commands::backup_now,
+            commands::restore_backup,
         ])
         .build(tauri::generate_context!());
     match outcome {

@@ -1,8 +1,9 @@
 //! The window's smaller actions through the real app, Docker, keychain and X clipboard (Xvfb): Copy puts
 //! the secret on the system clipboard and it is gone again 30 s later; Restart on a service card restarts
-//! that service's container; Cancel during a Start really stops the Start. Uses the e2e-stack's `minimal`
-//! environment (web only, starts in a second) and a copy of the faults-slow stack (a service that turns
-//! healthy only after 6 s, and one that waits for it).
+//! that service's container; a Task run from the Tasks tab shows its output line, the secret in it
+//! masked, and its exit status; Cancel during a Start really stops the Start. Uses the e2e-stack's
+//! `minimal` environment (web only, starts in a second) and a copy of the faults-slow stack (a service
+//! that turns healthy only after 6 s, and one that waits for it).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -36,6 +37,14 @@ fn started_at(container: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+/// The tests here share the `minimal` stack and its port 38080 (so does another clone's run): one at a
+/// time, machine-wide.
+const STACK_LOCK: u16 = 38079;
+
+fn one_at_a_time() -> std::net::TcpListener {
+    envdeck_tests::exclusive(STACK_LOCK, Duration::from_secs(600))
+}
+
 struct Cleanup;
 
 impl Drop for Cleanup {
@@ -46,6 +55,7 @@ impl Drop for Cleanup {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
+    let _lock = one_at_a_time();
     envdeck_tests::remove_stack(STACK);
     let _cleanup = Cleanup;
     let dir = fixture();
@@ -61,6 +71,9 @@ async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
     app.click("#tab-secrets").await;
     app.wait_for("#secret-SECRET_KEY", Duration::from_secs(15)).await;
     app.click("#generate-secrets").await;
+    // Generate's own answer first: when another test has stored the key already, the row says `stored`
+    // at once, and a Reveal pressed while Generate still talks to the keychain was seen to show nothing.
+    app.wait_for("#secrets-notice", Duration::from_secs(15)).await;
     app.wait_for("#secret-SECRET_KEY[data-state='stored']", Duration::from_secs(15))
         .await;
     app.click("#secret-SECRET_KEY .reveal").await;
@@ -125,6 +138,81 @@ async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
     app.close().await;
 }
 
+/// What the running web container holds as SECRET_KEY (read beside the window, never printed).
+fn container_secret(container: &str) -> String {
+    let out = Command::new("docker")
+        .args(["exec", container, "printenv", "SECRET_KEY"])
+        .output()
+        .expect("the docker CLI runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_task_runs_in_its_running_service_and_its_output_shows_in_the_window_masked() {
+    let _lock = one_at_a_time();
+    envdeck_tests::remove_stack(STACK);
+    let _cleanup = Cleanup;
+    let dir = fixture();
+    let app = AppWindow::launch_with(&[dir.to_str().expect("a UTF-8 fixture path")]).await;
+    let long = Duration::from_secs(120);
+
+    app.wait_for("#env-minimal", Duration::from_secs(30)).await;
+    app.click("#env-minimal").await;
+    app.wait_for("#environment[data-env='minimal']", Duration::from_secs(5))
+        .await;
+
+    // Before Start: the Task is listed, and Run says why it cannot be pressed.
+    app.click("#tab-tasks").await;
+    app.wait_for_text("#task-greet .task-command", "SECRET_KEY", Duration::from_secs(15))
+        .await;
+    app.wait_for_text("#task-greet .task-why", "web", Duration::from_secs(15))
+        .await;
+    let run = app
+        .wait_for("#task-greet .run-task", Duration::from_secs(5))
+        .await;
+    assert!(
+        !run.is_enabled().await.unwrap(),
+        "web is not running yet: Run is disabled"
+    );
+
+    app.click("#start").await;
+    app.wait_for_text("#env-notice", "is up", long).await;
+    // The Tasks tab hears of web running from Docker's events, with no reload.
+    app.wait_for("#task-greet .run-task:enabled", Duration::from_secs(30))
+        .await;
+    app.click("#task-greet .run-task").await;
+    let line = app
+        .wait_for_text(
+            "#task-greet .task-line",
+            "hello from web",
+            Duration::from_secs(60),
+        )
+        .await;
+    let status = app
+        .wait_for_text("#task-greet .task-status", "exit code 0", Duration::from_secs(30))
+        .await;
+    assert!(status.contains("Finished"), "the end is said in words: {status}");
+    let secret = container_secret(&format!("{STACK}-web-1"));
+    assert!(secret.len() >= 6, "the web container got its SECRET_KEY");
+    assert!(
+        !line.contains(&secret),
+        "the window shows the Task's output with the secret value masked, as the CLI does"
+    );
+    assert!(line.contains("key ••••"), "the secret's place is marked: {line}");
+    app.scroll_to("#tasks").await;
+    app.screenshot("task-output").await;
+
+    // The Backups tab answers from Rust too (the fixture keeps no dumps), and the Task's output is still
+    // there on coming back: the tab was hidden, not closed.
+    app.click("#tab-backups").await;
+    app.wait_for_text("#backups-empty", "backups/minimal/", Duration::from_secs(15))
+        .await;
+    app.click("#tab-tasks").await;
+    app.wait_for_text("#task-greet .task-line", "hello from web", Duration::from_secs(5))
+        .await;
+    app.close().await;
+}
+
 fn state_of(container: &str) -> String {
     let out = Command::new("docker")
         .args(["inspect", "-f", "{{.State.Status}}", container])
@@ -148,6 +236,7 @@ impl Drop for SlowStack {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_during_a_start_stops_it_and_start_continues_later() {
+    let _lock = one_at_a_time();
     let (tmp, dir) = envdeck_tests::copy_fixture("faults-slow", "edt-cancel-ui");
     let folder = dir
         .file_name()

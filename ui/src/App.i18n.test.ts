@@ -1,5 +1,6 @@
 // Switching the language switches every visible string: the whole app is driven through its screens
-// (first run, project, Start in progress and failed, Stop, services, logs, secrets, wipe dialog) over a
+// (first run, project, Start in progress and failed, Stop, services, logs, tasks running and ended,
+// backups with a notice and the restore dialog, secrets, checks, wipe dialog) over a
 // fake Rust side, and on each screen the language select is switched to Spanish and back; every text
 // and read-out attribute must then come from that language's catalog or be data shown as it is.
 import { fireEvent, render, waitFor } from "@testing-library/svelte";
@@ -49,6 +50,8 @@ describe("switching the language", () => {
     control.startFails = true;
     control.release = Promise.resolve();
     control.calls = [];
+    control.backupFails = false;
+    control.savePick = fixtures.backupWritten;
   });
   afterEach(() => localStorage.clear());
 
@@ -91,6 +94,40 @@ describe("switching the language", () => {
     el("#tab-logs").click();
     await appears(".log-line[data-level='error']");
     await everyStringSwitches("logs");
+
+    let releaseTask = () => {};
+    control.release = new Promise<void>((r) => (releaseTask = r));
+    control.taskCode = 0;
+    el("#tab-tasks").click();
+    await appears("#task-migrate .run-task:enabled");
+    await appears("#task-mailtest .task-why");
+    await appears("#task-lint .task-why");
+    el("#task-migrate .run-task").click();
+    await appears("#task-migrate[data-status='running'] .task-line");
+    await everyStringSwitches("task running");
+    releaseTask();
+    await appears("#task-migrate[data-status='succeeded']");
+    control.taskCode = 2;
+    el("#task-seed .run-task").click();
+    await appears("#task-seed[data-status='failed']");
+    await everyStringSwitches("tasks ended");
+
+    el("#tab-backups").click();
+    await appears("tr.backup time");
+    el("#backup-now").click();
+    await appears("#backups-notice");
+    await everyStringSwitches("backups");
+    control.backupFails = true;
+    el("#backup-now").click();
+    await appears("#backups-error");
+    control.backupFails = false;
+    (document.querySelector("tr.backup button.restore") as HTMLElement).click();
+    await appears("#restore-dialog[open]");
+    await fireEvent.input(el("#restore-name"), { target: { value: "prod" } });
+    await appears("#restore-mismatch");
+    await everyStringSwitches("restore dialog");
+    el("#restore-cancel").click();
+    await waitFor(() => expect(document.querySelector("#restore-dialog")).toBeNull());
 
     el("#tab-secrets").click();
     await appears("#secret-SECRET_KEY");

@@ -22,7 +22,12 @@ use crate::{secrets, stack};
 pub struct BackupFile {
     pub name: String,
     pub path: String,
+    // A dump stays far below 2^53 bytes: a plain number in TypeScript, as JSON sends it.
+    #[ts(type = "number")]
     pub bytes: u64,
+    /// When it was last written, in seconds since 1970-01-01 UTC; `None` when the file system does not say.
+    #[ts(type = "number | null")]
+    pub modified: Option<u64>,
 }
 
 /// Where and what a database is: the Service, and the user and database its environment names.
@@ -93,16 +98,23 @@ pub fn folder(dir: &Path, env: &str) -> PathBuf {
     dir.join("backups").join(env)
 }
 
+/// Where a new backup goes unless the person chooses: `backups/<env>/<env>-<UTC time>.sql.gz`. Its
+/// folder is made ready (created, kept out of git), so a save dialog can open in it and a dump saved
+/// there is ignored by git as a default one is.
+pub fn default_file(dir: &Path, env: &str) -> Result<PathBuf, ApiError> {
+    keep_out_of_git(dir).map_err(|e| not_writable(e, &dir.join("backups"), env))?;
+    let folder = folder(dir, env);
+    std::fs::create_dir_all(&folder).map_err(|e| not_writable(e, &folder, env))?;
+    Ok(folder.join(format!("{env}-{}.sql.gz", utc_stamp(SystemTime::now()))))
+}
+
 /// Dumps the Environment's database into `file` (default `backups/<env>/<env>-<UTC time>.sql.gz`).
 /// Refuses to overwrite; on any failure (a full disk, `pg_dump` refusing) no partial file is left.
 pub async fn backup(dir: &Path, env: &str, file: Option<PathBuf>) -> Result<PathBuf, ApiError> {
     let db = database(dir, env).await?;
     let target = match file {
         Some(f) => f,
-        None => {
-            keep_out_of_git(dir).map_err(|e| not_writable(e, &dir.join("backups"), env))?;
-            folder(dir, env).join(format!("{env}-{}.sql.gz", utc_stamp(SystemTime::now())))
-        }
+        None => default_file(dir, env)?,
     };
     if target.exists() {
         return Err(internal(format!(
@@ -252,7 +264,8 @@ pub async fn restore(dir: &Path, env: &str, file: &Path) -> Result<(), ApiError>
     Ok(())
 }
 
-/// The backups in the project's `backups/<env>/` folder, newest first (their names sort by time).
+/// The backups in the project's `backups/<env>/` folder, newest first (by when they were written, so a
+/// name the person chose in the save dialog sorts among the stamped ones).
 pub fn list(dir: &Path, env: &str) -> Result<Vec<BackupFile>, ApiError> {
     let folder = folder(dir, env);
     let entries = match std::fs::read_dir(&folder) {
@@ -264,14 +277,19 @@ pub fn list(dir: &Path, env: &str) -> Result<Vec<BackupFile>, ApiError> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_str()?.to_owned();
+            let metadata = e.metadata().ok();
             (name.ends_with(".sql.gz") && !name.starts_with('.')).then(|| BackupFile {
-                bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
+                bytes: metadata.as_ref().map_or(0, |m| m.len()),
+                modified: metadata
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs()),
                 path: e.path().display().to_string(),
                 name,
             })
         })
         .collect();
-    files.sort_by(|a, b| b.name.cmp(&a.name));
+    files.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| b.name.cmp(&a.name)));
     Ok(files)
 }
 
@@ -311,5 +329,66 @@ mod tests {
             "2026-11-24 05:02:03 UTC: backup names sort by time"
         );
         assert_eq!(utc_stamp(UNIX_EPOCH), "19700101T000000Z", "the epoch itself");
+    }
+
+    #[test]
+    fn the_default_file_is_in_a_folder_made_ready_and_kept_out_of_git() {
+        let tmp = tempfile::tempdir().expect("a temporary folder");
+        let file = default_file(tmp.path(), "local").expect("the default file is prepared");
+        assert_eq!(
+            file.parent(),
+            Some(folder(tmp.path(), "local").as_path()),
+            "it lies in backups/local/"
+        );
+        assert!(
+            file.parent().is_some_and(Path::is_dir),
+            "the folder exists, so a save dialog can open in it"
+        );
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(
+            name.starts_with("local-") && name.ends_with("Z.sql.gz"),
+            "named after the environment and the UTC time: {name}"
+        );
+        assert!(!file.exists(), "only the name is chosen: nothing is written yet");
+        let ignore = std::fs::read_to_string(tmp.path().join("backups/.gitignore")).unwrap_or_default();
+        assert!(
+            ignore.lines().any(|l| l.trim() == "*"),
+            "a dump saved there is ignored by git: {ignore}"
+        );
+    }
+
+    #[test]
+    fn the_list_holds_dumps_only_newest_first_with_size_and_time() {
+        let tmp = tempfile::tempdir().expect("a temporary folder");
+        let dir = folder(tmp.path(), "local");
+        std::fs::create_dir_all(&dir).expect("the folder is made");
+        let write = |name: &str, bytes: usize, secs: u64| {
+            let f = File::create(dir.join(name)).expect("a file is written");
+            f.set_len(bytes as u64).expect("its size is set");
+            f.set_modified(UNIX_EPOCH + Duration::from_secs(secs))
+                .expect("its time is set");
+        };
+        write("local-20260101T000000Z.sql.gz", 10, 1_000);
+        write("before-upgrade.sql.gz", 20, 2_000);
+        write(".local-20260102T000000Z.sql.gz.partial", 5, 3_000);
+        write("notes.txt", 1, 4_000);
+        let listed = list(tmp.path(), "local").expect("the folder is listed");
+        let seen: Vec<(&str, u64, Option<u64>)> = listed
+            .iter()
+            .map(|b| (b.name.as_str(), b.bytes, b.modified))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("before-upgrade.sql.gz", 20, Some(2_000)),
+                ("local-20260101T000000Z.sql.gz", 10, Some(1_000)),
+            ],
+            "a half-written dump and other files are not backups; the newest comes first whatever its name"
+        );
+        assert_eq!(
+            list(tmp.path(), "staging").expect("a missing folder is no error"),
+            Vec::new(),
+            "no backups yet"
+        );
     }
 }

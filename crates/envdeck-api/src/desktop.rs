@@ -11,7 +11,7 @@ use envdeck_core::{Environment, EnvironmentKind, Project};
 use serde::Serialize;
 
 use crate::environment::{self, project_id, specs};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::links::{ServiceLink, service_links};
 use crate::secrets::{self, GenerateReport, ImportReport, RevealedSecret, Rotation, SecretRow};
 use crate::stack::{self, DownReport, RemoveVolumes, ServiceStatus, UpReport};
@@ -248,6 +248,19 @@ pub async fn wipe(
     environment::stop(dir, env, volumes, on_progress).await
 }
 
+/// Replaces the environment's database with a backup, only when `typed_name` is the environment's id
+/// (the restore dialog asks for it, as "Wipe data" does): a mismatch is refused before anything is read.
+pub async fn restore_backup(dir: &Path, env: &str, file: &Path, typed_name: &str) -> Result<(), ApiError> {
+    if typed_name != env {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            format!("nothing was restored: type `{env}` exactly to confirm that its database is replaced"),
+        ));
+    }
+    tracing::info!(environment = env, file = %file.display(), "restoring a backup");
+    crate::backup::restore(dir, env, file).await
+}
+
 pub async fn secret_rows(dir: &Path, env: &str) -> Result<Vec<SecretRow>, ApiError> {
     let project = crate::project::open(dir)?;
     secrets::list(project_id(&project), env, &specs(&project, env)?).await
@@ -312,6 +325,19 @@ mod tests {
         let args = ["envdeck-app", "--flag", "/p/shop"].map(String::from);
         assert_eq!(project_arg(args), Some(PathBuf::from("/p/shop")));
         assert_eq!(project_arg(["envdeck-app".to_owned()]), None);
+    }
+
+    #[tokio::test]
+    async fn a_restore_with_the_wrong_name_typed_is_refused_before_anything_is_read() {
+        let missing = Path::new("/nonexistent/envdeck-project");
+        let refused = restore_backup(missing, "local", &missing.join("x.sql.gz"), "prod")
+            .await
+            .expect_err("`prod` is not `local`");
+        assert!(
+            refused.message.contains("nothing was restored") && refused.message.contains("`local`"),
+            "the refusal says nothing happened and what to type, before the project is even opened: {}",
+            refused.message
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use envdeck_api::stack::{LogLine, RemoveVolumes};
-use envdeck_api::{backup, environment, task};
+use envdeck_api::{backup, desktop, environment, task};
 
 /// A private copy of tests/fixtures/projects/chores-postgres; on drop its stack (containers,
 /// network, volumes) and keychain entry are removed, even when the test failed half-way.
@@ -128,7 +128,13 @@ async fn a_backup_survives_wiping_the_volume_and_restore_brings_the_row_back() {
         (0, "Pyrenees"),
         "the restore brought back the row the backup held"
     );
-    backup::restore(&f.root, "local", &file)
+    // The desktop's restore: a wrong name typed is refused, the right one restores.
+    let refused = desktop::restore_backup(&f.root, "local", &file, "Local").await;
+    assert!(
+        refused.is_err_and(|e| e.message.contains("nothing was restored")),
+        "the typed name must be the environment's exactly"
+    );
+    desktop::restore_backup(&f.root, "local", &file, "local")
         .await
         .unwrap_or_else(|e| {
             panic!(

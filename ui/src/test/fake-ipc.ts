@@ -2,7 +2,18 @@
 // in step), answering with a small fixed project. `shownData` lists every value the UI may show as it
 // is (names, paths, numbers, Rust's own messages), so a language test can tell data from strings the
 // UI itself must take from its catalog.
-import type { ipc as realIpc, LogLine, Progress, ProjectView, SecretRow, StackView, Target, Watch } from "../lib/ipc";
+import type {
+  ipc as realIpc,
+  BackupFile,
+  LogLine,
+  Progress,
+  ProjectView,
+  SecretRow,
+  StackView,
+  Target,
+  TaskView,
+  Watch,
+} from "../lib/ipc";
 import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { EnvironmentDoctor } from "../lib/bindings/EnvironmentDoctor";
 
@@ -110,12 +121,42 @@ export const fixtures = {
   revealed: "s3cr3t-value-for-tests",
   envFile: "/home/dev/shop/.env.local",
   volumes: ["shop-local_pgdata"],
+  tasks: [
+    {
+      id: "migrate",
+      label: "Apply migrations",
+      description: "Brings the schema up to date",
+      service: "web",
+      command: ["alembic", "upgrade", "1a2b"],
+    },
+    { id: "seed", label: "Create a test user", description: null, service: "db", command: ["sh", "-c", "./seed.sh 'ana@example.org'"] },
+    { id: "mailtest", label: "Send a test email", description: null, service: "mailhog", command: ["mhsendmail", "ana@example.org"] },
+    { id: "lint", label: "Lint the code", description: null, service: null, command: ["ruff", "check", "."] },
+  ] as TaskView[],
+  /** What a Task prints: the first line at once, the second once `control.release` resolves. */
+  taskOutput: [
+    { service: "web", container: "shop-local-web-1", stream: "stdout", text: "INFO [alembic] Running upgrade -> 1a2b" },
+    { service: "web", container: "shop-local-web-1", stream: "stderr", text: "key ******** accepted" },
+  ] as LogLine[],
+  backups: [
+    {
+      name: "local-20261124T050203Z.sql.gz",
+      path: "/home/ana/shop/backups/local/local-20261124T050203Z.sql.gz",
+      bytes: 1536,
+      modified: 1795496523,
+    },
+    { name: "before-upgrade.sql.gz", path: "/home/ana/shop/backups/local/before-upgrade.sql.gz", bytes: 3_145_728, modified: 1795400000 },
+  ] as BackupFile[],
+  /** Where the save dialog's pick lands (the person accepted the default). */
+  backupWritten: "/home/ana/shop/backups/local/local-20261124T060000Z.sql.gz",
 };
 
 /** Sentences Rust sends in English today (errors, doctor reasons): shown as they come. */
 export const rustMessages = {
   startFailed: "service `mailhog` exited with code 1",
   startCancelled: "the start of local was cancelled: what it created so far is kept, and Start continues from there",
+  backupFailed: "the database service `db` is not running; start the environment first: envdeck up local",
+  restoreRefused: "nothing was restored: type `local` exactly to confirm that its database is replaced",
 };
 
 const upEvents: Progress[] = [
@@ -142,6 +183,12 @@ export const control = {
   pickedFile: null as string | null,
   /** Lines the logs watch sends instead of the fixtures' few (a 100,000-line test). */
   logs: null as LogLine[] | null,
+  /** The exit code a Task answers with. */
+  taskCode: 0,
+  /** What the save dialog answers: a path, or `null` for Cancel. */
+  savePick: fixtures.backupWritten as string | null,
+  /** Backup answers with Rust's "not running" error. */
+  backupFails: false,
 };
 
 function record(command: string, ...args: unknown[]) {
@@ -220,6 +267,31 @@ export const fakeIpc: Ipc = {
   wipePreview: async () => fixtures.volumes,
   wipe: async () => ({ containers: [], networks: [], volumes: fixtures.volumes }),
   openLink: async () => undefined,
+  taskList: async () => fixtures.tasks,
+  // Like a Channel: the first line comes after the call has started, the rest once released.
+  runTask: async (t, task, onLine) => {
+    record("runTask", t, task);
+    const [first, ...rest] = fixtures.taskOutput;
+    await new Promise((r) => setTimeout(r, 0));
+    onLine(first);
+    await control.release;
+    for (const l of rest) onLine(l);
+    return control.taskCode;
+  },
+  backupList: async () => fixtures.backups,
+  backupDefaultFile: async () => fixtures.backupWritten,
+  backupNow: async (t, file) => {
+    record("backupNow", t, file);
+    if (control.backupFails) throw { code: "internal", message: rustMessages.backupFailed };
+    return file;
+  },
+  // As Rust does: a name typed wrong is refused before anything happens.
+  restoreBackup: async (t, file, typedName) => {
+    record("restoreBackup", t, file, typedName);
+    if (typedName !== t.env) throw { code: "internal", message: rustMessages.restoreRefused };
+  },
+  pickSaveFile: async (title, defaultPath) => (record("pickSaveFile", title, defaultPath), control.savePick),
+  pickBackupFile: async () => fixtures.backups[1].path,
 };
 
 const ENUM_KEYS = new Set(["state", "health", "kind", "runs", "event", "stream", "outcome", "code", "phase", "stored", "generated"]);

@@ -3,4 +3,8 @@
 /**
  * One file of the project's `backups/<env>/` folder, as `envdeck backup ENV --list` shows it.
  */
-export type BackupFile = { name: string, path: string, bytes: bigint, };
+export type BackupFile = { name: string, path: string, bytes: number, 
+/**
+ * When it was last written, in seconds since 1970-01-01 UTC; `None` when the file system does not say.
+ */
+modified: number | null, };
