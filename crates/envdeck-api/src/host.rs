@@ -88,6 +88,22 @@ fn spec(project: &Project, env: &str, secrets: Option<&StartSecrets>) -> Result<
     })
 }
 
+/// A host Task of the environment: `command` instead of the environment's own, in the same folder with
+/// the same variables and keychain secrets.
+pub(crate) fn task_spec(
+    project: &Project,
+    env: &str,
+    secrets: &StartSecrets,
+    command: Vec<String>,
+) -> Result<HostSpec, ApiError> {
+    let spec = spec(project, env, Some(secrets))?;
+    Ok(HostSpec {
+        service: command.first().cloned().unwrap_or_default(),
+        command,
+        ..spec
+    })
+}
+
 /// Starts the process with the environment's `env` table and its keychain secrets, and waits for its
 /// health URL. Errors and events are masked by the caller.
 pub(crate) async fn start(

@@ -1,5 +1,6 @@
 //! Tasks: the one-click commands a project declares in `envdeck.toml` (migrations, a test user,
-//! `pytest`), run in their Service with output streamed and the environment's secrets masked.
+//! `pytest`), run in their Service (or, in a host-process environment, on the host in its folder) with
+//! output streamed and the environment's secrets masked.
 
 use std::path::Path;
 
@@ -11,6 +12,7 @@ use crate::environment::{project_id, specs};
 use crate::error::{ApiError, ErrorCode};
 use crate::secrets;
 use crate::stack::{self, LogLine};
+use envdeck_engine::process;
 
 /// One Task as the app's task list and `envdeck task ENV` show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -74,15 +76,6 @@ pub async fn run(
             format!("environment `{env}` has no task `{task_id}`; {known}"),
         ));
     };
-    let Some(service) = &task.service else {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            format!(
-                "task `{task_id}` runs on the host, which EnvDeck cannot run yet; run its command in a terminal: {:?}",
-                task.command
-            ),
-        ));
-    };
     let command = task.command.args().ok_or_else(|| {
         ApiError::new(
             ErrorCode::InvalidProject,
@@ -91,6 +84,32 @@ pub async fn run(
     })?;
     let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
+    let mut masked = |mut line: LogLine| {
+        line.text = masker.mask(&line.text);
+        on_output(line)
+    };
+    let mask_error = |e: ApiError| ApiError {
+        message: masker.mask(&e.message),
+        ..e
+    };
+    let Some(service) = &task.service else {
+        if !crate::host::is_host(&project, env) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidProject,
+                format!(
+                    "task `{task_id}` names no `service`, so it would run on the host, but environment `{env}` runs \
+                     on Docker: add `service = \"<the service to run it in>\"` to the task in envdeck.toml"
+                ),
+            ));
+        }
+        let spec = crate::host::task_spec(&project, env, &secrets, command)?;
+        tracing::info!(environment = env, task = task_id, "running task on the host");
+        let code = process::run_to_end(&spec, &mut masked)
+            .await
+            .map_err(|e| mask_error(e.into()))?;
+        tracing::info!(environment = env, task = task_id, code, "task finished");
+        return Ok(code);
+    };
     let stack_name = project.stack_name(env);
     let running = stack::ps(&stack_name).await?;
     if !running
@@ -105,15 +124,9 @@ pub async fn run(
         ));
     }
     tracing::info!(environment = env, task = task_id, service, "running task");
-    let code = stack::exec(&stack_name, service, &command, |mut line| {
-        line.text = masker.mask(&line.text);
-        on_output(line)
-    })
-    .await
-    .map_err(|e| ApiError {
-        message: masker.mask(&e.message),
-        ..e
-    })?;
+    let code = stack::exec(&stack_name, service, &command, &mut masked)
+        .await
+        .map_err(mask_error)?;
     tracing::info!(environment = env, task = task_id, code, "task finished");
     Ok(code)
 }

@@ -239,3 +239,31 @@ fn a_missing_interpreter_is_a_doctor_line_and_a_clear_error() {
         d.all(|e| e.map_or(true, |e| !e.file_name().to_string_lossy().ends_with(".json")))
     }));
 }
+
+#[test]
+fn a_host_task_runs_in_the_environment_folder_with_its_secret_masked() {
+    let f = Fixture::new("edt-host-task");
+    let (code, _, stderr) = f.run(&["secrets", "generate", "host"]);
+    assert_eq!(code, 0, "secrets generate: {stderr}");
+    let (code, stdout, stderr) = f.run(&["task", "host", "greet"]);
+    assert_eq!(code, 4, "the task's own exit code is envdeck's: {stdout}{stderr}");
+    assert!(
+        stdout.contains("greeting=hello from the fixture key=••••"),
+        "the environment's variables, and its secret masked: {stdout}"
+    );
+    let folder = f.root.file_name().and_then(|n| n.to_str()).expect("folder name");
+    assert!(
+        stdout.contains(&format!("in {folder}")),
+        "runs in the project folder: {stdout}"
+    );
+    assert!(stderr.contains("a warning"), "stderr stays stderr: {stderr}");
+    let (_, listed, _) = f.run(&["task", "host"]);
+    assert!(
+        listed.contains("in host"),
+        "the list says where it runs: {listed}"
+    );
+    assert!(
+        f.record().is_none(),
+        "a task is not the environment's process: nothing recorded"
+    );
+}

@@ -328,6 +328,28 @@ fn links_and_tasks_are_offered_where_their_service_runs() {
             .any(|e| e == "staging" || e == "prod"),
         "a known-password test user never reaches staging or production"
     );
+    let ids_of = |env: &str| -> Vec<(String, Option<String>)> {
+        envdeck_api::task::list(&sample(), env)
+            .unwrap_or_else(|e| panic!("tasks of {env}: {e}"))
+            .into_iter()
+            .map(|t| (t.id, t.service))
+            .collect()
+    };
+    assert_eq!(
+        ids_of("sqlite"),
+        [
+            ("migrate".into(), None),
+            ("test-user".into(), None),
+            ("pytest".into(), None)
+        ],
+        "the no-Docker environment has the same chores, run on the host"
+    );
+    assert!(
+        ids_of("local")
+            .iter()
+            .all(|(_, service)| service.as_deref() == Some("backend")),
+        "Docker environments run them in the backend"
+    );
 }
 
 fn tree(dir: &Path) -> BTreeSet<String> {

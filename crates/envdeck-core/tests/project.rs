@@ -138,3 +138,34 @@ fn a_lone_base_file_warns_only_when_the_manifest_did_not_ask_for_it() {
     assert!(warned("stagin"), "no overlay and no compose_files: maybe a typo");
     assert!(!warned("ci"), "compose_files names the base file on purpose");
 }
+
+#[test]
+fn a_task_without_a_service_is_only_for_host_process_environments() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .expect("the compose file");
+    let manifest = |environments: &str| {
+        std::fs::write(
+            dir.path().join("envdeck.toml"),
+            format!(
+                "[environments.sqlite]\ncommand = \"uvicorn app:app\"\n\n[environments.local]\n\n\
+                 [[tasks]]\nid = \"pytest\"\nlabel = \"Run tests\"\ncommand = \"pytest\"\n{environments}"
+            ),
+        )
+        .expect("the manifest");
+    };
+    manifest("environments = [\"sqlite\"]\n");
+    Project::open(dir.path()).expect("a host task of a host-process environment is fine");
+    manifest("");
+    let err = Project::open(dir.path())
+        .expect_err("for every environment, it would land in Docker's `local`")
+        .to_string();
+    assert!(
+        err.contains("envdeck.toml") && err.contains("task `pytest`") && err.contains("`local`"),
+        "names the file, the task and the environment: {err}"
+    );
+    assert!(err.contains("service = "), "and says what to add: {err}");
+}

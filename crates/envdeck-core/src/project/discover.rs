@@ -73,6 +73,25 @@ pub fn open(dir: &Path) -> Result<Project, CoreError> {
         let spec = manifest.environments.get(&id).unwrap_or(&empty);
         environments.push(environment(&dir, base.as_deref(), &id, spec)?);
     }
+    // A task without a `service` runs on the host: only a host-process environment has one to offer.
+    for task in manifest.tasks.iter().filter(|t| t.service.is_none()) {
+        let docker = environments.iter().find(|e| {
+            matches!(e.kind, EnvironmentKind::Docker { .. })
+                && (task.environments.is_empty() || task.environments.contains(&e.id))
+        });
+        if let Some(env) = docker {
+            return Err(CoreError::Manifest {
+                file: manifest_path.clone(),
+                line: None,
+                message: format!(
+                    "task `{}` names no `service`, so it runs on the host, but environment `{}` runs on Docker: \
+                     add `service = \"<the service to run it in>\"`, or list only host-process environments in \
+                     its `environments`",
+                    task.id, env.id
+                ),
+            });
+        }
+    }
     let name = manifest
         .project
         .name

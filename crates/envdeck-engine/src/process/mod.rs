@@ -13,6 +13,7 @@ mod logfile;
 mod output;
 mod program;
 pub mod state;
+mod task;
 mod tree;
 
 use std::collections::HashMap;
@@ -32,6 +33,7 @@ use crate::stack::{Sink, UpReport};
 use crate::status::{Change, LogLine, LogOptions, OutputStream, PublishedPort, ServiceEvent, ServiceStatus};
 pub use program::install_hint;
 pub use state::{ExitRecord, Files, RunRecord};
+pub use task::run_to_end;
 pub use tree::kill_now;
 
 /// One host-process Environment, ready to run.

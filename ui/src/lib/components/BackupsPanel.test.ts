@@ -100,7 +100,7 @@ describe("BackupsPanel", () => {
     render(BackupsPanel, props);
     await waitFor(() => expect(q("#backup-now")).not.toBeNull());
     await fireEvent.click(q("#backup-now")!);
-    await waitFor(() => expect(q("#backups-error")?.textContent).toBe(rustMessages.backupFailed));
+    await waitFor(() => expect(q("#backups-error .error-detail")?.textContent).toBe(rustMessages.backupFailed));
     expect(q("#backups-notice")).toBeNull();
     expect(q<HTMLButtonElement>("#backup-now")?.disabled).toBe(false);
   });

@@ -200,7 +200,7 @@ export const en = {
   "tasks.run": "Run",
   "tasks.running": "Running…",
   "tasks.runName": "Run {label}",
-  "tasks.onHost": "Runs on your computer, not in a service: EnvDeck cannot run it yet. Run its command in a terminal.",
+  "tasks.onHost": "on this computer, in the environment's folder:",
   "tasks.notRunning": "{service} is not running: start the environment first.",
   "tasks.busy": "Wait until the environment's Start or Stop has finished.",
   "tasks.statusRunning": "Running",

@@ -201,7 +201,7 @@ export const es: Record<MessageKey, string> = {
   "tasks.run": "Ejecutar",
   "tasks.running": "Ejecutando…",
   "tasks.runName": "Ejecutar {label}",
-  "tasks.onHost": "Se ejecuta en tu ordenador, no en un servicio: EnvDeck aún no puede ejecutarla. Ejecuta su comando en una terminal.",
+  "tasks.onHost": "en este ordenador, en la carpeta del entorno:",
   "tasks.notRunning": "{service} no está en marcha: inicia primero el entorno.",
   "tasks.busy": "Espera a que termine el inicio o la parada del entorno.",
   "tasks.statusRunning": "En ejecución",
