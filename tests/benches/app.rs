@@ -105,6 +105,18 @@ async fn main() {
     let processes = tree(pid);
     let total: u64 = processes.iter().copied().map(rss_kib).sum();
     let together: u64 = processes.iter().copied().map(pss_kib).sum();
+    let each: Vec<String> = processes
+        .iter()
+        .map(|&p| {
+            let name = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+            format!(
+                "{} {:.0}/{:.0}",
+                name.trim(),
+                rss_kib(p) as f64 / 1024.0,
+                pss_kib(p) as f64 / 1024.0
+            )
+        })
+        .collect();
 
     app.click("#stop").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -127,4 +139,5 @@ async fn main() {
         total as f64 / 1024.0,
         together as f64 / 1024.0
     );
+    println!("per process, RSS/PSS MB: {}", each.join(", "));
 }
