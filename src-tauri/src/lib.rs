@@ -2,13 +2,12 @@
 
 mod clipboard;
 mod commands;
-mod webview;
 
 use commands::LaunchProject;
 use envdeck_api::clipboard::CopiedSecret;
 use envdeck_api::starts::Starts;
 use envdeck_api::watch::Subscriptions;
-use tauri::{Manager, RunEvent};
+use tauri::RunEvent;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -23,12 +22,6 @@ pub fn run() {
         .manage(Subscriptions::default())
         .manage(CopiedSecret::default())
         .manage(Starts::default())
-        .setup(|app| {
-            if let Some(window) = app.get_webview_window("main") {
-                webview::lighten(&window);
-            }
-            Ok(())
-        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::launch_project,
