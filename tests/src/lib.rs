@@ -24,6 +24,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
+/// How long one click may take before a test fails (a click answers in milliseconds).
+const CLICK_LIMIT: Duration = Duration::from_secs(30);
+
 /// A running app window driven over WebDriver; dropping it ends the session and tauri-driver.
 pub struct AppWindow {
     pub client: Client,
@@ -138,10 +141,11 @@ impl AppWindow {
 
     /// Clicks the element matching `css`, which must be there.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css, Duration::from_secs(10))
+        let element = self.wait_for(css, Duration::from_secs(10)).await;
+        // WebDriver has no time limit of its own on a click: a hung one fails the test instead of CI.
+        tokio::time::timeout(CLICK_LIMIT, element.click())
             .await
-            .click()
-            .await
+            .unwrap_or_else(|_| panic!("clicking `{css}` did not return within {CLICK_LIMIT:?}"))
             .unwrap_or_else(|e| panic!("`{css}` can be clicked: {e}"));
     }
 

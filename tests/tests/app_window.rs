@@ -6,7 +6,6 @@ use std::process::Command;
 use std::time::Duration;
 
 use envdeck_tests::AppWindow;
-use fantoccini::Locator;
 
 fn docker_server_version() -> String {
     let out = Command::new("docker")
@@ -43,13 +42,7 @@ async fn a_first_run_opens_the_sample_and_the_doctor_shows_what_rust_found() {
 
     app.wait_for("#docker-status", Duration::from_secs(30)).await;
     // Ask again through the button, so the click path (UI → ipc.ts → Rust command) is what is checked.
-    app.client
-        .find(Locator::Css("#recheck"))
-        .await
-        .expect("the re-check button is there")
-        .click()
-        .await
-        .unwrap();
+    app.click("#recheck").await;
     let docker = app
         .wait_for("#docker-status[data-state='reachable']", Duration::from_secs(30))
         .await;
