@@ -289,6 +289,7 @@ export const fakeIpc: Ipc = {
   restoreBackup: async (t, file, typedName) => {
     record("restoreBackup", t, file, typedName);
     if (typedName !== t.env) throw { code: "internal", message: rustMessages.restoreRefused };
+    await control.release;
   },
   pickSaveFile: async (title, defaultPath) => (record("pickSaveFile", title, defaultPath), control.savePick),
   pickBackupFile: async () => fixtures.backups[1].path,

@@ -45,3 +45,26 @@ describe("EnvironmentPanel cancel", () => {
     expect(starts(), "the second Start ran").toBe(2);
   });
 });
+
+describe("EnvironmentPanel during a restore", () => {
+  it("holds Start, Stop and Wipe until the restore has finished", async () => {
+    control.calls = [];
+    let release = () => {};
+    control.release = new Promise<void>((r) => (release = r));
+    const environment = fixtures.project.environments[0];
+    render(EnvironmentPanel, { dir: "/p", environment, busy: false, onchanged: () => {} });
+    await fireEvent.click(q("#tab-backups")!);
+    await waitFor(() => expect(q("#backups .restore")).not.toBeNull());
+    await fireEvent.click(q("#backups .restore")!);
+    const typed = await waitFor(() => q<HTMLInputElement>("#restore-name")!);
+    await fireEvent.input(typed, { target: { value: environment.id } });
+    await fireEvent.click(q("#restore-confirm")!);
+    await waitFor(() => expect(control.calls.some((c) => c.command === "restoreBackup")).toBe(true));
+    expect(q("#start")?.disabled, "no Start under a restore").toBe(true);
+    expect(q("#stop")?.disabled, "no Stop under a restore").toBe(true);
+    expect(q("#wipe-open")?.disabled, "no Wipe under a restore").toBe(true);
+    release();
+    await waitFor(() => expect(q("#start")?.disabled).toBe(false));
+    expect(q("#stop")?.disabled).toBe(false);
+  });
+});
