@@ -92,8 +92,14 @@ impl Drop for StandIns {
 ///
 /// For tests that need fixed host ports or official image names, which a second run (another clone, a
 /// colleague's suite) would fight over. A listening socket is the lock: the OS releases it when the
-/// process ends, however it ends, so a killed run never leaves a stale lock behind.
+/// process ends, however it ends, so a killed run never leaves a stale lock behind. Lock ports (and the
+/// fixtures' fixed ports) sit below Linux's ephemeral range (32768-60999): there, any outgoing
+/// connection or a free_port() of another test could be holding the number by chance.
 pub fn exclusive(port: u16, timeout: Duration) -> TcpListener {
+    assert!(
+        port < 32768,
+        "lock port {port} is in the ephemeral range: pick one below 32768"
+    );
     let deadline = Instant::now() + timeout;
     loop {
         match TcpListener::bind(("127.0.0.1", port)) {

@@ -37,9 +37,9 @@ fn started_at(container: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-/// The tests here share the `minimal` stack and its port 38080 (so does another clone's run): one at a
+/// The tests here share the `minimal` stack and its port 28080 (so does another clone's run): one at a
 /// time, machine-wide.
-const STACK_LOCK: u16 = 38079;
+const STACK_LOCK: u16 = 28079;
 
 fn one_at_a_time() -> std::net::TcpListener {
     envdeck_tests::exclusive(STACK_LOCK, Duration::from_secs(600))

@@ -120,7 +120,7 @@ async fn open_start_watch_and_stop_a_stack_from_the_window() {
         .await;
     let link = app
         .wait_for(
-            "#service-web button.link[data-url='http://127.0.0.1:38080/']",
+            "#service-web button.link[data-url='http://127.0.0.1:28080/']",
             Duration::from_secs(10),
         )
         .await;

@@ -26,7 +26,7 @@ const STAND_INS: [(&str, &str); 5] = [
 ];
 
 /// The lock of tests that run the sample on its fixed ports (envdeck_tests::exclusive).
-const SAMPLE_PORTS_LOCK: u16 = 39025;
+const SAMPLE_PORTS_LOCK: u16 = 29025;
 
 const SECRETS: [&str; 4] = [
     "SECRET_KEY",

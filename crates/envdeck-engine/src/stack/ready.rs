@@ -24,6 +24,8 @@ use crate::status::Change;
 const CRASH_LOOP_RESTARTS: i64 = 3;
 /// How many log lines a failure message carries.
 const FAILURE_LOG_LINES: u32 = 20;
+/// How long an exit by SIGKILL (137) waits for Docker to say whether it was the OOM killer.
+const OOM_REPORT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Listens to the stack's events for the duration of one `up`; every container event bumps a counter
 /// that waiters watch. Dropping it stops the listener (an `up` that is cancelled leaves nothing running).
@@ -98,11 +100,20 @@ pub(crate) async fn wait(
     condition: Condition,
 ) -> Result<(), EngineError> {
     let mut tick = pulse.tick.clone();
+    let mut waited_for_oom = false;
     loop {
         tick.borrow_and_update();
-        let verdict = inspect(docker, container, condition, pulse.was_oom_killed(container)).await?;
+        let (verdict, unexplained_kill) =
+            inspect(docker, container, condition, pulse.was_oom_killed(container)).await?;
         match verdict {
             Verdict::Ready => return Ok(()),
+            // Docker can report the exit before the kernel's OOM kill reaches the container's state or
+            // the `oom` event: a SIGKILL with no reason yet gets a moment for one to arrive.
+            Verdict::Failed(_) if unexplained_kill && !waited_for_oom => {
+                waited_for_oom = true;
+                let _ = tokio::time::timeout(OOM_REPORT_GRACE, tick.changed()).await;
+                continue;
+            }
             Verdict::Failed(reason) => {
                 let logs = logs::last_lines(docker, container, FAILURE_LOG_LINES).await;
                 return Err(EngineError::ServiceFailed {
@@ -126,7 +137,7 @@ async fn inspect(
     container: &str,
     condition: Condition,
     oom_event: bool,
-) -> Result<Verdict, EngineError> {
+) -> Result<(Verdict, bool), EngineError> {
     let info = docker
         .inspect_container(container, None::<InspectContainerOptions>)
         .await
@@ -158,10 +169,12 @@ async fn inspect(
     } else {
         verdict(condition, status, exited, exit_code, health)
     };
-    Ok(match verdict {
+    let unexplained_kill = exited && exit_code == 137 && !oom;
+    let verdict = match verdict {
         Verdict::Failed(reason) if oom => Verdict::Failed(out_of_memory(limit, &reason)),
         other => other,
-    })
+    };
+    Ok((verdict, unexplained_kill))
 }
 
 fn verdict(
