@@ -149,6 +149,13 @@ impl AppWindow {
             .unwrap_or_else(|e| panic!("`{css}` can be clicked: {e}"));
     }
 
+    /// Picks an environment card once the project's list shows it, and waits for its panel.
+    pub async fn pick_environment(&self, id: &str) {
+        self.click(&format!("#env-{id}")).await;
+        self.wait_for(&format!("#environment[data-env='{id}']"), Duration::from_secs(5))
+            .await;
+    }
+
     /// Scrolls the element matching `css` to the top of the window, so a screenshot shows it.
     pub async fn scroll_to(&self, css: &str) {
         let element = self.wait_for(css, Duration::from_secs(10)).await;

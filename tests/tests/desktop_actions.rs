@@ -63,9 +63,7 @@ async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
     let long = Duration::from_secs(120);
 
     app.wait_for("#env-minimal", Duration::from_secs(30)).await;
-    app.click("#env-minimal").await;
-    app.wait_for("#environment[data-env='minimal']", Duration::from_secs(5))
-        .await;
+    app.pick_environment("minimal").await;
 
     // Copy: the value goes to the system clipboard (not through the page), and is cleared after 30 s.
     app.click("#tab-secrets").await;
@@ -157,9 +155,7 @@ async fn a_task_runs_in_its_running_service_and_its_output_shows_in_the_window_m
     let long = Duration::from_secs(120);
 
     app.wait_for("#env-minimal", Duration::from_secs(30)).await;
-    app.click("#env-minimal").await;
-    app.wait_for("#environment[data-env='minimal']", Duration::from_secs(5))
-        .await;
+    app.pick_environment("minimal").await;
 
     // Before Start: the Task is listed, and Run says why it cannot be pressed.
     app.click("#tab-tasks").await;
@@ -249,9 +245,7 @@ async fn cancel_during_a_start_stops_it_and_start_continues_later() {
     };
     let app = AppWindow::launch_with(&[stack.dir.to_str().expect("a UTF-8 path")]).await;
     app.wait_for("#env-local", Duration::from_secs(30)).await;
-    app.click("#env-local").await;
-    app.wait_for("#environment[data-env='local']", Duration::from_secs(5))
-        .await;
+    app.pick_environment("local").await;
 
     app.click("#start").await;
     // `slow` is started and not yet healthy (6 s): the Start is waiting on it, `last` is created only.

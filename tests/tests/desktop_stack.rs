@@ -56,9 +56,7 @@ async fn open_start_watch_and_stop_a_stack_from_the_window() {
     app.wait_for("#env-minimal", Duration::from_secs(5)).await;
     app.wait_for_text("#comparison", "db", Duration::from_secs(5))
         .await;
-    app.click("#env-local").await;
-    app.wait_for("#environment[data-env='local']", Duration::from_secs(5))
-        .await;
+    app.pick_environment("local").await;
     app.screenshot("project").await;
 
     // Secrets before the first Start: missing, then generated into the keychain and revealed.

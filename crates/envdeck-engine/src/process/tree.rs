@@ -21,6 +21,9 @@ mod os;
 #[cfg(windows)]
 #[path = "tree/windows.rs"]
 mod os;
+#[cfg(unix)]
+#[path = "tree/unix.rs"]
+mod unix;
 
 use std::time::{Duration, Instant};
 

@@ -1,21 +1,9 @@
 //! Linux: the tree is its own process group; /proc tells start times, states and group members without
-//! spawning anything; a stop is SIGTERM to the group, then SIGKILL.
-
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
+//! spawning anything. The group and its signals are unix.rs's.
 
 use super::{Seen, Tree};
 
-/// Nothing to hold: the group id is enough to find the tree again.
-pub(super) struct Hold;
-
-pub(super) fn configure(cmd: &mut tokio::process::Command) {
-    cmd.process_group(0);
-}
-
-pub(super) fn adopt(_key: &str, _child: &tokio::process::Child) -> Result<Hold, String> {
-    Ok(Hold)
-}
+pub(super) use super::unix::{Hold, adopt, configure, force, polite};
 
 /// The fields of `/proc/<pid>/stat` EnvDeck reads.
 struct Stat {
@@ -58,20 +46,4 @@ pub(super) fn group_alive(tree: Tree<'_>) -> bool {
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .any(|pid| stat(pid).is_some_and(|s| s.pgrp == tree.pgid && running(&s)))
-}
-
-pub(super) fn polite(tree: Tree<'_>) {
-    signal(tree.pgid, Signal::SIGTERM)
-}
-
-pub(super) fn force(tree: Tree<'_>) {
-    signal(tree.pgid, Signal::SIGKILL)
-}
-
-fn signal(pgid: u32, signal: Signal) {
-    // 0 and 1 would mean "our own group" and init: never a host process's group.
-    match i32::try_from(pgid) {
-        Ok(raw) if raw > 1 => drop(killpg(Pid::from_raw(raw), signal)),
-        _ => {}
-    }
 }

@@ -1,4 +1,4 @@
-//! macOS and the BSDs (compile-checked here, not run): the same process group and signals as Linux,
+//! macOS and the BSDs (compile-checked here, not run): the same process group and signals as Linux (unix.rs),
 //! without /proc: `ps` tells a pid's start time and state, `killpg(.., 0)` whether its group has members.
 //! `ps` is called by its full path: a desktop app started from the Finder has a minimal PATH.
 
@@ -8,16 +8,7 @@ use nix::unistd::Pid;
 
 use super::{Seen, Tree};
 
-/// Nothing to hold: the group id is enough to find the tree again.
-pub(super) struct Hold;
-
-pub(super) fn configure(cmd: &mut tokio::process::Command) {
-    cmd.process_group(0);
-}
-
-pub(super) fn adopt(_key: &str, _child: &tokio::process::Child) -> Result<Hold, String> {
-    Ok(Hold)
-}
+pub(super) use super::unix::{Hold, adopt, configure, force, polite};
 
 /// One `ps` for both: the state (`Z` for a zombie) and the start time (`Mon Jan  1 12:00:00 2024`).
 pub(super) fn look(pid: u32) -> Option<Seen> {
@@ -42,21 +33,5 @@ pub(super) fn group_alive(tree: Tree<'_>) -> bool {
     match i32::try_from(tree.pgid) {
         Ok(raw) if raw > 1 => !matches!(killpg(Pid::from_raw(raw), None::<Signal>), Err(Errno::ESRCH)),
         _ => false,
-    }
-}
-
-pub(super) fn polite(tree: Tree<'_>) {
-    signal(tree.pgid, Signal::SIGTERM)
-}
-
-pub(super) fn force(tree: Tree<'_>) {
-    signal(tree.pgid, Signal::SIGKILL)
-}
-
-fn signal(pgid: u32, signal: Signal) {
-    // 0 and 1 would mean "our own group" and init: never a host process's group.
-    match i32::try_from(pgid) {
-        Ok(raw) if raw > 1 => drop(killpg(Pid::from_raw(raw), signal)),
-        _ => {}
     }
 }
