@@ -66,7 +66,7 @@ fn app_pid(binary: &str) -> u32 {
 }
 
 fn cleanup() {
-    envdeck_tests::remove_stack("bench-five-local");
+    envdeck_tests::remove_stack(&envdeck_tests::cli::stack_of(&fixture(), "local"));
 }
 
 #[tokio::main]

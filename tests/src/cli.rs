@@ -247,3 +247,23 @@ pub fn objects_of(kind: &str, stack: &str, env: &[(&str, &str)]) -> Vec<String> 
     names.sort();
     names
 }
+
+/// The names EnvDeck gives environment `env` of the project at `dir` (its identity decides them), as
+/// `envdeck project show --json` prints them: (stack, keychain service).
+pub fn names_of(dir: &Path, env: &str) -> (String, String) {
+    let ran = envdeck(dir, &["project", "show", "--json"], &[], Duration::from_secs(60));
+    assert!(ran.status.success(), "envdeck project show: {}", ran.text());
+    let view: serde_json::Value = serde_json::from_str(&ran.stdout)
+        .unwrap_or_else(|e| panic!("project show --json is JSON ({e}): {}", ran.stdout));
+    let found = view["environments"]
+        .as_array()
+        .and_then(|envs| envs.iter().find(|e| e["id"] == env))
+        .unwrap_or_else(|| panic!("{} has no environment {env}: {view}", dir.display()));
+    let text = |key: &str| found[key].as_str().unwrap_or_default().to_owned();
+    (text("stack"), text("keychain"))
+}
+
+/// The compose project name of environment `env` of the project at `dir`.
+pub fn stack_of(dir: &Path, env: &str) -> String {
+    names_of(dir, env).0
+}

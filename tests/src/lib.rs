@@ -191,3 +191,24 @@ impl Drop for AppWindow {
         let _ = self.driver.kill();
     }
 }
+
+/// Runs a future to its end from synchronous or asynchronous test code alike: on a scoped thread with a
+/// runtime of its own (a fixture's constructor may be called inside a `#[tokio::test]`).
+pub fn block_on<F>(future: F) -> F::Output
+where
+    F: std::future::Future + Send,
+    F::Output: Send,
+{
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime for the test")
+                    .block_on(future)
+            })
+            .join()
+            .expect("the future ran to its end")
+    })
+}

@@ -187,10 +187,10 @@ fn serve(
             if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
                 break;
             }
-            if let Some((k, v)) = header.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    body_len = v.trim().parse().unwrap_or(0);
-                }
+            if let Some((k, v)) = header.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                body_len = v.trim().parse().unwrap_or(0);
             }
         }
         let mut discard = vec![0u8; body_len];

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use envdeck_tests::AppWindow;
 
-/// The compose project name EnvDeck gives the `minimal` environment of tests/fixtures/projects/e2e-stack.
-const STACK: &str = "envdeck-e2e-minimal";
+/// The compose project name EnvDeck gives (its identity decides it) the `minimal` environment of tests/fixtures/projects/e2e-stack.
+static STACK: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| envdeck_tests::cli::stack_of(&fixture(), "minimal"));
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -49,14 +50,14 @@ struct Cleanup;
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        envdeck_tests::remove_stack(STACK);
+        envdeck_tests::remove_stack(&STACK);
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
     let _lock = one_at_a_time();
-    envdeck_tests::remove_stack(STACK);
+    envdeck_tests::remove_stack(&STACK);
     let _cleanup = Cleanup;
     let dir = fixture();
     let app = AppWindow::launch_with(&[dir.to_str().expect("a UTF-8 fixture path")]).await;
@@ -109,7 +110,7 @@ async fn copy_clears_the_clipboard_and_restart_restarts_one_service() {
     app.click("#start").await;
     app.wait_for_text("#env-notice", "is up", long).await;
     app.wait_for("#service-web[data-health='healthy']", long).await;
-    let container = format!("{STACK}-web-1");
+    let container = format!("{}-web-1", *STACK);
     let before = started_at(&container);
     app.click("#service-web button.restart").await;
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -148,7 +149,7 @@ fn container_secret(container: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_task_runs_in_its_running_service_and_its_output_shows_in_the_window_masked() {
     let _lock = one_at_a_time();
-    envdeck_tests::remove_stack(STACK);
+    envdeck_tests::remove_stack(&STACK);
     let _cleanup = Cleanup;
     let dir = fixture();
     let app = AppWindow::launch_with(&[dir.to_str().expect("a UTF-8 fixture path")]).await;
@@ -188,7 +189,7 @@ async fn a_task_runs_in_its_running_service_and_its_output_shows_in_the_window_m
         .wait_for_text("#task-greet .task-status", "exit code 0", Duration::from_secs(30))
         .await;
     assert!(status.contains("Finished"), "the end is said in words: {status}");
-    let secret = container_secret(&format!("{STACK}-web-1"));
+    let secret = container_secret(&format!("{}-web-1", *STACK));
     assert!(secret.len() >= 6, "the web container got its SECRET_KEY");
     assert!(
         !line.contains(&secret),

@@ -10,8 +10,9 @@ use std::time::Duration;
 use envdeck_tests::AppWindow;
 use fantoccini::Locator;
 
-/// The compose project name EnvDeck gives the `local` environment of tests/fixtures/projects/e2e-stack.
-const STACK: &str = "envdeck-e2e-local";
+/// The compose project name EnvDeck gives (its identity decides it) the `local` environment of tests/fixtures/projects/e2e-stack.
+static STACK: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| envdeck_tests::cli::stack_of(&fixture(), "local"));
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -33,7 +34,7 @@ struct Cleanup;
 
 impl Cleanup {
     fn run() {
-        envdeck_tests::remove_stack(STACK);
+        envdeck_tests::remove_stack(&STACK);
     }
 }
 
@@ -129,7 +130,7 @@ async fn open_start_watch_and_stop_a_stack_from_the_window() {
     let page = Command::new("docker")
         .args([
             "exec",
-            &format!("{STACK}-web-1"),
+            &format!("{}-web-1", *STACK),
             "wget",
             "-q",
             "-O",
@@ -179,7 +180,7 @@ async fn open_start_watch_and_stop_a_stack_from_the_window() {
             "ls",
             "-q",
             "--filter",
-            &format!("label=com.docker.compose.project={STACK}")
+            &format!("label=com.docker.compose.project={}", *STACK)
         ])
         .contains("db-data"),
         "Stop keeps the database volume"
@@ -208,7 +209,7 @@ async fn open_start_watch_and_stop_a_stack_from_the_window() {
             "ls",
             "-q",
             "--filter",
-            &format!("label=com.docker.compose.project={STACK}")
+            &format!("label=com.docker.compose.project={}", *STACK)
         ])
         .contains("db-data"),
         "the confirmed wipe deleted the volume"

@@ -132,8 +132,7 @@ impl Drop for Stack {
 #[test]
 fn a_port_published_by_envdeck_is_reachable_from_the_host_and_not_from_a_second_network_namespace() {
     let (_tmp, dir) = copy_fixture("faults-ports", "faults-exposure");
-    let folder = dir.file_name().and_then(|n| n.to_str()).expect("UTF-8");
-    let stack = Stack(format!("{folder}-local"));
+    let stack = Stack(envdeck_tests::cli::stack_of(&dir, "local"));
     remove_stack(&stack.0);
     let limit = Duration::from_secs(90);
 

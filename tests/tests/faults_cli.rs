@@ -27,11 +27,7 @@ struct Stack {
 impl Stack {
     fn new(fixture: &str, prefix: &str) -> Stack {
         let (tmp, dir) = copy_fixture(fixture, prefix);
-        let folder = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("a UTF-8 folder name");
-        let name = format!("{folder}-local");
+        let name = cli::stack_of(&dir, "local");
         remove_stack(&name);
         Stack { _tmp: tmp, dir, name }
     }
@@ -194,7 +190,7 @@ fn ctrl_c_during_up_stops_cleanly_and_the_next_up_continues() {
 fn a_container_killed_by_its_memory_limit_is_reported_as_out_of_memory() {
     for (env, what) in [("local", "exits once"), ("looping", "restarts forever")] {
         let stack = Stack::new("faults-oom", &format!("faults-oom-{env}"));
-        let name = format!("{}-{env}", stack.name.trim_end_matches("-local"));
+        let name = cli::stack_of(&stack.dir, env);
         remove_stack(&name);
         let up = envdeck(&stack.dir, &["up", env], &[], UP_LIMIT);
         remove_stack(&name);

@@ -50,14 +50,14 @@ impl Drop for Cleanup {
 #[test]
 fn a_backup_onto_a_full_disk_fails_clearly_and_leaves_no_file() {
     let (tmp, dir) = copy_fixture("chores-postgres", "faults-disk");
-    let project = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .expect("UTF-8")
-        .to_owned();
+    let (stack, keychain) = envdeck_tests::cli::names_of(&dir, "local");
     let _cleanup = Cleanup {
-        stack: format!("{project}-local"),
-        project,
+        stack,
+        project: keychain
+            .strip_prefix("envdeck:")
+            .and_then(|rest| rest.strip_suffix(":local"))
+            .expect("envdeck:<project id>:local")
+            .to_owned(),
     };
     let limit = Duration::from_secs(120);
 

@@ -226,11 +226,7 @@ fn stamp(env: &[(&str, &str)], stack: &str) -> String {
 }
 
 fn stack_of(dir: &Path) -> String {
-    let folder = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .expect("a UTF-8 folder name");
-    format!("{folder}-local")
+    envdeck_tests::cli::stack_of(dir, "local")
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub struct BackupFile {
 /// Where and what a database is: the Service, and the user and database its environment names.
 struct Database {
     env: String,
-    stack: String,
+    stack: crate::stack::StackId,
     service: String,
     user: String,
     name: String,
@@ -45,8 +45,8 @@ fn internal(message: String) -> ApiError {
 
 /// The PostgreSQL Service: a `postgres`/`postgis` image, else the one with `POSTGRES_DB` set.
 async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
-    let project = crate::project::open(dir)?;
-    let stored = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let project = crate::project::open_identified(dir).await?;
+    let stored = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let model = resolve_masked(&project, env, &stored)?;
     let is_postgres = |s: &Service| {
         s.image
@@ -73,7 +73,7 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
     let name = var("POSTGRES_DB").unwrap_or_else(|| user.clone());
     Ok(Database {
         env: env.to_owned(),
-        stack: project.stack_name(env),
+        stack: crate::environment::stack_of(&project, env)?,
         service: service.clone(),
         user,
         name,

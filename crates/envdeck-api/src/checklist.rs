@@ -33,9 +33,9 @@ impl Checklist {
 /// Evaluates the checklist on the model as it would start now, with the secrets already in the
 /// keychain (nothing is generated; a secret not generated yet is judged by its policy).
 pub async fn evaluate(dir: &Path, env: &str) -> Result<Checklist, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     let env_specs = specs(&project, env)?;
-    let secrets = secrets::stored_values(project_id(&project), env, &env_specs).await?;
+    let secrets = secrets::stored_values(project_id(&project)?, env, &env_specs).await?;
     let masker = secrets.masker();
     let model = resolve_with(&project, env, &secrets).map_err(|e| ApiError {
         message: masker.mask(&e.message),

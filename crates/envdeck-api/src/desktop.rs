@@ -130,7 +130,7 @@ pub fn comparison(environments: &[Environment]) -> Comparison {
 /// Opens the folder and asks Docker which environments are running. A project opens without Docker:
 /// the doctor says why nothing is marked running.
 pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     let mut running = Vec::new();
     for env in project.environments() {
         if !matches!(env.kind, EnvironmentKind::Docker { .. }) {
@@ -143,7 +143,7 @@ pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
             }
             continue;
         }
-        match stack::ps(&project.stack_name(&env.id)).await {
+        match stack::ps(&environment::stack_of(&project, &env.id)?).await {
             Ok(ps) if ps.iter().any(|s| s.state == "running") => running.push(env.id.clone()),
             Ok(_) => {}
             Err(e) => {
@@ -165,13 +165,13 @@ pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
 
 /// The service cards: `ps` of the environment's stack, and the links that work now.
 pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     if crate::host::is_host(&project, env) {
         let services = crate::host::ps(&project, env).await?;
         let links = crate::links::host_links(env, &project.links, &services);
         return Ok(StackView { services, links });
     }
-    let services = stack::ps(&environment::stack_name(dir, env)?).await?;
+    let services = stack::ps(&environment::stack(dir, env).await?).await?;
     let model = resolved(&project, env).await?;
     let links = service_links(env, &model, &project.links, &services);
     Ok(StackView { services, links })
@@ -179,7 +179,7 @@ pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
 
 /// The model with stored secrets (none generated): images and published ports for the links.
 async fn resolved(project: &Project, env: &str) -> Result<envdeck_core::compose::ComposeModel, ApiError> {
-    let values = secrets::stored_values(project_id(project), env, &specs(project, env)?).await?;
+    let values = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
     environment::resolve_masked(project, env, &values)
 }
 
@@ -220,7 +220,7 @@ pub async fn stop(
 /// Restarts one Service of the environment's stack (its card's button); returns the containers
 /// restarted. The cards learn the new state from Docker's events, as for any other change.
 pub async fn restart_service(dir: &Path, env: &str, service: &str) -> Result<Vec<String>, ApiError> {
-    let name = environment::stack_name(dir, env)?;
+    let name = environment::stack(dir, env).await?;
     tracing::info!(environment = env, service, "restarting a service");
     stack::restart(&name, Some(service)).await
 }
@@ -231,7 +231,7 @@ pub async fn wipe_preview(dir: &Path, env: &str) -> Result<Vec<String>, ApiError
         // A host process keeps its data in the project's own files: EnvDeck deletes none of them.
         return Ok(Vec::new());
     }
-    stack::volumes(&environment::stack_name(dir, env)?).await
+    stack::volumes(&environment::stack(dir, env).await?).await
 }
 
 /// Stops the stack and deletes its volumes, only when `typed_name` is the environment's id: the
@@ -262,18 +262,18 @@ pub async fn restore_backup(dir: &Path, env: &str, file: &Path, typed_name: &str
 }
 
 pub async fn secret_rows(dir: &Path, env: &str) -> Result<Vec<SecretRow>, ApiError> {
-    let project = crate::project::open(dir)?;
-    secrets::list(project_id(&project), env, &specs(&project, env)?).await
+    let project = crate::project::open_identified(dir).await?;
+    secrets::list(project_id(&project)?, env, &specs(&project, env)?).await
 }
 
 pub async fn generate_secrets(dir: &Path, env: &str) -> Result<GenerateReport, ApiError> {
-    let project = crate::project::open(dir)?;
-    secrets::generate_missing(project_id(&project), env, &specs(&project, env)?).await
+    let project = crate::project::open_identified(dir).await?;
+    secrets::generate_missing(project_id(&project)?, env, &specs(&project, env)?).await
 }
 
 pub async fn reveal_secret(dir: &Path, env: &str, name: &str) -> Result<RevealedSecret, ApiError> {
-    let project = crate::project::open(dir)?;
-    secrets::reveal(project_id(&project), env, name).await
+    let project = crate::project::open_identified(dir).await?;
+    secrets::reveal(project_id(&project)?, env, name).await
 }
 
 /// What rotating `name` would imply, shown before the person confirms; nothing changes yet.
@@ -288,10 +288,10 @@ pub fn rotation_preview(dir: &Path, env: &str, name: &str) -> Result<Vec<Consequ
 }
 
 pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<Rotation, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     let specs = specs(&project, env)?;
     secrets::rotate(
-        project_id(&project),
+        project_id(&project)?,
         env,
         crate::environment::spec(&specs, env, name)?,
     )
@@ -300,9 +300,9 @@ pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<Rotation
 
 /// Stores the value a person typed for `name` (SMTP password, third-party key) in the keychain.
 pub async fn enter_secret(dir: &Path, env: &str, name: &str, value: String) -> Result<(), ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     crate::environment::spec(&specs(&project, env)?, env, name)?;
-    secrets::enter(project_id(&project), env, name, SecretValue::new(value)).await
+    secrets::enter(project_id(&project)?, env, name, SecretValue::new(value)).await
 }
 
 /// Takes the environment's secrets from a `.env` file the person picked; other keys stay unread.
@@ -312,8 +312,15 @@ pub async fn import_secrets(
     file: &Path,
     overwrite: bool,
 ) -> Result<ImportReport, ApiError> {
-    let project = crate::project::open(dir)?;
-    secrets::import_env_file(project_id(&project), env, &specs(&project, env)?, file, overwrite).await
+    let project = crate::project::open_identified(dir).await?;
+    secrets::import_env_file(
+        project_id(&project)?,
+        env,
+        &specs(&project, env)?,
+        file,
+        overwrite,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use crate::error::{ApiError, ErrorCode};
 use crate::host;
 use crate::secrets::{self, StartSecrets};
-use crate::stack::{self, DownReport, RemoveVolumes, UpReport};
+use crate::stack::{self, DownReport, RemoveVolumes, StackId, UpReport};
 
 fn invalid(e: CoreError) -> ApiError {
     ApiError::new(ErrorCode::InvalidProject, e.to_string())
@@ -48,10 +48,15 @@ pub fn spec<'a>(specs: &'a [SecretSpec], env: &str, name: &str) -> Result<&'a Se
     })
 }
 
-/// The keychain's id of a project: its compose name, the same key Docker's volumes are named by, so
-/// secrets and the data they protect stay paired.
-pub fn project_id(project: &Project) -> &str {
-    &project.name
+/// The keychain's id of a project: from its identity (never its readable name), the same identity
+/// its stacks are named and labelled by, so secrets and the data they protect stay paired.
+pub fn project_id(project: &Project) -> Result<&str, ApiError> {
+    Ok(project.identity().map_err(invalid)?.keychain_id())
+}
+
+/// The stack of one environment of an identified project: its name and whose it is.
+pub fn stack_of(project: &Project, env: &str) -> Result<StackId, ApiError> {
+    Ok(stack::stack_id(project.identity().map_err(invalid)?, env))
 }
 
 /// Resolves with compose's variable order: process environment, then the keychain's secrets, then the
@@ -117,8 +122,8 @@ pub struct Config {
 
 /// Nothing is generated; a keychain that cannot be read is an error, not an empty value.
 pub async fn config(dir: &Path, env: &str) -> Result<Config, ApiError> {
-    let project = crate::project::open(dir)?;
-    let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let project = crate::project::open_identified(dir).await?;
+    let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
     let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
     let json =
@@ -147,9 +152,9 @@ pub struct EnvironmentDoctor {
 
 /// Changes nothing: no secret is generated, no image pulled, no port held.
 pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     let env_specs = specs(&project, env)?;
-    let rows = secrets::list(project_id(&project), env, &env_specs).await?;
+    let rows = secrets::list(project_id(&project)?, env, &env_specs).await?;
     if host::is_host(&project, env) {
         let program = host::check_programs(dir)?
             .into_iter()
@@ -161,10 +166,12 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
             program,
         });
     }
-    let stored = secrets::stored_values(project_id(&project), env, &env_specs).await?;
+    let stored = secrets::stored_values(project_id(&project)?, env, &env_specs).await?;
     let masker = stored.masker();
     let model = resolve_with(&project, env, &stored).map_err(|e| masked(e, &masker))?;
-    let preflight = stack::preflight(&model).await.map_err(|e| masked(e, &masker))?;
+    let preflight = stack::preflight(&stack_of(&project, env)?, &model)
+        .await
+        .map_err(|e| masked(e, &masker))?;
     Ok(EnvironmentDoctor {
         ports: preflight.ports,
         images: preflight.images,
@@ -193,9 +200,9 @@ async fn start_logged(
     env: &str,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     let env_specs = specs(&project, env)?;
-    let secrets = secrets::values_for_start(project_id(&project), env, &env_specs).await?;
+    let secrets = secrets::values_for_start(project_id(&project)?, env, &env_specs).await?;
     let masker = secrets.masker();
     let progress_masker = masker.clone();
     let environment = env.to_owned();
@@ -212,7 +219,7 @@ async fn start_logged(
     let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
     // Production starts only when its security checklist passes (PRODUCT.md item 9).
     crate::checklist::enforce(env, &model, &env_specs).map_err(|e| masked(e, &masker))?;
-    stack::up(&model, env, on_progress)
+    stack::up(&stack_of(&project, env)?, &model, on_progress)
         .await
         .map_err(|e| masked(e, &masker))
 }
@@ -242,9 +249,9 @@ pub async fn stop(
     volumes: RemoveVolumes,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     project.environment(env).map_err(invalid)?;
-    let name = project.stack_name(env);
+    let name = stack_of(&project, env)?;
     tracing::info!(environment = env, stack = %name, ?volumes, "stopping");
     let environment = env.to_owned();
     let on_progress = move |p| {
@@ -255,7 +262,7 @@ pub async fn stop(
     let result = if host::is_host(&project, env) {
         host::stop(&project, env, on_progress).await
     } else {
-        stack::down(&name, env, volumes, on_progress).await
+        stack::down(&name, volumes, on_progress).await
     };
     match &result {
         Ok(report) => tracing::info!(
@@ -278,13 +285,13 @@ pub async fn logs(
     options: stack::LogOptions,
 ) -> Result<impl futures_util::Stream<Item = Result<stack::LogLine, ApiError>> + Send + use<>, ApiError> {
     use futures_util::StreamExt;
-    let project = crate::project::open(dir)?;
-    let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let project = crate::project::open_identified(dir).await?;
+    let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
     let lines = if host::is_host(&project, env) {
         host::logs(&project, env, options)?
     } else {
-        stack::logs(&project.stack_name(env), options).await?.boxed()
+        stack::logs(&stack_of(&project, env)?, options).await?.boxed()
     };
     Ok(lines.map(move |line| {
         line.map(|mut l| {
@@ -296,12 +303,12 @@ pub async fn logs(
 
 /// `ps` of an environment: its containers, or its host process (one row while it is recorded).
 pub async fn ps(dir: &Path, env: &str) -> Result<Vec<stack::ServiceStatus>, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     project.environment(env).map_err(invalid)?;
     if host::is_host(&project, env) {
         host::ps(&project, env).await
     } else {
-        stack::ps(&project.stack_name(env)).await
+        stack::ps(&stack_of(&project, env)?).await
     }
 }
 
@@ -314,14 +321,14 @@ pub fn runs_on_host(dir: &Path, env: &str) -> Result<bool, ApiError> {
 
 /// How a host environment's last run ended by itself: `Some(Some(code))`, `Some(None)` for a signal;
 /// `None` while it runs or when nothing is recorded.
-pub fn host_exit_code(dir: &Path, env: &str) -> Option<Option<i32>> {
-    let project = crate::project::open(dir).ok()?;
+pub async fn host_exit_code(dir: &Path, env: &str) -> Option<Option<i32>> {
+    let project = crate::project::open_identified(dir).await.ok()?;
     host::exit_code(&project, env)
 }
 
-/// The compose project name of an environment's stack (what `docker compose -p` takes).
-pub fn stack_name(dir: &Path, env: &str) -> Result<String, ApiError> {
-    let project = crate::project::open(dir)?;
+/// The stack of an environment: its compose project name (what `docker compose -p` takes) and owner.
+pub async fn stack(dir: &Path, env: &str) -> Result<StackId, ApiError> {
+    let project = crate::project::open_identified(dir).await?;
     project.environment(env).map_err(invalid)?;
-    Ok(project.stack_name(env))
+    stack_of(&project, env)
 }

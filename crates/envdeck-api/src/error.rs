@@ -22,6 +22,9 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// The project's files are wrong; the message names the file, line and key.
     InvalidProject,
+    /// The folder may be a project EnvDeck knew (moved, renamed, or from before project ids): the
+    /// person says whether to adopt that project's secrets and data or start afresh.
+    ProjectIdentity,
     /// The person cancelled the operation (a desktop Start): not a failure, nothing to fix.
     Cancelled,
     /// Anything else.

@@ -41,6 +41,13 @@ fn dir() -> Result<PathBuf, ApiError> {
     })
 }
 
+/// The name a host environment's records go by: its stack name, so it carries the project's identity.
+fn key(project: &Project, env: &str) -> Result<String, ApiError> {
+    project
+        .stack_name(env)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+}
+
 /// Whether the environment runs a host process rather than Docker.
 pub fn is_host(project: &Project, env: &str) -> bool {
     project
@@ -75,7 +82,7 @@ fn spec(project: &Project, env: &str, secrets: Option<&StartSecrets>) -> Result<
         );
     }
     Ok(HostSpec {
-        key: project.stack_name(env),
+        key: key(project, env)?,
         service: environment
             .services
             .first()
@@ -140,7 +147,7 @@ pub(crate) async fn stop(
 ) -> Result<DownReport, ApiError> {
     let stopped = process::stop(
         &dir()?,
-        &project.stack_name(env),
+        &key(project, env)?,
         Timing::default().grace,
         Arc::new(on_progress),
     )
@@ -157,14 +164,14 @@ pub(crate) async fn stop(
 }
 
 pub(crate) async fn ps(project: &Project, env: &str) -> Result<Vec<ServiceStatus>, ApiError> {
-    Ok(process::ps(&dir()?, &project.stack_name(env)).await)
+    Ok(process::ps(&dir()?, &key(project, env)?).await)
 }
 
 /// The exit code of the environment's last run when it ended by itself (`Some(None)`: by a signal);
 /// `None` while it runs, once forgotten, or when a `stop` ended it.
 pub fn exit_code(project: &Project, env: &str) -> Option<Option<i32>> {
     let dir = state_dir()?;
-    let key = project.stack_name(env);
+    let key = project.stack_name(env).ok()?;
     let (run, running) = process::status(&dir, &key)?;
     if running {
         return None;
@@ -180,7 +187,7 @@ pub(crate) fn logs(
     env: &str,
     options: LogOptions,
 ) -> Result<BoxStream<'static, Result<LogLine, ApiError>>, ApiError> {
-    Ok(process::logs(&dir()?, &project.stack_name(env), options)
+    Ok(process::logs(&dir()?, &key(project, env)?, options)
         .map(|l| l.map_err(ApiError::from))
         .boxed())
 }
@@ -189,7 +196,7 @@ pub(crate) fn events(
     project: &Project,
     env: &str,
 ) -> Result<BoxStream<'static, Result<ServiceEvent, ApiError>>, ApiError> {
-    Ok(process::events(&dir()?, &project.stack_name(env))
+    Ok(process::events(&dir()?, &key(project, env)?)
         .map(|e| e.map_err(ApiError::from))
         .boxed())
 }

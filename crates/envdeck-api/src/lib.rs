@@ -12,6 +12,7 @@ pub mod environment;
 pub mod error;
 mod folders;
 pub mod host;
+pub mod identity;
 pub mod links;
 pub mod logging;
 pub mod project;

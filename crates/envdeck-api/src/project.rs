@@ -13,8 +13,17 @@ fn invalid(e: CoreError) -> ApiError {
     ApiError::new(ErrorCode::InvalidProject, e.to_string())
 }
 
+/// The project's files, for what needs no identity (listing environments, their checks).
 pub fn open(dir: &Path) -> Result<Project, ApiError> {
     Project::open(dir).map_err(invalid)
+}
+
+/// The project with its identity (see [`crate::identity`]): what anything that touches its stacks or
+/// its secrets opens. A folder EnvDeck must ask about is an error with code `ProjectIdentity`.
+pub async fn open_identified(dir: &Path) -> Result<Project, ApiError> {
+    let project = open(dir)?;
+    let identity = crate::identity::identify(&project).await?;
+    Ok(project.identified(identity))
 }
 
 /// The environments of the project at `dir`, in picker order.

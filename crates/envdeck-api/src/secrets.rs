@@ -259,6 +259,23 @@ pub async fn stored_values(
     .await
 }
 
+/// Whether any of the environment's secrets is stored under `project_id` (an earlier EnvDeck's data).
+pub(crate) async fn any_stored(project_id: &str, env: &str, specs: &[SecretSpec]) -> Result<bool, ApiError> {
+    let (ns, specs) = (namespace(project_id, env)?, specs.to_vec());
+    blocking(move || {
+        for spec in &specs {
+            if envdeck_vault::read(&ns, &spec.name)
+                .map_err(vault_error)?
+                .is_some()
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await
+}
+
 fn namespace(project_id: &str, env: &str) -> Result<Namespace, ApiError> {
     Namespace::new(project_id, env).map_err(vault_error)
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use envdeck_core::Identity;
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::progress::Progress;
 use envdeck_engine::{Engine, EngineError};
@@ -13,7 +14,7 @@ use crate::error::{ApiError, ErrorCode};
 pub use envdeck_engine::status::{
     Change, LogLine, LogOptions, OutputStream, PublishedPort, ServiceEvent, ServiceStatus, StatsSample,
 };
-pub use envdeck_engine::{DownReport, ImageCheck, PortCheck, Preflight, RemoveVolumes, UpReport};
+pub use envdeck_engine::{DownReport, ImageCheck, PortCheck, Preflight, RemoveVolumes, StackId, UpReport};
 
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
@@ -33,98 +34,112 @@ async fn engine() -> Result<Engine, ApiError> {
 /// Brings the Environment up, reporting each Step to `on_progress`. Cancel by dropping the future
 /// (Ctrl-C in the CLI, the window's Stop button): a later `up` continues from what exists.
 pub async fn up(
+    stack: &StackId,
     model: &ComposeModel,
-    environment: &str,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
-    Ok(engine()
-        .await?
-        .up(model, environment, Arc::new(on_progress))
-        .await?)
+    Ok(engine().await?.up(stack, model, Arc::new(on_progress)).await?)
 }
 
 /// Stops and removes the stack; volumes only with `RemoveVolumes::Confirmed` naming the Environment.
 pub async fn down(
-    project: &str,
-    environment: &str,
+    stack: &StackId,
     volumes: RemoveVolumes,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
     Ok(engine()
         .await?
-        .down(project, environment, volumes, Arc::new(on_progress))
+        .down(stack, volumes, Arc::new(on_progress))
         .await?)
 }
 
 /// What a Start would meet (ports, images), changing nothing.
-pub async fn preflight(model: &ComposeModel) -> Result<Preflight, ApiError> {
-    Ok(engine().await?.preflight(model).await?)
+pub async fn preflight(stack: &StackId, model: &ComposeModel) -> Result<Preflight, ApiError> {
+    Ok(engine().await?.preflight(stack, model).await?)
 }
 
-pub async fn ps(project: &str) -> Result<Vec<ServiceStatus>, ApiError> {
-    Ok(engine().await?.ps(project).await?)
+/// The stack of one environment of a project with this identity.
+pub fn stack_id(identity: &Identity, env: &str) -> StackId {
+    StackId {
+        name: identity.stack_name(env),
+        project_id: identity.label(),
+        environment: env.to_owned(),
+        legacy: identity.is_legacy(),
+    }
+}
+
+/// Whether the stack has any container or volume (an earlier EnvDeck's data, for adoption).
+pub async fn exists(stack: &StackId) -> Result<bool, ApiError> {
+    let engine = engine().await?;
+    Ok(!engine.ps(stack).await?.is_empty() || !engine.volumes(stack).await?.is_empty())
+}
+
+pub async fn ps(stack: &StackId) -> Result<Vec<ServiceStatus>, ApiError> {
+    Ok(engine().await?.ps(stack).await?)
 }
 
 /// The volumes carrying the stack's label: what "Wipe data" lists before asking.
-pub async fn volumes(project: &str) -> Result<Vec<String>, ApiError> {
-    Ok(engine().await?.volumes(project).await?)
+pub async fn volumes(stack: &StackId) -> Result<Vec<String>, ApiError> {
+    Ok(engine().await?.volumes(stack).await?)
 }
 
 /// Restarts the whole stack, or one Service; returns the containers restarted.
-pub async fn restart(project: &str, service: Option<&str>) -> Result<Vec<String>, ApiError> {
-    Ok(engine().await?.restart(project, service).await?)
+pub async fn restart(stack: &StackId, service: Option<&str>) -> Result<Vec<String>, ApiError> {
+    Ok(engine().await?.restart(stack, service).await?)
 }
 
 pub async fn logs(
-    project: &str,
+    stack: &StackId,
     options: LogOptions,
 ) -> Result<impl Stream<Item = Result<LogLine, ApiError>> + Send + use<>, ApiError> {
-    let lines = engine().await?.logs(project, options).await?;
+    let lines = engine().await?.logs(stack, options).await?;
     Ok(lines.map(|l| l.map_err(ApiError::from)))
 }
 
 pub async fn stats(
-    project: &str,
+    stack: &StackId,
     service: Option<&str>,
 ) -> Result<impl Stream<Item = Result<StatsSample, ApiError>> + Send + use<>, ApiError> {
-    let samples = engine().await?.stats(project, service).await?;
+    let samples = engine().await?.stats(stack, service).await?;
     Ok(samples.map(|s| s.map_err(ApiError::from)))
 }
 
 /// State and health changes of the stack's containers, for the service cards (reconnects by itself).
-pub async fn events(project: &str) -> Result<BoxStream<'static, Result<ServiceEvent, ApiError>>, ApiError> {
-    let events = engine().await?.events(project);
+pub async fn events(stack: &StackId) -> Result<BoxStream<'static, Result<ServiceEvent, ApiError>>, ApiError> {
+    let events = engine().await?.events(stack);
     Ok(events.map(|e| e.map_err(ApiError::from)).boxed())
 }
 
 /// Runs a command in a Service (tasks, "open terminal" without a TTY); returns its exit code.
 pub async fn exec(
-    project: &str,
+    stack: &StackId,
     service: &str,
     command: &[String],
     on_output: impl FnMut(LogLine) + Send,
 ) -> Result<i64, ApiError> {
-    Ok(engine().await?.exec(project, service, command, on_output).await?)
+    Ok(engine().await?.exec(stack, service, command, on_output).await?)
 }
 
 /// Runs a command whose stdout is data (a database dump): bytes go to `on_stdout` unsplit; returns the
 /// exit code and stderr.
 pub async fn exec_raw(
-    project: &str,
+    stack: &StackId,
     service: &str,
     command: &[String],
     on_stdout: impl FnMut(&[u8]) -> std::io::Result<()> + Send,
 ) -> Result<(i64, String), ApiError> {
     Ok(engine()
         .await?
-        .exec_raw(project, service, command, on_stdout)
+        .exec_raw(stack, service, command, on_stdout)
         .await?)
 }
 
 /// Copies one file into a Service's running container (a dump to restore).
-pub async fn copy_into(project: &str, service: &str, path: &str, contents: Vec<u8>) -> Result<(), ApiError> {
-    Ok(engine()
-        .await?
-        .copy_into(project, service, path, contents)
-        .await?)
+pub async fn copy_into(
+    stack: &StackId,
+    service: &str,
+    path: &str,
+    contents: Vec<u8>,
+) -> Result<(), ApiError> {
+    Ok(engine().await?.copy_into(stack, service, path, contents).await?)
 }

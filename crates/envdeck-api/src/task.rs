@@ -62,7 +62,7 @@ pub async fn run(
     task_id: &str,
     mut on_output: impl FnMut(LogLine) + Send,
 ) -> Result<i64, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     let tasks = declared_for(&project, env)?;
     let Some(task) = tasks.iter().find(|t| t.id == task_id) else {
         let known: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
@@ -82,7 +82,7 @@ pub async fn run(
             format!("the command of task `{task_id}` has an unclosed quote; fix it in envdeck.toml"),
         )
     })?;
-    let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
     let mut masked = |mut line: LogLine| {
         line.text = masker.mask(&line.text);
@@ -110,7 +110,7 @@ pub async fn run(
         tracing::info!(environment = env, task = task_id, code, "task finished");
         return Ok(code);
     };
-    let stack_name = project.stack_name(env);
+    let stack_name = crate::environment::stack_of(&project, env)?;
     let running = stack::ps(&stack_name).await?;
     if !running
         .iter()

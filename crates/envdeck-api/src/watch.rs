@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use futures_util::stream::{BoxStream, StreamExt};
 use tokio::task::AbortHandle;
 
-use crate::environment::{project_id, specs, stack_name};
+use crate::environment::{self, project_id, specs};
 use crate::error::ApiError;
 use crate::secrets;
 use crate::stack::{self, LogLine, LogOptions, ServiceEvent, StatsSample};
@@ -83,11 +83,11 @@ pub async fn events(
     env: &str,
     sink: impl Fn(ServiceEvent) -> bool + Send + 'static,
 ) -> Result<u32, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     let stream = if crate::host::is_host(&project, env) {
         crate::host::events(&project, env)?
     } else {
-        stack::events(&stack_name(dir, env)?).await?
+        stack::events(&crate::environment::stack(dir, env).await?).await?
     };
     Ok(subscriptions.spawn(stream, sink))
 }
@@ -100,11 +100,13 @@ pub async fn stats(
     env: &str,
     sink: impl Fn(StatsSample) -> bool + Send + 'static,
 ) -> Result<u32, ApiError> {
-    let project = crate::project::open(dir)?;
+    let project = crate::project::open_identified(dir).await?;
     let stream = if crate::host::is_host(&project, env) {
         futures_util::stream::empty().boxed()
     } else {
-        stack::stats(&project.stack_name(env), None).await?.boxed()
+        stack::stats(&environment::stack_of(&project, env)?, None)
+            .await?
+            .boxed()
     };
     Ok(subscriptions.spawn(stream, sink))
 }
@@ -128,8 +130,8 @@ pub async fn logs(
     request: LogRequest,
     sink: impl Fn(LogLine) -> bool + Send + 'static,
 ) -> Result<u32, ApiError> {
-    let project = crate::project::open(dir)?;
-    let masker = secrets::stored_values(project_id(&project), env, &specs(&project, env)?)
+    let project = crate::project::open_identified(dir).await?;
+    let masker = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?)
         .await?
         .masker();
     let options = LogOptions {
@@ -141,7 +143,9 @@ pub async fn logs(
     let lines = if crate::host::is_host(&project, env) {
         crate::host::logs(&project, env, options)?
     } else {
-        stack::logs(&project.stack_name(env), options).await?.boxed()
+        stack::logs(&environment::stack_of(&project, env)?, options)
+            .await?
+            .boxed()
     };
     let masked = lines
         .map(move |line| {

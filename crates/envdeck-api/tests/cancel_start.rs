@@ -20,16 +20,19 @@ struct Fixture {
     _tmp: tempfile::TempDir,
     root: PathBuf,
     project: String,
-    stack: String,
+    stack: envdeck_api::stack::StackId,
 }
 
 impl Fixture {
     fn new() -> Self {
         let (tmp, root) = envdeck_tests::copy_fixture("secrets-postgres", "edt-cancel");
-        let opened = envdeck_api::project::open(&root).unwrap_or_else(|e| panic!("the fixture opens: {e}"));
+        let opened = envdeck_tests::block_on(envdeck_api::project::open_identified(&root))
+            .unwrap_or_else(|e| panic!("the fixture opens: {e}"));
         Self {
-            project: opened.name.clone(),
-            stack: opened.stack_name("local"),
+            project: envdeck_api::environment::project_id(&opened)
+                .expect("an identified project")
+                .to_owned(),
+            stack: envdeck_api::environment::stack_of(&opened, "local").expect("the stack of local"),
             _tmp: tmp,
             root,
         }
@@ -38,7 +41,7 @@ impl Fixture {
 
 impl Drop for Fixture {
     fn drop(&mut self) {
-        envdeck_tests::remove_stack(&self.stack);
+        envdeck_tests::remove_stack(&self.stack.name);
         if let Ok(ns) = envdeck_vault::Namespace::new(&self.project, "local") {
             for name in ["POSTGRES_PASSWORD", "SECRET_KEY"] {
                 let _ = envdeck_vault::delete(&ns, name);

@@ -13,16 +13,19 @@ struct Fixture {
     tmp: tempfile::TempDir,
     root: PathBuf,
     project: String,
-    stack: String,
+    stack: envdeck_api::stack::StackId,
 }
 
 impl Fixture {
     fn new(prefix: &str) -> Self {
         let (tmp, root) = envdeck_tests::copy_fixture("chores-postgres", prefix);
-        let opened = envdeck_api::project::open(&root).unwrap_or_else(|e| panic!("the fixture opens: {e}"));
+        let opened = envdeck_tests::block_on(envdeck_api::project::open_identified(&root))
+            .unwrap_or_else(|e| panic!("the fixture opens: {e}"));
         Self {
-            project: opened.name.clone(),
-            stack: opened.stack_name("local"),
+            project: envdeck_api::environment::project_id(&opened)
+                .expect("an identified project")
+                .to_owned(),
+            stack: envdeck_api::environment::stack_of(&opened, "local").expect("the stack of local"),
             tmp,
             root,
         }
@@ -49,7 +52,7 @@ impl Fixture {
 
 impl Drop for Fixture {
     fn drop(&mut self) {
-        envdeck_tests::remove_stack(&self.stack);
+        envdeck_tests::remove_stack(&self.stack.name);
         if let Ok(ns) = envdeck_vault::Namespace::new(&self.project, "local") {
             let _ = envdeck_vault::delete(&ns, "POSTGRES_PASSWORD");
         }

@@ -19,7 +19,9 @@ use futures_util::StreamExt;
 struct Fixture {
     _tmp: tempfile::TempDir,
     root: PathBuf,
+    /// The keychain id of the project.
     project: String,
+    identity: envdeck_core::Identity,
     port: u16,
 }
 
@@ -30,9 +32,12 @@ impl Fixture {
         let manifest = root.join("envdeck.toml");
         let text = std::fs::read_to_string(&manifest).expect("manifest");
         std::fs::write(&manifest, text.replace("@PORT@", &port.to_string())).expect("manifest");
-        let project = envdeck_api::project::open(&root).unwrap_or_else(|e| panic!("opens: {e}"));
+        let project = envdeck_tests::block_on(envdeck_api::project::open_identified(&root))
+            .unwrap_or_else(|e| panic!("opens: {e}"));
+        let identity = project.identity().expect("an identified project").clone();
         Self {
-            project: project.name.clone(),
+            project: identity.keychain_id().to_owned(),
+            identity,
             _tmp: tmp,
             root,
             port,
@@ -40,7 +45,7 @@ impl Fixture {
     }
 
     fn record(&self, env: &str) -> Option<serde_json::Value> {
-        let file = host::state_dir()?.join(format!("{}-{env}.json", self.project));
+        let file = host::state_dir()?.join(format!("{}.json", self.identity.stack_name(env)));
         serde_json::from_str(&std::fs::read_to_string(file).ok()?).ok()
     }
 }
@@ -48,14 +53,15 @@ impl Fixture {
 impl Drop for Fixture {
     fn drop(&mut self) {
         for env in ["host", "early", "missing"] {
-            if let Some(pgid) = self.record(env).and_then(|r| r["pgid"].as_u64()) {
-                if !process_group(pgid as u32).is_empty() {
-                    envdeck_engine::process::kill_now(&format!("{}-{env}", self.project), pgid as u32);
-                }
+            if let Some(pgid) = self.record(env).and_then(|r| r["pgid"].as_u64())
+                && !process_group(pgid as u32).is_empty()
+            {
+                envdeck_engine::process::kill_now(&self.identity.stack_name(env), pgid as u32);
             }
             if let Some(dir) = host::state_dir() {
                 for ext in ["json", "exit", "log"] {
-                    let _ = std::fs::remove_file(dir.join(format!("{}-{env}.{ext}", self.project)));
+                    let _ =
+                        std::fs::remove_file(dir.join(format!("{}.{ext}", self.identity.stack_name(env))));
                 }
             }
         }

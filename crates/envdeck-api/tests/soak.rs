@@ -118,6 +118,7 @@ struct Env {
     project: String,
     env: &'static str,
     stack: String,
+    stack_id: envdeck_api::stack::StackId,
     shape: &'static Shape,
     port: Option<u16>,
     secrets: Vec<String>,
@@ -214,13 +215,18 @@ impl Soak {
                     )
                     .unwrap_or_else(|e| panic!("write .env.{env}: {e}"));
                 }
-                let opened = envdeck_api::project::open(&root)
+                let opened = envdeck_tests::block_on(envdeck_api::project::open_identified(&root))
                     .unwrap_or_else(|e| panic!("{} opens: {e}", shape.fixture));
                 let specs = environment::specs(&opened, env)
                     .unwrap_or_else(|e| panic!("{} {env}: specs: {}", shape.fixture, e.message));
                 envs.push(Env {
-                    project: environment::project_id(&opened).to_string(),
-                    stack: opened.stack_name(env),
+                    project: environment::project_id(&opened)
+                        .expect("an identified project")
+                        .to_string(),
+                    stack: environment::stack_of(&opened, env)
+                        .expect("the stack of an environment")
+                        .name,
+                    stack_id: environment::stack_of(&opened, env).expect("the stack of an environment"),
                     root: root.clone(),
                     env,
                     shape,
@@ -465,7 +471,7 @@ async fn start(e: Env) -> Result<(Duration, usize), String> {
         return Err(format!("start reported {:?}", report.services));
     }
     // What the service cards show right after a Start.
-    let ps = stack::ps(&e.stack)
+    let ps = stack::ps(&e.stack_id)
         .await
         .map_err(|err| format!("ps: {}", err.message))?;
     let running = ps.iter().filter(|s| s.state == "running").count();

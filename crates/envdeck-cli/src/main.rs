@@ -55,6 +55,8 @@ enum Command {
     Backup(commands::backup::Args),
     /// Replace an Environment's PostgreSQL data with a backup; asks first unless --yes.
     Restore(commands::backup::RestoreArgs),
+    /// Who this folder is to EnvDeck; `adopt FROM` or `new` when EnvDeck asks about a moved folder.
+    Project(commands::project::Args),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Command::Task(args) => commands::task::run(&project, args),
         Command::Backup(args) => commands::backup::run(&project, args),
         Command::Restore(args) => commands::backup::restore(&project, args),
+        Command::Project(args) => commands::project::run(&project, args),
     };
     match outcome {
         Ok(code) => code,

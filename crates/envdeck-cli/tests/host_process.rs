@@ -17,6 +17,8 @@ struct Fixture {
     root: PathBuf,
     state: tempfile::TempDir,
     project: String,
+    /// The name the host environment's records go by (`<key>.json` in the state folder).
+    key: String,
     port: u16,
 }
 
@@ -27,16 +29,20 @@ impl Fixture {
         let manifest = root.join("envdeck.toml");
         let text = std::fs::read_to_string(&manifest).expect("manifest");
         std::fs::write(&manifest, text.replace("@PORT@", &port.to_string())).expect("manifest");
-        let project = root
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("folder name")
-            .to_lowercase();
+        let opened = envdeck_tests::block_on(envdeck_api::project::open_identified(&root))
+            .unwrap_or_else(|e| panic!("the fixture opens: {e}"));
+        let project = envdeck_api::environment::project_id(&opened)
+            .expect("an identified project")
+            .to_owned();
+        let key = envdeck_api::environment::stack_of(&opened, "host")
+            .expect("the key of host")
+            .name;
         Self {
             _tmp: tmp,
             root,
             state: tempfile::tempdir().expect("state dir"),
             project,
+            key,
             port,
         }
     }
@@ -60,7 +66,7 @@ impl Fixture {
     }
 
     fn record(&self) -> Option<serde_json::Value> {
-        let file = self.state.path().join(format!("{}-host.json", self.project));
+        let file = self.state.path().join(format!("{}.json", self.key));
         serde_json::from_str(&std::fs::read_to_string(file).ok()?).ok()
     }
 
@@ -96,12 +102,12 @@ impl Fixture {
 
 impl Drop for Fixture {
     fn drop(&mut self) {
-        if let Some(pgid) = self.record().and_then(|r| r["pgid"].as_u64()) {
-            if !process_group(pgid as u32).is_empty() {
-                let _ = Command::new("kill")
-                    .args(["-KILL", "--", &format!("-{pgid}")])
-                    .status();
-            }
+        if let Some(pgid) = self.record().and_then(|r| r["pgid"].as_u64())
+            && !process_group(pgid as u32).is_empty()
+        {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pgid}")])
+                .status();
         }
         if let Ok(ns) = envdeck_vault::Namespace::new(&self.project, "host") {
             let _ = envdeck_vault::delete(&ns, "SECRET_KEY");

@@ -190,9 +190,16 @@ fn local_sample_registers_a_user_and_mailhog_catches_the_verification_email() {
         "image: contravento/backend:local",
         &format!("image: {image}"),
     );
+    let opened = envdeck_tests::block_on(envdeck_api::project::open_identified(&dir))
+        .unwrap_or_else(|e| panic!("the sample opens: {e}"));
+    let stack = envdeck_api::environment::stack_of(&opened, "local")
+        .expect("the stack of local")
+        .name;
     let _cleanup = Cleanup {
-        project: name.clone(),
-        stack: format!("{name}-local"),
+        project: envdeck_api::environment::project_id(&opened)
+            .expect("an identified project")
+            .to_owned(),
+        stack: stack.clone(),
         image: image.clone(),
     };
 
@@ -293,7 +300,7 @@ fn local_sample_registers_a_user_and_mailhog_catches_the_verification_email() {
 
     let (ok, text) = envdeck(&dir, &logs, &["down", "local", "--volumes", "--confirm", "local"]);
     assert!(ok, "down with volumes succeeds:\n{text}");
-    let label = format!("label=dev.envdeck.project={name}-local");
+    let label = format!("label=dev.envdeck.project={stack}");
     for list in [&["ps", "-aq"][..], &["volume", "ls", "-q"][..]] {
         let out = Command::new("docker")
             .args(list)

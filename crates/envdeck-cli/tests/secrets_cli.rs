@@ -42,9 +42,12 @@ impl Project {
             std::fs::copy(entry.path(), root.join(entry.file_name()))
                 .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
         }
-        let name = envdeck_api::project::open(&root)
-            .unwrap_or_else(|e| panic!("the fixture opens as a project: {e}"))
-            .name;
+        let opened = envdeck_tests::block_on(envdeck_api::project::open_identified(&root))
+            .unwrap_or_else(|e| panic!("the fixture opens as a project: {e}"));
+        // The keychain id of the project (not its readable name).
+        let name = envdeck_api::environment::project_id(&opened)
+            .expect("an identified project")
+            .to_owned();
         Self {
             _dir: dir,
             root,

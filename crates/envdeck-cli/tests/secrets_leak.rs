@@ -14,7 +14,7 @@ struct Session {
     root: PathBuf,
     logs: PathBuf,
     project: String,
-    stack: String,
+    stack: envdeck_api::stack::StackId,
 }
 
 const SECRETS: [&str; 2] = ["POSTGRES_PASSWORD", "SECRET_KEY"];
@@ -23,10 +23,13 @@ impl Session {
     fn new() -> Self {
         let (tmp, root) = envdeck_tests::copy_fixture("secrets-postgres", "edt-leak");
         let logs = tmp.path().join("logs");
-        let opened = envdeck_api::project::open(&root).unwrap_or_else(|e| panic!("the fixture opens: {e}"));
+        let opened = envdeck_tests::block_on(envdeck_api::project::open_identified(&root))
+            .unwrap_or_else(|e| panic!("the fixture opens: {e}"));
         Self {
-            project: opened.name.clone(),
-            stack: opened.stack_name("local"),
+            project: envdeck_api::environment::project_id(&opened)
+                .expect("an identified project")
+                .to_owned(),
+            stack: envdeck_api::environment::stack_of(&opened, "local").expect("the stack of local"),
             tmp,
             root,
             logs,
@@ -66,7 +69,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        envdeck_tests::remove_stack(&self.stack);
+        envdeck_tests::remove_stack(&self.stack.name);
         if let Ok(ns) = envdeck_vault::Namespace::new(&self.project, "local") {
             for name in SECRETS {
                 let _ = envdeck_vault::delete(&ns, name);

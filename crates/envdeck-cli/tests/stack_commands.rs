@@ -37,14 +37,23 @@ fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
     let dir = parent.path().join(&name);
     std::fs::create_dir(&dir).unwrap();
     // The commands find the stack through the project's files: a `local` overlay makes the environment,
-    // and its stack is `<folder>-local`.
+    // and its stack is `<folder>-local-<id>`.
     std::fs::write(
         dir.join("docker-compose.yml"),
         "services:\n  app:\n    image: envdeck-test/busybox:1\n",
     )
     .unwrap();
     std::fs::write(dir.join("docker-compose.local.yml"), "services: {}\n").unwrap();
-    let name = format!("{name}-local");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let opened = rt
+        .block_on(envdeck_api::project::open_identified(&dir))
+        .expect("a new folder gets its identity");
+    let stack = envdeck_api::environment::stack_of(&opened, "local").expect("the stack of local");
+    let name = stack.name.clone();
+    assert!(
+        name.starts_with(&format!("{}-local-", opened.name)),
+        "the stack is named after the folder, then the environment and the project id: {name}"
+    );
     let _cleanup = Cleanup(name.clone());
     let service = Service {
         image: Some("envdeck-test/busybox:1".into()),
@@ -66,8 +75,7 @@ fn ps_exec_logs_restart_and_down_act_on_the_running_stack() {
         volumes: BTreeMap::new(),
         warnings: vec![],
     };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(envdeck_api::stack::up(&model, "local", |_| {}))
+    rt.block_on(envdeck_api::stack::up(&stack, &model, |_| {}))
         .expect("the stack starts (needs scripts/docker-engine.sh and scripts/test-images.sh)");
 
     let (code, out, err) = envdeck(&dir, &["ps", "local", "--format", "json"]);

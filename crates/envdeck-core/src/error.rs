@@ -85,6 +85,21 @@ pub enum CoreError {
     /// An environment id that the project does not have.
     #[error("no environment `{id}` in this project (environments: {known})")]
     UnknownEnvironment { id: String, known: String },
+    /// An environment id that cannot name a stack, a keychain entry or a file safely.
+    #[error(
+        "environment id `{id}` ({}) must be lowercase letters, digits, `-` or `_`, start with a letter or \
+         digit and be at most 40 characters: {}",
+        file.display(),
+        if *declared { "rename its `[environments.…]` table" } else { "rename the overlay file, e.g. to docker-compose.prod-eu.yml" }
+    )]
+    InvalidEnvironmentId {
+        file: PathBuf,
+        id: String,
+        declared: bool,
+    },
+    /// A project's stacks and secrets were asked for before EnvDeck gave the folder its identity (a bug).
+    #[error("internal: this project was opened without its identity; its stacks and secrets cannot be named")]
+    Unidentified,
     /// The environment runs a host process: it has no compose model.
     #[error("environment `{id}` runs a host command, not Docker: it has no compose model")]
     NotDocker { id: String },

@@ -12,4 +12,4 @@ pub mod project;
 pub mod secret;
 
 pub use error::CoreError;
-pub use project::{Environment, EnvironmentKind, Project};
+pub use project::{Environment, EnvironmentKind, Identity, Project};

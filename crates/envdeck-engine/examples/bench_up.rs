@@ -220,6 +220,7 @@ async fn envdeck_round(engine: &Engine, project: &str) -> (f64, f64, f64) {
     use envdeck_core::plan::Step;
     use envdeck_core::progress::Progress;
     let model = model(project);
+    let stack = envdeck_engine::StackId::new(project, format!("bench-{project}"), "bench");
     let start = Instant::now();
     let verbose = std::env::var_os("BENCH_STEPS").is_some();
     let starts: Arc<std::sync::Mutex<BTreeMap<String, (f64, f64)>>> = Arc::default();
@@ -248,7 +249,7 @@ async fn envdeck_round(engine: &Engine, project: &str) -> (f64, f64, f64) {
         }
     });
     engine
-        .up(&model, "bench", sink)
+        .up(&stack, &model, sink)
         .await
         .expect("EnvDeck's up succeeds");
     let total = start.elapsed().as_secs_f64();
@@ -266,7 +267,7 @@ async fn envdeck_round(engine: &Engine, project: &str) -> (f64, f64, f64) {
         typed_name: "bench".into(),
     };
     engine
-        .down(project, "bench", wipe, Arc::new(|_| {}))
+        .down(&stack, wipe, Arc::new(|_| {}))
         .await
         .expect("down succeeds");
     (total, critical, docker_starts)

@@ -16,7 +16,7 @@ use envdeck_core::compose::{ComposeModel, MountType as ModelMount, Protocol, Ser
 use envdeck_core::plan;
 
 use crate::error::{EngineError, detail, is_not_found, is_not_modified};
-use crate::labels;
+use crate::labels::{self, StackId};
 
 /// Published ports bind here unless the model names a host IP: nothing is exposed to the LAN by accident.
 pub const DEFAULT_HOST_IP: &str = "127.0.0.1";
@@ -38,7 +38,7 @@ pub(crate) struct Existing {
 }
 
 /// Every container carrying this stack's label, stopped ones included.
-pub(crate) async fn list(docker: &Docker, project: &str) -> Result<Vec<Existing>, EngineError> {
+pub(crate) async fn list(docker: &Docker, project: &StackId) -> Result<Vec<Existing>, EngineError> {
     let options = ListContainersOptionsBuilder::default()
         .all(true)
         .filters(&labels::filter(project))
@@ -53,7 +53,7 @@ pub(crate) async fn list(docker: &Docker, project: &str) -> Result<Vec<Existing>
     let mut found = Vec::new();
     for s in summaries {
         let labels = s.labels.unwrap_or_default();
-        if labels.get(labels::ENVDECK_PROJECT).map(String::as_str) != Some(project) {
+        if !labels::is_ours(Some(&labels), project) {
             continue;
         }
         let name = s
@@ -103,7 +103,7 @@ pub(crate) fn container_name(project: &str, service_name: &str, service: &Servic
 /// the others right after (API 1.41 accepts only one endpoint at create time).
 pub(crate) fn create_body(
     model: &ComposeModel,
-    environment: &str,
+    stack: &StackId,
     service_name: &str,
     service: &Service,
     number: u32,
@@ -114,7 +114,7 @@ pub(crate) fn create_body(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    container_labels.extend(labels::base(&model.name, environment));
+    container_labels.extend(labels::base(stack));
     container_labels.insert(labels::SERVICE.into(), service_name.into());
     container_labels.insert(labels::NUMBER.into(), number.to_string());
     container_labels.insert(labels::ONEOFF.into(), "False".into());

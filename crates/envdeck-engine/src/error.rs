@@ -149,8 +149,8 @@ pub(crate) fn is_lost(e: &bollard::errors::Error) -> bool {
     };
     let mut source = Some(first);
     while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if matches!(
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && matches!(
                 io.kind(),
                 ErrorKind::ConnectionRefused
                     | ErrorKind::NotFound
@@ -158,9 +158,9 @@ pub(crate) fn is_lost(e: &bollard::errors::Error) -> bool {
                     | ErrorKind::ConnectionAborted
                     | ErrorKind::BrokenPipe
                     | ErrorKind::UnexpectedEof
-            ) {
-                return true;
-            }
+            )
+        {
+            return true;
         }
         // hyper's "the connection closed before the answer came" carries no io::Error.
         if s.to_string()

@@ -11,17 +11,17 @@ use envdeck_core::progress::Health;
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 
 use crate::error::{EngineError, detail};
-use crate::labels;
+use crate::labels::{self, StackId};
 use crate::status::{Change, ServiceEvent};
 
 /// After this many reconnections in a row without a single event, the error reaches the caller.
 const MAX_RETRIES: u32 = 5;
 
 /// The stack's container events, forever, reconnecting when the stream drops.
-pub fn watch(docker: Docker, project: String) -> impl Stream<Item = Result<ServiceEvent, EngineError>> {
+pub fn watch(docker: Docker, project: StackId) -> impl Stream<Item = Result<ServiceEvent, EngineError>> {
     struct State {
         docker: Docker,
-        project: String,
+        project: StackId,
         since: Option<i64>,
         inner: Option<BoxStream<'static, Result<EventMessage, bollard::errors::Error>>>,
         failures: u32,
@@ -73,7 +73,7 @@ pub fn watch(docker: Docker, project: String) -> impl Stream<Item = Result<Servi
 
 fn open(
     docker: &Docker,
-    project: &str,
+    project: &StackId,
     since: Option<i64>,
 ) -> BoxStream<'static, Result<EventMessage, bollard::errors::Error>> {
     let mut filters = labels::filter(project);

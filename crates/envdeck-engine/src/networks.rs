@@ -2,38 +2,36 @@
 
 use bollard::Docker;
 use bollard::models::NetworkCreateRequest;
-use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptionsBuilder};
+use bollard::query_parameters::ListNetworksOptionsBuilder;
 use envdeck_core::progress::Outcome;
 
 use crate::error::{EngineError, detail, is_not_found};
-use crate::labels;
+use crate::labels::{self, StackId};
 
-/// Creates the network unless it exists; an existing one must carry this stack's label.
+/// Creates the network unless it exists; an existing one must carry this stack's labels.
+///
+/// Safe to repeat and to race: Docker accepts two networks with one name, after which every lookup by
+/// that name fails as ambiguous. So the network is looked for by listing, and after a create any twins
+/// of ours are settled: every racer keeps the same one (the oldest) and removes the rest.
 pub(crate) async fn ensure(
     docker: &Docker,
-    project: &str,
-    environment: &str,
+    project: &StackId,
     key: &str,
     name: &str,
     driver: Option<&str>,
 ) -> Result<Outcome, EngineError> {
-    match docker.inspect_network(name, None::<InspectNetworkOptions>).await {
-        Ok(existing) if labels::is_ours(existing.labels.as_ref(), project) => return Ok(Outcome::Unchanged),
-        Ok(_) => {
-            return Err(EngineError::Foreign {
-                kind: "network",
-                name: name.to_string(),
-            });
-        }
-        Err(e) if is_not_found(&e) => {}
-        Err(e) => {
-            return Err(EngineError::Inspect {
-                what: format!("network {name}"),
-                detail: detail(&e),
-            });
-        }
+    let (ours, foreign) = named(docker, project, name).await?;
+    if !ours.is_empty() {
+        settle(docker, ours).await;
+        return Ok(Outcome::Unchanged);
     }
-    let mut network_labels = labels::base(project, environment);
+    if foreign {
+        return Err(EngineError::Foreign {
+            kind: "network",
+            name: name.to_string(),
+        });
+    }
+    let mut network_labels = labels::base(project);
     network_labels.insert(labels::NETWORK.to_string(), key.to_string());
     let request = NetworkCreateRequest {
         name: name.to_string(),
@@ -48,11 +46,53 @@ pub(crate) async fn ensure(
             network: name.to_string(),
             detail: detail(&e),
         })?;
+    let (ours, _) = named(docker, project, name).await?;
+    settle(docker, ours).await;
     Ok(Outcome::Created)
 }
 
+/// The networks called exactly `name`: this stack's (id, created), and whether a foreign one exists.
+async fn named(
+    docker: &Docker,
+    project: &StackId,
+    name: &str,
+) -> Result<(Vec<(String, String)>, bool), EngineError> {
+    // Docker's `name` filter matches parts of names: the exact match is ours to check.
+    let filters = std::collections::HashMap::from([("name".to_string(), vec![name.to_string()])]);
+    let options = ListNetworksOptionsBuilder::default().filters(&filters).build();
+    let networks = docker
+        .list_networks(Some(options))
+        .await
+        .map_err(|e| EngineError::Inspect {
+            what: format!("network {name}"),
+            detail: detail(&e),
+        })?;
+    let mut ours = Vec::new();
+    let mut foreign = false;
+    for network in networks.into_iter().filter(|n| n.name.as_deref() == Some(name)) {
+        if labels::is_ours(network.labels.as_ref(), project) {
+            ours.extend(network.id.map(|id| (network.created.unwrap_or_default(), id)));
+        } else {
+            foreign = true;
+        }
+    }
+    Ok((ours, foreign))
+}
+
+/// Keeps the oldest of this stack's twins and removes the others. Every racer sorts the same list the
+/// same way, so they agree; a twin that a container already joined cannot be removed and stays (the
+/// next `down` removes it with the rest).
+async fn settle(docker: &Docker, mut ours: Vec<(String, String)>) {
+    ours.sort();
+    for (_, id) in ours.into_iter().skip(1) {
+        if let Err(e) = docker.remove_network(&id).await {
+            tracing::warn!(network = %id, "a duplicate network could not be removed: {}", detail(&e));
+        }
+    }
+}
+
 /// Removes every network carrying this stack's label (containers must be gone first).
-pub(crate) async fn remove_all(docker: &Docker, project: &str) -> Result<Vec<String>, EngineError> {
+pub(crate) async fn remove_all(docker: &Docker, project: &StackId) -> Result<Vec<String>, EngineError> {
     let options = ListNetworksOptionsBuilder::default()
         .filters(&labels::filter(project))
         .build();

@@ -7,14 +7,13 @@ use bollard::query_parameters::{ListVolumesOptionsBuilder, RemoveVolumeOptionsBu
 use envdeck_core::progress::Outcome;
 
 use crate::error::{EngineError, detail, is_not_found};
-use crate::labels;
+use crate::labels::{self, StackId};
 
 /// Creates the volume unless it exists. An existing volume without our label is used as it is (as
 /// compose does), but never removed by EnvDeck.
 pub(crate) async fn ensure(
     docker: &Docker,
-    project: &str,
-    environment: &str,
+    project: &StackId,
     key: &str,
     name: &str,
     driver: Option<&str>,
@@ -29,7 +28,7 @@ pub(crate) async fn ensure(
             });
         }
     }
-    let mut volume_labels = labels::base(project, environment);
+    let mut volume_labels = labels::base(project);
     volume_labels.insert(labels::VOLUME.to_string(), key.to_string());
     let request = VolumeCreateRequest {
         name: Some(name.to_string()),
@@ -48,7 +47,7 @@ pub(crate) async fn ensure(
 }
 
 /// The names of the volumes carrying this stack's label: what "Wipe data" lists and removes.
-pub(crate) async fn list(docker: &Docker, project: &str) -> Result<Vec<String>, EngineError> {
+pub(crate) async fn list(docker: &Docker, project: &StackId) -> Result<Vec<String>, EngineError> {
     let options = ListVolumesOptionsBuilder::default()
         .filters(&labels::filter(project))
         .build();
@@ -68,7 +67,7 @@ pub(crate) async fn list(docker: &Docker, project: &str) -> Result<Vec<String>, 
         .collect())
 }
 
-pub(crate) async fn remove_all(docker: &Docker, project: &str) -> Result<Vec<String>, EngineError> {
+pub(crate) async fn remove_all(docker: &Docker, project: &StackId) -> Result<Vec<String>, EngineError> {
     let mut removed = Vec::new();
     for name in list(docker, project).await? {
         match docker

@@ -30,7 +30,7 @@ async fn a_build_service_is_built_from_its_context_without_ignored_files() {
     let model = model(&project.name, vec![("api", service)]);
 
     let (sink, events) = recorder();
-    let result = tokio::time::timeout(UP_TIMEOUT, engine.up(&model, "local", sink))
+    let result = tokio::time::timeout(UP_TIMEOUT, engine.up(&stack(&model.name), &model, sink))
         .await
         .expect("up finishes");
     let image = format!("{}-api", project.name);
@@ -49,11 +49,11 @@ async fn a_build_service_is_built_from_its_context_without_ignored_files() {
     let mut listing = Vec::new();
     let cmd: Vec<String> = ["ls", "/app"].map(String::from).to_vec();
     engine
-        .exec(&project.name, "api", &cmd, |l| listing.push(l.text))
+        .exec(&project.stack, "api", &cmd, |l| listing.push(l.text))
         .await
         .expect("exec runs");
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
     cleanup(image);

@@ -30,7 +30,7 @@ async fn a_missing_image_is_pulled_with_byte_progress_per_layer() {
     let project = TestProject::new("pull");
     let model = model(&project.name, vec![("app", pulled(&registry.image))]);
     let (sink, events) = recorder();
-    tokio::time::timeout(UP_TIMEOUT, engine.up(&model, "local", sink))
+    tokio::time::timeout(UP_TIMEOUT, engine.up(&stack(&model.name), &model, sink))
         .await
         .expect("up finishes")
         .expect("up pulls the image and starts the service");
@@ -70,7 +70,7 @@ async fn a_missing_image_is_pulled_with_byte_progress_per_layer() {
             Progress::StepFinished { step: Step::Image { image, .. }, outcome: Outcome::Pulled } if image == &registry.image)),
         "the image step ends as Pulled"
     );
-    let status = engine.ps(&project.name).await.expect("ps works");
+    let status = engine.ps(&project.stack).await.expect("ps works");
     assert!(
         status.iter().any(|s| s.service == "app" && s.state == "running"),
         "the pulled image runs: {status:?}"
@@ -87,7 +87,7 @@ async fn an_up_cancelled_during_a_pull_leaves_nothing_half_done_and_a_later_up_f
 
     let first = tokio::spawn({
         let (engine, model) = (engine.clone(), model.clone());
-        async move { engine.up(&model, "local", quiet()).await }
+        async move { engine.up(&stack(&model.name), &model, quiet()).await }
     });
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while registry.layer_bytes_sent.load(Ordering::Relaxed) < (1 << 20) {
@@ -108,17 +108,17 @@ async fn an_up_cancelled_during_a_pull_leaves_nothing_half_done_and_a_later_up_f
     );
     let (present, _) = docker(&["image", "inspect", &registry.image]);
     assert!(!present, "a cancelled pull leaves no image behind");
-    let status = engine.ps(&project.name).await.expect("ps works");
+    let status = engine.ps(&project.stack).await.expect("ps works");
     assert!(
         status.is_empty(),
         "no container is created before its image is there: {status:?}"
     );
 
-    tokio::time::timeout(UP_TIMEOUT, engine.up(&model, "local", quiet()))
+    tokio::time::timeout(UP_TIMEOUT, engine.up(&stack(&model.name), &model, quiet()))
         .await
         .expect("the second up finishes")
         .expect("the second up pulls again and starts the service");
-    let status = engine.ps(&project.name).await.expect("ps works");
+    let status = engine.ps(&project.stack).await.expect("ps works");
     assert!(
         status.iter().any(|s| s.service == "app" && s.state == "running"),
         "the second up finished the job: {status:?}"

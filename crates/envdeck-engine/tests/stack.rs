@@ -15,13 +15,13 @@ use futures_util::StreamExt;
 
 async fn up(engine: &Engine, model: &ComposeModel) -> Result<UpReport, EngineError> {
     let sink = quiet();
-    match tokio::time::timeout(UP_TIMEOUT, engine.up(model, "local", sink)).await {
+    match tokio::time::timeout(UP_TIMEOUT, engine.up(&stack(&model.name), model, sink)).await {
         Ok(r) => r,
         Err(_) => panic!("up did not finish within {UP_TIMEOUT:?}: it must either succeed or fail"),
     }
 }
 
-async fn ids(engine: &Engine, project: &str) -> HashMap<String, String> {
+async fn ids(engine: &Engine, project: &StackId) -> HashMap<String, String> {
     engine
         .ps(project)
         .await
@@ -31,7 +31,7 @@ async fn ids(engine: &Engine, project: &str) -> HashMap<String, String> {
         .collect()
 }
 
-async fn psql(engine: &Engine, project: &str, sql: &str) -> (i64, String) {
+async fn psql(engine: &Engine, project: &StackId, sql: &str) -> (i64, String) {
     let mut out = String::new();
     let cmd: Vec<String> = ["psql", "-U", "app", "-d", "appdb", "-tAc", sql]
         .iter()
@@ -79,7 +79,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
 
     // 1. First up: everything is created and becomes healthy, the client only after the database.
     let (sink, events) = recorder();
-    let report = tokio::time::timeout(UP_TIMEOUT, engine.up(&model, "local", sink))
+    let report = tokio::time::timeout(UP_TIMEOUT, engine.up(&stack(&model.name), &model, sink))
         .await
         .expect("up finishes");
     let report = report.expect("the first up succeeds");
@@ -87,7 +87,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         report.services.iter().all(|(_, o)| *o == Outcome::Created),
         "a fresh stack creates every service: {report:?}"
     );
-    let status = engine.ps(&project.name).await.expect("ps works");
+    let status = engine.ps(&project.stack).await.expect("ps works");
     assert_eq!(status.len(), 4, "one container per service: {status:?}");
     for s in &status {
         assert_eq!(s.state, "running", "{} must run after up", s.container);
@@ -121,7 +121,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         follow: true,
         ..LogOptions::default()
     };
-    let mut client_logs = engine.logs(&project.name, options).await.expect("logs open");
+    let mut client_logs = engine.logs(&project.stack, options).await.expect("logs open");
     let first = tokio::time::timeout(Duration::from_secs(30), client_logs.next()).await;
     let first = first
         .expect("the client prints within 30 s")
@@ -136,7 +136,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         .to_vec();
     let mut said = String::new();
     let code = engine
-        .exec(&project.name, "client", &probe, |l| said.push_str(&l.text))
+        .exec(&project.stack, "client", &probe, |l| said.push_str(&l.text))
         .await
         .expect("exec runs");
     assert_eq!(
@@ -146,14 +146,14 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
     );
 
     // 2. Second up: nothing changes.
-    let before = ids(&engine, &project.name).await;
+    let before = ids(&engine, &project.stack).await;
     let report = up(&engine, &model).await.expect("the second up succeeds");
     assert!(
         report.services.iter().all(|(_, o)| *o == Outcome::Unchanged),
         "nothing changed, so nothing may be touched: {report:?}"
     );
     assert_eq!(
-        ids(&engine, &project.name).await,
+        ids(&engine, &project.stack).await,
         before,
         "an idempotent up keeps every container (same ids)"
     );
@@ -176,7 +176,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         vec![&("web1".to_string(), Outcome::Recreated)],
         "only web1's config changed"
     );
-    let after = ids(&engine, &project.name).await;
+    let after = ids(&engine, &project.stack).await;
     let recreated: Vec<_> = after
         .iter()
         .filter(|(name, id)| before.get(*name) != Some(id))
@@ -191,13 +191,13 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
     // 4. Data written through exec survives down and up: down keeps volumes.
     let (code, out) = psql(
         &engine,
-        &project.name,
+        &project.stack,
         "CREATE TABLE t (v text); INSERT INTO t VALUES ('kept');",
     )
     .await;
     assert_eq!(code, 0, "psql writes a row: {out}");
     let report = engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
     assert_eq!(
@@ -210,7 +210,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         "down keeps volumes unless asked: {report:?}"
     );
     assert!(
-        engine.ps(&project.name).await.unwrap().is_empty(),
+        engine.ps(&project.stack).await.unwrap().is_empty(),
         "no container is left after down"
     );
     let volume = format!("{}_data", project.name);
@@ -219,7 +219,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         "the data volume survives down"
     );
     up(&engine, &model).await.expect("up after down succeeds");
-    let (code, out) = psql(&engine, &project.name, "SELECT v FROM t").await;
+    let (code, out) = psql(&engine, &project.stack, "SELECT v FROM t").await;
     assert_eq!(
         (code, out.trim()),
         (0, "kept"),
@@ -231,7 +231,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         typed_name: "locl".into(),
     };
     let err = engine
-        .down(&project.name, "local", wrong, quiet())
+        .down(&project.stack, wrong, quiet())
         .await
         .expect_err("a wrong name is refused");
     assert!(
@@ -239,7 +239,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         "refused, not attempted: {err}"
     );
     assert_eq!(
-        engine.ps(&project.name).await.unwrap().len(),
+        engine.ps(&project.stack).await.unwrap().len(),
         4,
         "a refused wipe touches nothing"
     );
@@ -247,7 +247,7 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         typed_name: "local".into(),
     };
     let report = engine
-        .down(&project.name, "local", right, quiet())
+        .down(&project.stack, right, quiet())
         .await
         .expect("a confirmed wipe succeeds");
     assert_eq!(
@@ -265,7 +265,7 @@ async fn replicas_run_as_numbered_containers_that_docker_compose_recognises() {
     let model = model(&project.name, vec![("web", replicas(web(), 3))]);
     up(&engine, &model).await.expect("up succeeds");
     let mut names: Vec<String> = engine
-        .ps(&project.name)
+        .ps(&project.stack)
         .await
         .unwrap()
         .into_iter()
@@ -302,10 +302,10 @@ async fn replicas_run_as_numbered_containers_that_docker_compose_recognises() {
     }
 
     // Scaling down removes the extra replicas and keeps the others.
-    let before = ids(&engine, &project.name).await;
+    let before = ids(&engine, &project.stack).await;
     let model2 = common::model(&project.name, vec![("web", replicas(web(), 1))]);
     up(&engine, &model2).await.expect("scaling down succeeds");
-    let after = ids(&engine, &project.name).await;
+    let after = ids(&engine, &project.stack).await;
     assert_eq!(after.len(), 1, "one replica is left");
     assert_eq!(
         after.get(&expected[0]),
@@ -313,7 +313,7 @@ async fn replicas_run_as_numbered_containers_that_docker_compose_recognises() {
         "replica 1 is kept, not recreated"
     );
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
 }
@@ -368,14 +368,14 @@ async fn an_unhealthy_dependency_fails_up_with_its_last_logs() {
         message.contains("sick-marker-42"),
         "carries the dependency's last log lines: {message}"
     );
-    let status = engine.ps(&project.name).await.unwrap();
+    let status = engine.ps(&project.stack).await.unwrap();
     // Like compose, `up` creates every container at once; a dependent starts only once its dependency is ready.
     assert!(
         status.iter().any(|s| s.service == "app" && s.state == "created"),
         "the dependent is created, and never started: {status:?}"
     );
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
 }
@@ -397,7 +397,7 @@ async fn a_missing_image_while_offline_gives_the_plain_message() {
     // The network made beside the failed pull is in Docker by the time `up` answers, so the `down`
     // a developer runs next finds it.
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
     let (_, left) = docker(&[
@@ -432,7 +432,7 @@ async fn foreign_objects_with_our_names_are_never_touched() {
         typed_name: "local".into(),
     };
     engine
-        .down(&project.name, "local", wipe, quiet())
+        .down(&project.stack, wipe, quiet())
         .await
         .expect("down succeeds");
     assert!(
@@ -461,18 +461,18 @@ async fn a_cancelled_up_leaves_a_state_the_next_up_completes() {
     // Dropped while waiting for `a` to become healthy: the future is the cancellation.
     let first = tokio::time::timeout(
         std::time::Duration::from_millis(700),
-        engine.up(&model, "local", quiet()),
+        engine.up(&stack(&model.name), &model, quiet()),
     )
     .await;
     assert!(first.is_err(), "the first up is cut short on purpose");
     let report = up(&engine, &model).await.expect("the next up finishes the job");
     assert_eq!(
-        engine.ps(&project.name).await.unwrap().len(),
+        engine.ps(&project.stack).await.unwrap().len(),
         2,
         "both services run: {report:?}"
     );
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
 }
@@ -506,7 +506,7 @@ async fn a_tag_that_now_names_another_image_recreates_its_service() {
         "only the service whose image changed"
     );
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
 }
@@ -531,13 +531,13 @@ async fn a_service_dropped_from_the_model_is_removed_by_the_next_up() {
         "the dropped service is reported removed, the other untouched: {:?}",
         report.services
     );
-    let status = engine.ps(&project.name).await.expect("ps works");
+    let status = engine.ps(&project.stack).await.expect("ps works");
     assert!(
         status.iter().all(|s| s.service == "app") && !status.is_empty(),
         "no container of the dropped service is left: {status:?}"
     );
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
 }
@@ -580,7 +580,7 @@ async fn a_dependency_that_changed_restarts_dependents_that_ask_for_it() {
         report.services
     );
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
 }

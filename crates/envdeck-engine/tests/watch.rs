@@ -22,7 +22,7 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
         "echo to-stdout; echo to-stderr >&2; trap 'exit 0' TERM; while true; do sleep 0.2; done",
     ]);
     let model = model(&project.name, vec![("talker", talker), ("web", web())]);
-    tokio::time::timeout(UP_TIMEOUT, engine.up(&model, "local", quiet()))
+    tokio::time::timeout(UP_TIMEOUT, engine.up(&stack(&model.name), &model, quiet()))
         .await
         .expect("up finishes")
         .expect("up succeeds");
@@ -34,7 +34,7 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
         ..LogOptions::default()
     };
     let lines: Vec<_> = engine
-        .logs(&project.name, options)
+        .logs(&project.stack, options)
         .await
         .expect("logs open")
         .collect()
@@ -61,7 +61,7 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
     let cmd: Vec<String> = ["sh", "-c", "echo inside; exit 7"].map(String::from).to_vec();
     let mut out = Vec::new();
     let code = engine
-        .exec(&project.name, "talker", &cmd, |l| out.push(l.text))
+        .exec(&project.stack, "talker", &cmd, |l| out.push(l.text))
         .await
         .expect("exec runs");
     assert_eq!(
@@ -70,7 +70,7 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
         "exec streams output and returns the exit code"
     );
     let err = engine
-        .exec(&project.name, "nobody", &cmd, |_| {})
+        .exec(&project.stack, "nobody", &cmd, |_| {})
         .await
         .expect_err("an unknown service");
     assert!(
@@ -80,7 +80,7 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
 
     // Stats: a sample per container, with memory in use.
     let mut stats = engine
-        .stats(&project.name, Some("web"))
+        .stats(&project.stack, Some("web"))
         .await
         .expect("stats open");
     let sample = tokio::time::timeout(WAIT, stats.next())
@@ -94,9 +94,9 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
     );
 
     // Events and restart: restarting one service shows up as its container dying and starting again.
-    let mut events = Box::pin(engine.events(&project.name));
+    let mut events = Box::pin(engine.events(&project.stack));
     let restarted = engine
-        .restart(&project.name, Some("talker"))
+        .restart(&project.stack, Some("talker"))
         .await
         .expect("restart works");
     assert_eq!(
@@ -127,7 +127,7 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
         "the old process's death is reported first: {seen:?}"
     );
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
 }
@@ -141,7 +141,7 @@ async fn a_crash_looping_dependency_fails_up_with_its_logs() {
     crasher.healthcheck = Some(health(&["CMD", "true"], 3));
     let app = depends(busybox(&["sleep", "3600"]), "crasher", Condition::ServiceHealthy);
     let model = model(&project.name, vec![("crasher", crasher), ("app", app)]);
-    let result = tokio::time::timeout(UP_TIMEOUT, engine.up(&model, "local", quiet()))
+    let result = tokio::time::timeout(UP_TIMEOUT, engine.up(&stack(&model.name), &model, quiet()))
         .await
         .expect("up finishes");
     let err = result.expect_err("a crash-looping dependency fails up");
@@ -155,7 +155,7 @@ async fn a_crash_looping_dependency_fails_up_with_its_logs() {
         "carries its last log lines: {message}"
     );
     engine
-        .down(&project.name, "local", RemoveVolumes::Keep, quiet())
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
         .await
         .expect("down succeeds");
 }

@@ -19,7 +19,7 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let name = target::stack_name(project, &args.env)?;
+    let name = target::stack(project, &args.env)?;
     let code = super::runtime().block_on(stack::exec(
         &name,
         &args.service,

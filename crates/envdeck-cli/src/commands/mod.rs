@@ -11,6 +11,7 @@ pub mod list;
 pub mod logs;
 pub mod new;
 pub mod progress;
+pub mod project;
 pub mod ps;
 pub mod restart;
 pub mod secrets;

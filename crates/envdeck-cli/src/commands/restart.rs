@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let name = target::stack_name(project, &args.env)?;
+    let name = target::stack(project, &args.env)?;
     let restarted = super::runtime().block_on(stack::restart(&name, args.service.as_deref()))?;
     for container in restarted {
         println!("restarted {container}");

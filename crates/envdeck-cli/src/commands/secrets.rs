@@ -63,10 +63,10 @@ struct Target {
 
 impl Target {
     fn open(project: &Path, env: &str) -> Result<Self, ApiError> {
-        let opened = envdeck_api::project::open(project)?;
+        let opened = super::runtime().block_on(envdeck_api::project::open_identified(project))?;
         let specs = environment::specs(&opened, env)?;
         Ok(Self {
-            project_id: environment::project_id(&opened).to_owned(),
+            project_id: environment::project_id(&opened)?.to_owned(),
             env: env.to_owned(),
             specs,
         })

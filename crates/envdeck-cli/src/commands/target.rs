@@ -1,10 +1,11 @@
-//! Which stack a command acts on: the project's environment, named `<project>-<environment>`.
+//! Which stack a command acts on: the project's environment, named `<project>-<environment>-<id>`.
 
 use std::path::Path;
 
 use envdeck_api::ApiError;
+use envdeck_api::stack::StackId;
 
-/// The compose project name of an Environment: what every container's labels carry.
-pub fn stack_name(project: &Path, environment: &str) -> Result<String, ApiError> {
-    envdeck_api::environment::stack_name(project, environment)
+/// The stack of an Environment: its compose project name and the project identity its labels carry.
+pub fn stack(project: &Path, environment: &str) -> Result<StackId, ApiError> {
+    super::runtime().block_on(envdeck_api::environment::stack(project, environment))
 }

@@ -70,7 +70,7 @@ async fn foreground(project: &Path, env: &str) -> super::Outcome {
             }
         };
         if ended {
-            return Ok(match environment::host_exit_code(project, env) {
+            return Ok(match environment::host_exit_code(project, env).await {
                 Some(Some(0)) | None => {
                     println!("{env} is down");
                     ExitCode::SUCCESS

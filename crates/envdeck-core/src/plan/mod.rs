@@ -101,10 +101,10 @@ pub fn plan(model: &ComposeModel) -> Result<Plan, CoreError> {
             }
         }
         for mount in &service.volumes {
-            if let (MountType::Volume, Some(source)) = (mount.kind, &mount.source) {
-                if !model.volumes.get(source).is_some_and(|v| v.external) {
-                    volumes.insert(volume_name(model, source));
-                }
+            if let (MountType::Volume, Some(source)) = (mount.kind, &mount.source)
+                && !model.volumes.get(source).is_some_and(|v| v.external)
+            {
+                volumes.insert(volume_name(model, source));
             }
         }
         let image = image_of(&model.name, name, service);

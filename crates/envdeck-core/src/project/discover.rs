@@ -70,6 +70,18 @@ pub fn open(dir: &Path) -> Result<Project, CoreError> {
     let empty = EnvironmentSpec::default();
     let mut environments = Vec::new();
     for id in ids {
+        if !super::valid_environment_id(&id) {
+            let declared = manifest.environments.contains_key(&id);
+            return Err(CoreError::InvalidEnvironmentId {
+                file: if declared {
+                    manifest_path.clone()
+                } else {
+                    overlay_file(&dir, &id).unwrap_or_else(|| dir.clone())
+                },
+                id,
+                declared,
+            });
+        }
         let spec = manifest.environments.get(&id).unwrap_or(&empty);
         environments.push(environment(&dir, base.as_deref(), &id, spec)?);
     }
@@ -110,6 +122,7 @@ pub fn open(dir: &Path) -> Result<Project, CoreError> {
         name,
         dir,
         environments,
+        identity: None,
     })
 }
 
@@ -136,6 +149,14 @@ fn overlays(dir: &Path, base: &Path) -> Result<Vec<String>, CoreError> {
         }
     }
     Ok(ids)
+}
+
+/// The overlay file of environment `id`, in compose's order of spellings.
+fn overlay_file(dir: &Path, id: &str) -> Option<PathBuf> {
+    ["yml", "yaml"]
+        .iter()
+        .flat_map(|ext| ["docker-compose", "compose"].map(|stem| dir.join(format!("{stem}.{id}.{ext}"))))
+        .find(|p| p.is_file())
 }
 
 fn environment(
@@ -183,16 +204,7 @@ fn environment(
         Some(files) => files.iter().map(|f| dir.join(f)).collect(),
         None => {
             let mut files: Vec<PathBuf> = base.map(Path::to_path_buf).into_iter().collect();
-            let overlay = ["yml", "yaml"]
-                .iter()
-                .flat_map(|ext| {
-                    [
-                        format!("docker-compose.{id}.{ext}"),
-                        format!("compose.{id}.{ext}"),
-                    ]
-                })
-                .map(|n| dir.join(n))
-                .find(|p| p.is_file());
+            let overlay = overlay_file(dir, id);
             // Compose loads its override file with the base when no -f is given: the folder's only environment.
             let default_override = if id == "default" {
                 existing(&[

@@ -3,6 +3,7 @@
 //! `envdeck.toml` that refines labels, secrets, links, tasks and adds host-process environments.
 
 pub mod discover;
+pub mod identity;
 pub mod manifest;
 
 use std::collections::BTreeMap;
@@ -13,19 +14,23 @@ use serde::Serialize;
 use crate::CoreError;
 use crate::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Variables, load, normalize_project_name};
 use crate::secret::SecretRule;
+pub use identity::{Identity, valid_environment_id};
 pub use manifest::{CommandSpec, Estimate, Link, Manifest, Task};
 
 /// An opened project: its environments, ready to resolve.
 #[derive(Debug, Clone)]
 pub struct Project {
     pub dir: PathBuf,
-    /// The compose project name (labels `com.docker.compose.project`).
+    /// A readable name (the manifest's `[project] name` or the folder's): a display label only; what
+    /// the project's stacks and secrets belong to is its [`Identity`].
     pub name: String,
     pub label: String,
     pub description: Option<String>,
     pub links: Vec<Link>,
     pub tasks: Vec<Task>,
     environments: Vec<Environment>,
+    /// Given by EnvDeck's list of projects (the api), never read from the folder.
+    identity: Option<Identity>,
 }
 
 /// One entry of the environment picker.
@@ -119,13 +124,24 @@ impl Project {
             .transpose()
     }
 
-    /// The compose project name of one environment's stack: `<project>-<environment>`.
+    /// The project with the identity EnvDeck's list of projects gives its folder.
+    pub fn identified(mut self, identity: Identity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// Who the project is; an error until [`Project::identified`] (a folder alone cannot say).
+    pub fn identity(&self) -> Result<&Identity, CoreError> {
+        self.identity.as_ref().ok_or(CoreError::Unidentified)
+    }
+
+    /// The compose project name of one environment's stack (see [`Identity::stack_name`]).
     ///
     /// Each environment is its own stack because its secrets are its own: a `local` PostgreSQL volume
     /// initialised with `local`'s password must never be reused by `dev`. It is also the name to give
     /// `docker compose -p` to see EnvDeck's containers.
-    pub fn stack_name(&self, id: &str) -> String {
-        normalize_project_name(&format!("{}-{id}", self.name))
+    pub fn stack_name(&self, id: &str) -> Result<String, CoreError> {
+        Ok(self.identity()?.stack_name(id))
     }
 
     /// Resolves a Docker environment into one model. `vars` are the caller's layers (process environment,
@@ -143,7 +159,7 @@ impl Project {
         let options = LoadOptions {
             files: compose_files.clone(),
             project_dir: Some(self.dir.clone()),
-            project_name: Some(self.stack_name(id)),
+            project_name: Some(self.stack_name(id)?),
             profiles: profiles.clone(),
         };
         let mut model = load(&options, vars)?;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::Sink;
 use crate::containers;
 use crate::error::{EngineError, detail};
+use crate::labels::StackId;
 use crate::{networks, volumes};
 
 /// Whether `down` deletes the Environment's data.
@@ -34,12 +35,12 @@ pub struct DownReport {
 
 pub(super) async fn down(
     docker: &Docker,
-    project: &str,
-    environment: &str,
+    project: &StackId,
     remove_volumes: RemoveVolumes,
     sink: Sink,
 ) -> Result<DownReport, EngineError> {
     // Refused before anything is stopped: a typo must not cost a half-removed stack.
+    let environment = project.environment.as_str();
     let wipe = match &remove_volumes {
         RemoveVolumes::Keep => false,
         RemoveVolumes::Confirmed { typed_name } if typed_name == environment => true,
@@ -95,7 +96,7 @@ pub(super) async fn down(
 
 pub(super) async fn restart(
     docker: &Docker,
-    project: &str,
+    project: &StackId,
     service: Option<&str>,
 ) -> Result<Vec<String>, EngineError> {
     let found = containers::list(docker, project).await?;

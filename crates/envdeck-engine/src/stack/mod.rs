@@ -14,6 +14,7 @@ use futures_util::stream::{BoxStream, Stream, StreamExt};
 
 use crate::containers;
 use crate::error::EngineError;
+pub use crate::labels::StackId;
 pub use crate::ports::PortCheck;
 use crate::status::{LogLine, LogOptions, PublishedPort, ServiceEvent, ServiceStatus, StatsSample};
 
@@ -69,34 +70,43 @@ impl Engine {
     /// Dropping the future cancels cleanly; a later `up` continues from what exists.
     pub async fn up(
         &self,
+        stack: &StackId,
         model: &ComposeModel,
-        environment: &str,
         sink: Sink,
     ) -> Result<UpReport, EngineError> {
-        up::up(&self.docker, model, environment, sink).await
+        if model.name != stack.name {
+            return Err(EngineError::Plan(format!(
+                "the model names stack {} but {} was asked for",
+                model.name, stack.name
+            )));
+        }
+        up::up(&self.docker, stack, model, sink).await
     }
 
     /// Stops and removes the stack's containers and networks. Volumes stay unless `volumes` is
     /// `Confirmed` with the Environment's name typed back exactly.
     pub async fn down(
         &self,
-        project: &str,
-        environment: &str,
+        project: &StackId,
         volumes: RemoveVolumes,
         sink: Sink,
     ) -> Result<DownReport, EngineError> {
-        down::down(&self.docker, project, environment, volumes, sink).await
+        down::down(&self.docker, project, volumes, sink).await
     }
 
     /// Restarts every container of the stack, or only those of one Service.
-    pub async fn restart(&self, project: &str, service: Option<&str>) -> Result<Vec<String>, EngineError> {
+    pub async fn restart(
+        &self,
+        project: &StackId,
+        service: Option<&str>,
+    ) -> Result<Vec<String>, EngineError> {
         down::restart(&self.docker, project, service).await
     }
 
     /// What a Start would meet, without changing anything: each published port (free or taken) and
     /// each image (present, or to be pulled or built). The doctor's per-environment lines.
-    pub async fn preflight(&self, model: &ComposeModel) -> Result<Preflight, EngineError> {
-        let ours = containers::list(&self.docker, &model.name).await?;
+    pub async fn preflight(&self, stack: &StackId, model: &ComposeModel) -> Result<Preflight, EngineError> {
+        let ours = containers::list(&self.docker, stack).await?;
         let ports = crate::ports::probe(model, &ours);
         let mut images = Vec::new();
         for (name, service) in &model.services {
@@ -113,12 +123,12 @@ impl Engine {
     }
 
     /// The volumes carrying this stack's label: what "Wipe data" would delete, listed before asking.
-    pub async fn volumes(&self, project: &str) -> Result<Vec<String>, EngineError> {
+    pub async fn volumes(&self, project: &StackId) -> Result<Vec<String>, EngineError> {
         crate::volumes::list(&self.docker, project).await
     }
 
     /// The stack's containers: Service, name, state, health and published ports.
-    pub async fn ps(&self, project: &str) -> Result<Vec<ServiceStatus>, EngineError> {
+    pub async fn ps(&self, project: &StackId) -> Result<Vec<ServiceStatus>, EngineError> {
         let found = containers::list(&self.docker, project).await?;
         Ok(found
             .into_iter()
@@ -146,15 +156,15 @@ impl Engine {
     /// The stack's container events (state and health changes), reconnecting when the stream drops.
     pub fn events(
         &self,
-        project: &str,
+        project: &StackId,
     ) -> impl Stream<Item = Result<ServiceEvent, EngineError>> + Send + use<> {
-        crate::events::watch(self.docker.clone(), project.to_string())
+        crate::events::watch(self.docker.clone(), project.clone())
     }
 
     /// Logs of all Services (or one), merged as they arrive; stdout and stderr marked apart.
     pub async fn logs(
         &self,
-        project: &str,
+        project: &StackId,
         options: LogOptions,
     ) -> Result<BoxStream<'static, Result<LogLine, EngineError>>, EngineError> {
         let targets = self.targets(project, options.service.as_deref()).await?;
@@ -167,7 +177,7 @@ impl Engine {
     /// CPU and memory samples of every running container (or one Service's), about once a second each.
     pub async fn stats(
         &self,
-        project: &str,
+        project: &StackId,
         service: Option<&str>,
     ) -> Result<BoxStream<'static, Result<StatsSample, EngineError>>, EngineError> {
         let targets = self.targets(project, service).await?;
@@ -181,7 +191,7 @@ impl Engine {
     /// comes, and the command's exit code is returned.
     pub async fn exec(
         &self,
-        project: &str,
+        project: &StackId,
         service: &str,
         command: &[String],
         on_output: impl FnMut(LogLine) + Send,
@@ -203,7 +213,7 @@ impl Engine {
     /// `on_stdout` unsplit; returns the exit code and stderr.
     pub async fn exec_raw(
         &self,
-        project: &str,
+        project: &StackId,
         service: &str,
         command: &[String],
         on_stdout: impl FnMut(&[u8]) -> std::io::Result<()> + Send,
@@ -215,7 +225,7 @@ impl Engine {
     /// Copies one file into the first running container of a Service (a dump to restore).
     pub async fn copy_into(
         &self,
-        project: &str,
+        project: &StackId,
         service: &str,
         path: &str,
         contents: Vec<u8>,
@@ -225,7 +235,7 @@ impl Engine {
     }
 
     /// The name of the first running container of a Service.
-    async fn running(&self, project: &str, service: &str) -> Result<String, EngineError> {
+    async fn running(&self, project: &StackId, service: &str) -> Result<String, EngineError> {
         containers::list(&self.docker, project)
             .await?
             .into_iter()
@@ -240,7 +250,7 @@ impl Engine {
     /// (service, container name) of the stack's containers, optionally of one Service.
     async fn targets(
         &self,
-        project: &str,
+        project: &StackId,
         service: Option<&str>,
     ) -> Result<Vec<(String, String)>, EngineError> {
         let found = containers::list(&self.docker, project).await?;

@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::error::{EngineError, detail};
 use crate::events;
+use crate::labels::StackId;
 use crate::logs;
 use crate::stack::Sink;
 use crate::status::Change;
@@ -44,9 +45,9 @@ impl Drop for Pulse {
 }
 
 impl Pulse {
-    pub(crate) fn start(docker: &Docker, project: &str, sink: Sink) -> Self {
+    pub(crate) fn start(docker: &Docker, project: &StackId, sink: Sink) -> Self {
         let (tx, tick) = watch::channel(0u64);
-        let mut stream = Box::pin(events::watch(docker.clone(), project.to_string()));
+        let mut stream = Box::pin(events::watch(docker.clone(), project.clone()));
         let oom_killed = Arc::new(Mutex::new(HashSet::new()));
         let seen = oom_killed.clone();
         let task = tokio::spawn(async move {

@@ -15,6 +15,7 @@ use super::Sink;
 use super::ready::{self, Pulse};
 use crate::containers::{self, Existing};
 use crate::error::EngineError;
+use crate::labels::StackId;
 use crate::{images, networks, ports, volumes};
 
 /// What `up` did to each Service (`Unchanged` everywhere after an idempotent second `up`).
@@ -30,17 +31,17 @@ type Applied<'a> = Shared<BoxFuture<'a, Result<(Vec<String>, Outcome), EngineErr
 
 pub(super) async fn up(
     docker: &Docker,
+    stack: &StackId,
     model: &ComposeModel,
-    environment: &str,
     sink: Sink,
 ) -> Result<UpReport, EngineError> {
     let plan = plan::plan(model)?;
-    let project = model.name.as_str();
+    let project = stack;
     let existing = containers::list(docker, project).await?;
 
     step(&sink, Step::CheckPorts, async {
         ports::check(model, &existing)?;
-        check_names(docker, model, &existing).await?;
+        check_names(docker, stack, model, &existing).await?;
         Ok(Outcome::Unchanged)
     })
     .await?;
@@ -59,7 +60,7 @@ pub(super) async fn up(
         let sink = sink.clone();
         Some(async move {
             step(&sink, Step::Network { name: name.clone() }, async {
-                networks::ensure(docker, project, environment, &key, &name, driver.as_deref()).await
+                networks::ensure(docker, project, &key, &name, driver.as_deref()).await
             })
             .await
         })
@@ -74,7 +75,7 @@ pub(super) async fn up(
         let sink = sink.clone();
         Some(async move {
             step(&sink, Step::Volume { name: name.clone() }, async {
-                volumes::ensure(docker, project, environment, &key, &name, driver.as_deref()).await
+                volumes::ensure(docker, project, &key, &name, driver.as_deref()).await
             })
             .await
         })
@@ -153,7 +154,7 @@ pub(super) async fn up(
             let service_step = Step::Service {
                 service: name.clone(),
             };
-            let prepared = match prepare(docker, model, environment, name, service, existing).await {
+            let prepared = match prepare(docker, model, stack, name, service, existing).await {
                 Ok(prepared) => prepared,
                 Err(e) => {
                     sink(Progress::StepStarted {
@@ -293,7 +294,7 @@ struct Prepared {
 async fn prepare(
     docker: &Docker,
     model: &ComposeModel,
-    environment: &str,
+    stack: &StackId,
     name: &str,
     service: &Service,
     existing: &[Existing],
@@ -318,31 +319,11 @@ async fn prepare(
                 Some(c) => {
                     containers::stop(docker, &c.name, None).await?;
                     containers::remove(docker, &c.name).await?;
-                    create(
-                        docker,
-                        model,
-                        environment,
-                        name,
-                        service,
-                        number,
-                        hash,
-                        &container,
-                    )
-                    .await?;
+                    create(docker, model, stack, name, service, number, hash, &container).await?;
                     (Outcome::Recreated, true)
                 }
                 None => {
-                    create(
-                        docker,
-                        model,
-                        environment,
-                        name,
-                        service,
-                        number,
-                        hash,
-                        &container,
-                    )
-                    .await?;
+                    create(docker, model, stack, name, service, number, hash, &container).await?;
                     (Outcome::Created, true)
                 }
             };
@@ -389,14 +370,14 @@ async fn start_prepared(
 async fn create(
     docker: &Docker,
     model: &ComposeModel,
-    environment: &str,
+    stack: &StackId,
     name: &str,
     service: &Service,
     number: u32,
     hash: &str,
     container: &str,
 ) -> Result<(), EngineError> {
-    let body = containers::create_body(model, environment, name, service, number, hash);
+    let body = containers::create_body(model, stack, name, service, number, hash);
     containers::create(docker, container, body).await?;
     containers::connect_extra_networks(docker, model, name, service, container).await
 }
@@ -421,7 +402,14 @@ fn own_condition(service: &Service) -> Condition {
 }
 
 /// A container name that exists but is not ours would make `create` fail halfway: find it first.
-async fn check_names(docker: &Docker, model: &ComposeModel, ours: &[Existing]) -> Result<(), EngineError> {
+/// A container name the stack needs may be taken: by a container of this stack made since `ours` was
+/// listed (another Start, a race: fine), or by a foreign one (refused, never touched).
+async fn check_names(
+    docker: &Docker,
+    stack: &StackId,
+    model: &ComposeModel,
+    ours: &[Existing],
+) -> Result<(), EngineError> {
     let wanted = model.services.iter().flat_map(|(name, service)| {
         (1..=service.replicas())
             .map(move |number| containers::container_name(&model.name, name, service, number))
@@ -431,6 +419,14 @@ async fn check_names(docker: &Docker, model: &ComposeModel, ours: &[Existing]) -
         .map(|container| async move {
             let options = None::<bollard::query_parameters::InspectContainerOptions>;
             match docker.inspect_container(&container, options).await {
+                Ok(found)
+                    if crate::labels::is_ours(
+                        found.config.as_ref().and_then(|c| c.labels.as_ref()),
+                        stack,
+                    ) =>
+                {
+                    Ok(())
+                }
                 Ok(_) => Err(EngineError::Foreign {
                     kind: "container",
                     name: container,

@@ -12,6 +12,7 @@ use envdeck_core::compose::{
     Protocol, Service, Volume,
 };
 use envdeck_core::progress::Progress;
+pub use envdeck_engine::StackId;
 use envdeck_engine::{Engine, Sink};
 
 pub const BUSYBOX: &str = "envdeck-test/busybox:1";
@@ -32,6 +33,13 @@ pub async fn engine() -> Engine {
 /// A project name no other test (or run) uses; removes everything labelled with it when dropped.
 pub struct TestProject {
     pub name: String,
+    /// The stack of environment `local` under that name, owned by a test identity.
+    pub stack: StackId,
+}
+
+/// The `local` stack of a model, owned by the test identity `test-<name>`.
+pub fn stack(name: &str) -> StackId {
+    StackId::new(name, format!("test-{name}"), "local")
 }
 
 impl TestProject {
@@ -41,7 +49,10 @@ impl TestProject {
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
         let name = format!("edt-{tag}-{}-{nanos:x}", std::process::id());
-        Self { name }
+        Self {
+            stack: stack(&name),
+            name,
+        }
     }
 }
 

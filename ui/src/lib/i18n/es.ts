@@ -14,6 +14,7 @@ export const es: Record<MessageKey, string> = {
   "error.docker_unavailable": "Docker no responde.",
   "error.keychain_unavailable": "No se puede usar el llavero del sistema.",
   "error.invalid_project": "Hay que corregir los archivos del proyecto.",
+  "error.project_identity": "¿Es un proyecto que EnvDeck ya conocía?",
   "error.cancelled": "Cancelado.",
   "error.internal": "No ha funcionado.",
   "footer.version": "Versión {version}",

@@ -1,0 +1,480 @@
+//! Which project a folder is: EnvDeck's own list of the projects it knows (outside any repository),
+//! so that a project's stacks and secrets belong to an identity the repository cannot choose and two
+//! folders never share. A folder's name and its manifest's `[project] name` are display labels only.
+//!
+//! The list (`projects.json` in EnvDeck's data folder) maps each canonical folder path to an
+//! [`Identity`]. A folder not on it gets one the first time it is opened:
+//! - the folder was moved or renamed (same directory, its old path gone): recognised, keeps its own;
+//! - data of an EnvDeck from before ids (`<name>-<env>` stacks, `envdeck:<name>:<env>` secrets) that no
+//!   folder has claimed: adopted when `<name>` is this folder's own name, asked about otherwise;
+//! - a project EnvDeck knew under the same name whose folder is gone: asked about, naming the old path
+//!   (`envdeck project adopt` / `envdeck project new`, or the window's two buttons);
+//! - otherwise: a new id, derived from the canonical path (a random one if its stack part is taken).
+
+use std::path::{Path, PathBuf};
+
+use envdeck_core::project::identity::{STACK_ID_CHARS, slug_of};
+use envdeck_core::{Identity, Project};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ErrorCode};
+
+/// Overrides the folder of the list (tests, portable installs).
+pub const PROJECTS_DIR_VAR: &str = "ENVDECK_PROJECTS_DIR";
+const FILE: &str = "projects.json";
+const LOCK: &str = "projects.lock";
+
+/// One known project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Record {
+    /// The folder's canonical path when last opened.
+    path: PathBuf,
+    /// The project's readable name then (for the question a moved folder gets).
+    name: String,
+    /// The folder's device and inode (Unix): a moved folder keeps them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dir_key: Option<String>,
+    identity: Identity,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Known {
+    version: u32,
+    projects: Vec<Record>,
+}
+
+/// Something a folder may be, that only its user can confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// A project EnvDeck knew at this path, now gone.
+    Moved { from: PathBuf },
+    /// Data of an EnvDeck from before ids, under this name.
+    Legacy { name: String },
+}
+
+impl Claim {
+    /// How the user names it to `envdeck project adopt`.
+    pub fn handle(&self) -> String {
+        match self {
+            Claim::Moved { from } => from.display().to_string(),
+            Claim::Legacy { name } => format!("legacy:{name}"),
+        }
+    }
+}
+
+fn folder() -> Result<PathBuf, ApiError> {
+    let macos = ["Library", "Application Support", "EnvDeck", "projects"];
+    crate::folders::folder(PROJECTS_DIR_VAR, "projects", crate::folders::Xdg::Data, &macos).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("no folder for EnvDeck's list of projects (HOME is not set); set {PROJECTS_DIR_VAR}"),
+        )
+    })
+}
+
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> ApiError {
+    ApiError::new(
+        ErrorCode::Internal,
+        format!("{what} {} failed: {e}", path.display()),
+    )
+}
+
+/// The list, locked for as long as the value lives: every reader-writer of the list is serialised
+/// across processes (the app and any number of CLIs).
+struct Locked {
+    dir: PathBuf,
+    _lock: std::fs::File,
+    known: Known,
+}
+
+impl Locked {
+    fn open() -> Result<Self, ApiError> {
+        let dir = folder()?;
+        std::fs::create_dir_all(&dir).map_err(|e| io_error("creating", &dir, e))?;
+        let lock_path = dir.join(LOCK);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io_error("opening", &lock_path, e))?;
+        lock.lock().map_err(|e| io_error("locking", &lock_path, e))?;
+        let path = dir.join(FILE);
+        let known = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!(
+                        "EnvDeck's list of projects {} is damaged ({e}); nothing was changed. Move it aside to \
+                         start a new list (projects opened since will need `envdeck project adopt`)",
+                        path.display()
+                    ),
+                )
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Known {
+                version: 1,
+                projects: Vec::new(),
+            },
+            Err(e) => return Err(io_error("reading", &path, e)),
+        };
+        Ok(Self {
+            dir,
+            _lock: lock,
+            known,
+        })
+    }
+
+    /// Written whole to a temporary file, then renamed over the list: a crash leaves the old or the new.
+    fn save(&self) -> Result<(), ApiError> {
+        let path = self.dir.join(FILE);
+        let json = serde_json::to_vec_pretty(&self.known)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        let mut file =
+            tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| io_error("writing", &path, e))?;
+        std::io::Write::write_all(&mut file, &json).map_err(|e| io_error("writing", &path, e))?;
+        file.as_file()
+            .sync_all()
+            .map_err(|e| io_error("writing", &path, e))?;
+        file.persist(&path)
+            .map_err(|e| io_error("writing", &path, e.error))?;
+        Ok(())
+    }
+
+    fn find(&self, path: &Path) -> Option<&Record> {
+        self.known.projects.iter().find(|r| r.path == path)
+    }
+
+    /// A new identity for the folder at `dir`: derived from its canonical path, so the same folder gets
+    /// the same one even if this list were lost, and two folders never share it. In the rare case its
+    /// stack part equals a known project's, a random one is recorded instead.
+    fn fresh(&self, dir: &Path, name: &str) -> Result<Identity, ApiError> {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"envdeck project\0");
+        hasher.update(dir.as_os_str().as_encoded_bytes());
+        let mut bytes: [u8; 16] = hasher.finalize()[..16].try_into().unwrap_or_default();
+        loop {
+            let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let taken = self.known.projects.iter().any(|r| match &r.identity {
+                Identity::Registered { id: other, .. } => {
+                    other.get(..STACK_ID_CHARS) == id.get(..STACK_ID_CHARS)
+                }
+                Identity::Legacy { .. } => false,
+            });
+            if !taken {
+                return Ok(Identity::Registered {
+                    id,
+                    slug: slug_of(name),
+                });
+            }
+            getrandom::fill(&mut bytes).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!("the operating system's random generator failed ({e}): no project id was made"),
+                )
+            })?;
+        }
+    }
+
+    fn claims_legacy(&self, name: &str) -> bool {
+        self.known
+            .projects
+            .iter()
+            .any(|r| matches!(&r.identity, Identity::Legacy { name: n } if n == name))
+    }
+}
+
+/// The device and inode of a folder: kept by a rename or a move within one disk.
+fn dir_key(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| format!("{}:{}", m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// What the registry knows of a folder, without changing anything.
+fn lookup(dir: &Path) -> Result<Option<Identity>, ApiError> {
+    let locked = Locked::open()?;
+    Ok(locked.find(dir).map(|r| r.identity.clone()))
+}
+
+/// The identity of the project at `project.dir`: recorded, recognised, adopted or new. A folder that
+/// may be a project EnvDeck knew gets an error with code `ProjectIdentity` naming the old path (or the
+/// old name) and the two answers; nothing is created before the answer.
+pub async fn identify(project: &Project) -> Result<Identity, ApiError> {
+    let dir = project.dir.clone();
+    if let Some(identity) = blocking(move || lookup(&dir)).await? {
+        return Ok(identity);
+    }
+    // Looking for an older EnvDeck's data talks to Docker and the keychain: done before the list is
+    // locked, checked again under the lock.
+    let legacy = legacy_data(project).await?;
+    let (dir, name) = (project.dir.clone(), project.name.clone());
+    let own_name = envdeck_core::project::project_name_of(&project.dir);
+    blocking(move || {
+        let mut locked = Locked::open()?;
+        if let Some(found) = locked.find(&dir) {
+            return Ok(found.identity.clone());
+        }
+        let key = dir_key(&dir);
+        let moved = locked
+            .known
+            .projects
+            .iter_mut()
+            .find(|r| key.is_some() && r.dir_key == key && !r.path.exists());
+        if let Some(record) = moved {
+            tracing::info!(from = %record.path.display(), to = %dir.display(), "recognised a moved project");
+            record.path = dir.clone();
+            record.name = name.clone();
+            let identity = record.identity.clone();
+            locked.save()?;
+            return Ok(identity);
+        }
+        let mut claims = Vec::new();
+        if legacy && !locked.claims_legacy(&name) {
+            if name == own_name {
+                return adopt_into(
+                    &mut locked,
+                    &dir,
+                    &name,
+                    key,
+                    Identity::Legacy { name: name.clone() },
+                );
+            }
+            claims.push(Claim::Legacy { name: name.clone() });
+        }
+        claims.extend(
+            locked
+                .known
+                .projects
+                .iter()
+                .filter(|r| r.name == name && !r.path.exists())
+                .map(|r| Claim::Moved { from: r.path.clone() }),
+        );
+        if !claims.is_empty() {
+            return Err(question(&dir, &claims));
+        }
+        let identity = locked.fresh(&dir, &name)?;
+        adopt_into(&mut locked, &dir, &name, key, identity)
+    })
+    .await
+}
+
+fn adopt_into(
+    locked: &mut Locked,
+    dir: &Path,
+    name: &str,
+    dir_key: Option<String>,
+    identity: Identity,
+) -> Result<Identity, ApiError> {
+    locked.known.projects.push(Record {
+        path: dir.to_path_buf(),
+        name: name.to_owned(),
+        dir_key,
+        identity: identity.clone(),
+    });
+    locked.save()?;
+    Ok(identity)
+}
+
+fn question(dir: &Path, claims: &[Claim]) -> ApiError {
+    let what: Vec<String> = claims
+        .iter()
+        .map(|c| match c {
+            Claim::Moved { from } => format!("the project that was at {} (that folder is gone)", from.display()),
+            Claim::Legacy { name } => format!(
+                "the secrets and data an earlier EnvDeck kept under the name `{name}` (before projects had ids)"
+            ),
+        })
+        .collect();
+    let first = claims[0].handle();
+    ApiError::new(
+        ErrorCode::ProjectIdentity,
+        format!(
+            "{} is new to EnvDeck, and it may be {}. If it is, `envdeck project adopt {first}` gives this folder \
+             those secrets and that data; if not, `envdeck project new` gives it its own (the others stay \
+             untouched). Nothing was started and no secret was read.",
+            dir.display(),
+            what.join(", or "),
+        ),
+    )
+}
+
+/// The answer to the question: this folder is `from` (an old path, or `legacy:<name>`).
+pub async fn adopt(dir: &Path, from: &str) -> Result<Identity, ApiError> {
+    let project = &crate::project::open(dir)?;
+    let legacy = match from.strip_prefix("legacy:") {
+        Some(name) => Some((name.to_owned(), legacy_data_named(project, name).await?)),
+        None => None,
+    };
+    let (dir, name, from) = (project.dir.clone(), project.name.clone(), from.to_owned());
+    blocking(move || {
+        let mut locked = Locked::open()?;
+        if let Some(found) = locked.find(&dir) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidProject,
+                format!(
+                    "{} already has its own secrets and data in EnvDeck ({}); adopting others would hide them",
+                    dir.display(),
+                    describe(&found.identity)
+                ),
+            ));
+        }
+        let key = dir_key(&dir);
+        if let Some((legacy_name, found)) = legacy {
+            if locked.claims_legacy(&legacy_name) {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidProject,
+                    format!("the data kept under `{legacy_name}` already belongs to another folder"),
+                ));
+            }
+            if !found {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidProject,
+                    format!("no secrets or stacks of an earlier EnvDeck were found under `{legacy_name}`"),
+                ));
+            }
+            return adopt_into(&mut locked, &dir, &name, key, Identity::Legacy { name: legacy_name });
+        }
+        let from = PathBuf::from(&from);
+        let Some(record) = locked.known.projects.iter_mut().find(|r| r.path == from) else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidProject,
+                format!("EnvDeck knows no project at {}", from.display()),
+            ));
+        };
+        if record.path.exists() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidProject,
+                format!(
+                    "{} still exists: two folders never share secrets and data. Open that folder instead, or \
+                     `envdeck project new` here",
+                    from.display()
+                ),
+            ));
+        }
+        record.path = dir.clone();
+        record.name = name;
+        record.dir_key = key;
+        let identity = record.identity.clone();
+        locked.save()?;
+        Ok(identity)
+    })
+    .await
+}
+
+/// The other answer: this folder is a project of its own.
+pub async fn new(dir: &Path) -> Result<Identity, ApiError> {
+    let project = crate::project::open(dir)?;
+    let (dir, name) = (project.dir.clone(), project.name.clone());
+    blocking(move || {
+        let mut locked = Locked::open()?;
+        if let Some(found) = locked.find(&dir) {
+            return Ok(found.identity.clone());
+        }
+        let identity = locked.fresh(&dir, &name)?;
+        adopt_into(&mut locked, &dir, &name, dir_key(&dir), identity)
+    })
+    .await
+}
+
+/// Who a folder is to EnvDeck, for `envdeck project` and troubleshooting.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct IdentityView {
+    pub path: String,
+    /// `project id <32 hex>`, or the legacy name.
+    pub identity: String,
+    pub environments: Vec<IdentityEnvironment>,
+}
+
+/// The names one environment's stack and secrets go by.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct IdentityEnvironment {
+    pub id: String,
+    /// The compose project name (`docker compose -p NAME ps`).
+    pub stack: String,
+    /// The keychain's service name of its secrets.
+    pub keychain: String,
+}
+
+/// Identifies the folder (asking, as [`identify`] does, when it must) and shows the names that follow.
+pub async fn show(dir: &Path) -> Result<IdentityView, ApiError> {
+    let project = crate::project::open_identified(dir).await?;
+    let identity = project
+        .identity()
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    Ok(IdentityView {
+        path: project.dir.display().to_string(),
+        identity: describe(identity),
+        environments: project
+            .environments()
+            .iter()
+            .map(|e| IdentityEnvironment {
+                id: e.id.clone(),
+                stack: identity.stack_name(&e.id),
+                keychain: format!("envdeck:{}:{}", identity.keychain_id(), e.id),
+            })
+            .collect(),
+    })
+}
+
+/// A line for people: which id, or which legacy name.
+pub fn describe(identity: &Identity) -> String {
+    match identity {
+        Identity::Registered { id, .. } => format!("project id {id}"),
+        Identity::Legacy { name } => format!("kept under the name `{name}` from before project ids"),
+    }
+}
+
+/// Whether an earlier EnvDeck left secrets or stacks under this project's readable name.
+async fn legacy_data(project: &Project) -> Result<bool, ApiError> {
+    legacy_data_named(project, &project.name).await
+}
+
+async fn legacy_data_named(project: &Project, name: &str) -> Result<bool, ApiError> {
+    let legacy = Identity::Legacy {
+        name: name.to_owned(),
+    };
+    for env in project.environments() {
+        let specs = crate::environment::specs(project, &env.id)?;
+        if crate::secrets::any_stored(legacy.keychain_id(), &env.id, &specs).await? {
+            return Ok(true);
+        }
+        if host_process(project, &env.id) {
+            continue;
+        }
+        let stack = crate::stack::stack_id(&legacy, &env.id);
+        // Without Docker there is no stack to find; its secrets (above) are what matters most.
+        if let Ok(found) = crate::stack::exists(&stack).await
+            && found
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn host_process(project: &Project, env: &str) -> bool {
+    crate::host::is_host(project, env)
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("reading EnvDeck's list of projects did not finish: {e}"),
+        )
+    })?
+}
