@@ -184,20 +184,35 @@ impl Locked {
     }
 }
 
-/// The device and inode of a folder: kept by a rename or a move within one disk.
+/// The device, inode and birth time of a folder: kept by a rename or a move within one disk. The birth
+/// time matters: a file system reuses the inode of a deleted folder, and a new clone that got it must
+/// not be taken for the deleted project. Where the birth time is unknown the key says so, and a
+/// recognised move also needs the same readable name.
 fn dir_key(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path)
+        let meta = std::fs::metadata(path).ok()?;
+        let born = meta
+            .created()
             .ok()
-            .map(|m| format!("{}:{}", m.dev(), m.ino()))
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or_else(|| "unknown".to_owned(), |d| d.as_nanos().to_string());
+        Some(format!("{}:{}:{born}", meta.dev(), meta.ino()))
     }
     #[cfg(not(unix))]
     {
         let _ = path;
         None
     }
+}
+
+/// Whether a known project, whose folder is gone, is the folder now at `key` under `name`.
+fn same_folder(record: &Record, key: Option<&String>, name: &str) -> bool {
+    let Some(key) = key else { return false };
+    record.dir_key.as_ref() == Some(key)
+        && (!key.ends_with(":unknown") || record.name == name)
+        && !record.path.exists()
 }
 
 /// What the registry knows of a folder, without changing anything.
@@ -229,7 +244,7 @@ pub async fn identify(project: &Project) -> Result<Identity, ApiError> {
             .known
             .projects
             .iter_mut()
-            .find(|r| key.is_some() && r.dir_key == key && !r.path.exists());
+            .find(|r| same_folder(r, key.as_ref(), &name));
         if let Some(record) = moved {
             tracing::info!(from = %record.path.display(), to = %dir.display(), "recognised a moved project");
             record.path = dir.clone();
@@ -477,4 +492,47 @@ async fn blocking<T: Send + 'static>(
             format!("reading EnvDeck's list of projects did not finish: {e}"),
         )
     })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(path: &str, name: &str, key: &str) -> Record {
+        Record {
+            path: PathBuf::from(path),
+            name: name.into(),
+            dir_key: Some(key.into()),
+            identity: Identity::Legacy { name: name.into() },
+        }
+    }
+
+    #[test]
+    fn a_reused_inode_is_not_a_moved_folder() {
+        let gone = "/nonexistent/envdeck-test/shop";
+        let old = record(gone, "shop", "2049:1234:1700000000000000000");
+        assert!(
+            same_folder(
+                &old,
+                Some(&"2049:1234:1700000000000000000".into()),
+                "shop-renamed"
+            ),
+            "same device, inode and birth time: the folder was renamed"
+        );
+        assert!(
+            !same_folder(&old, Some(&"2049:1234:1800000000000000000".into()), "shop"),
+            "a new folder that got the deleted one's inode is born later: not the same folder"
+        );
+        let unknown = record(gone, "shop", "2049:1234:unknown");
+        assert!(same_folder(&unknown, Some(&"2049:1234:unknown".into()), "shop"));
+        assert!(
+            !same_folder(&unknown, Some(&"2049:1234:unknown".into()), "other"),
+            "without a birth time the readable name must match too"
+        );
+        let here = record(env!("CARGO_MANIFEST_DIR"), "shop", "2049:1234:1");
+        assert!(
+            !same_folder(&here, Some(&"2049:1234:1".into()), "shop"),
+            "a folder that still exists was copied, not moved"
+        );
+    }
 }
