@@ -235,12 +235,8 @@ impl Drop for SlowStack {
 async fn cancel_during_a_start_stops_it_and_start_continues_later() {
     let _lock = one_at_a_time();
     let (tmp, dir) = envdeck_tests::copy_fixture("faults-slow", "edt-cancel-ui");
-    let folder = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .expect("a UTF-8 folder name");
     let stack = SlowStack {
-        name: format!("{folder}-local"),
+        name: envdeck_tests::cli::stack_of(&dir, "local"),
         dir: dir.clone(),
         _tmp: tmp,
     };

@@ -82,7 +82,11 @@ fn spec(project: &Project, env: &str, secrets: Option<&StartSecrets>) -> Result<
         );
     }
     Ok(HostSpec {
-        key: key(project, env)?,
+        // Checking the program (the doctor, no secrets) needs no identity; a run's records do.
+        key: match secrets {
+            Some(_) => key(project, env)?,
+            None => String::new(),
+        },
         service: environment
             .services
             .first()

@@ -7,8 +7,8 @@
 //! - the folder was moved or renamed (same directory, its old path gone): recognised, keeps its own;
 //! - data of an EnvDeck from before ids (`<name>-<env>` stacks, `envdeck:<name>:<env>` secrets) that no
 //!   folder has claimed: adopted when `<name>` is this folder's own name, asked about otherwise;
-//! - a project EnvDeck knew under the same name whose folder is gone: asked about, naming the old path
-//!   (`envdeck project adopt` / `envdeck project new`, or the window's two buttons);
+//! - a copy of a known project whose folder is gone: a new identity; `envdeck project adopt OLD_PATH`
+//!   gives it the old one (while its own has no secrets or stacks);
 //! - otherwise: a new id, derived from the canonical path (a random one if its stack part is taken).
 
 use std::path::{Path, PathBuf};
@@ -46,8 +46,6 @@ struct Known {
 /// Something a folder may be, that only its user can confirm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// A project EnvDeck knew at this path, now gone.
-    Moved { from: PathBuf },
     /// Data of an EnvDeck from before ids, under this name.
     Legacy { name: String },
 }
@@ -56,7 +54,6 @@ impl Claim {
     /// How the user names it to `envdeck project adopt`.
     pub fn handle(&self) -> String {
         match self {
-            Claim::Moved { from } => from.display().to_string(),
             Claim::Legacy { name } => format!("legacy:{name}"),
         }
     }
@@ -266,14 +263,9 @@ pub async fn identify(project: &Project) -> Result<Identity, ApiError> {
             }
             claims.push(Claim::Legacy { name: name.clone() });
         }
-        claims.extend(
-            locked
-                .known
-                .projects
-                .iter()
-                .filter(|r| r.name == name && !r.path.exists())
-                .map(|r| Claim::Moved { from: r.path.clone() }),
-        );
+        // A known project of the same name whose folder is gone is not asked about: projects come and
+        // go under one name (samples, temporary checkouts), and asking would block every new one. A
+        // moved folder is recognised by its directory (above); a copy adopts with `envdeck project adopt`.
         if !claims.is_empty() {
             return Err(question(&dir, &claims));
         }
@@ -304,7 +296,6 @@ fn question(dir: &Path, claims: &[Claim]) -> ApiError {
     let what: Vec<String> = claims
         .iter()
         .map(|c| match c {
-            Claim::Moved { from } => format!("the project that was at {} (that folder is gone)", from.display()),
             Claim::Legacy { name } => format!(
                 "the secrets and data an earlier EnvDeck kept under the name `{name}` (before projects had ids)"
             ),
@@ -326,6 +317,15 @@ fn question(dir: &Path, claims: &[Claim]) -> ApiError {
 /// The answer to the question: this folder is `from` (an old path, or `legacy:<name>`).
 pub async fn adopt(dir: &Path, from: &str) -> Result<Identity, ApiError> {
     let project = &crate::project::open(dir)?;
+    // A folder opened once already has an identity: it may give it up only while it holds nothing.
+    let own = {
+        let dir = project.dir.clone();
+        blocking(move || lookup(&dir)).await?
+    };
+    let own_has_data = match &own {
+        Some(identity) => data_of(project, identity).await?,
+        None => false,
+    };
     let legacy = match from.strip_prefix("legacy:") {
         Some(name) => Some((name.to_owned(), legacy_data_named(project, name).await?)),
         None => None,
@@ -334,14 +334,17 @@ pub async fn adopt(dir: &Path, from: &str) -> Result<Identity, ApiError> {
     blocking(move || {
         let mut locked = Locked::open()?;
         if let Some(found) = locked.find(&dir) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidProject,
-                format!(
-                    "{} already has its own secrets and data in EnvDeck ({}); adopting others would hide them",
-                    dir.display(),
-                    describe(&found.identity)
-                ),
-            ));
+            if own_has_data || Some(&found.identity) != own.as_ref() {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidProject,
+                    format!(
+                        "{} already has its own secrets or data in EnvDeck ({}); adopting others would hide them",
+                        dir.display(),
+                        describe(&found.identity)
+                    ),
+                ));
+            }
+            locked.known.projects.retain(|r| r.path != dir);
         }
         let key = dir_key(&dir);
         if let Some((legacy_name, found)) = legacy {
@@ -460,6 +463,11 @@ async fn legacy_data_named(project: &Project, name: &str) -> Result<bool, ApiErr
     let legacy = Identity::Legacy {
         name: name.to_owned(),
     };
+    data_of(project, &legacy).await
+}
+
+/// Whether any environment of `project` has secrets or a stack under `legacy` (any identity).
+async fn data_of(project: &Project, legacy: &Identity) -> Result<bool, ApiError> {
     for env in project.environments() {
         let specs = crate::environment::specs(project, &env.id)?;
         if crate::secrets::any_stored(legacy.keychain_id(), &env.id, &specs).await? {
@@ -468,7 +476,7 @@ async fn legacy_data_named(project: &Project, name: &str) -> Result<bool, ApiErr
         if host_process(project, &env.id) {
             continue;
         }
-        let stack = crate::stack::stack_id(&legacy, &env.id);
+        let stack = crate::stack::stack_id(legacy, &env.id);
         // Without Docker there is no stack to find; its secrets (above) are what matters most.
         if let Ok(found) = crate::stack::exists(&stack).await
             && found

@@ -52,7 +52,9 @@ fn the_seed_layout_lists_its_environments_without_a_manifest() {
 
 #[test]
 fn keychain_secrets_fill_variables_inside_other_values() {
-    let project = Project::open(&contravento()).expect("opens");
+    let project = Project::open(&contravento())
+        .expect("opens")
+        .identified(legacy("contravento"));
     let mut vars = Variables::new().with(Layer::new(
         "keychain",
         [("POSTGRES_PASSWORD".to_string(), "from-vault".to_string())],
@@ -77,7 +79,9 @@ fn keychain_secrets_fill_variables_inside_other_values() {
 
 #[test]
 fn the_env_template_keeps_lines_for_the_secret_policy() {
-    let project = Project::open(&contravento()).expect("opens");
+    let project = Project::open(&contravento())
+        .expect("opens")
+        .identified(legacy("contravento"));
     let template = project
         .env_template("prod")
         .expect("readable")
@@ -99,7 +103,9 @@ fn the_documented_manifest_example_parses_and_applies() {
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
     }
     std::fs::write(dir.path().join("envdeck.toml"), example).expect("write");
-    let project = Project::open(dir.path()).expect("opens with the manifest");
+    let project = Project::open(dir.path())
+        .expect("opens with the manifest")
+        .identified(legacy("p"));
     let sqlite = project.environment("sqlite").expect("the manifest adds sqlite");
     assert!(
         matches!(sqlite.kind, EnvironmentKind::Process { .. }),
@@ -125,7 +131,9 @@ fn a_lone_base_file_warns_only_when_the_manifest_did_not_ask_for_it() {
         "[environments.stagin]\n\n[environments.ci]\ncompose_files = [\"docker-compose.yml\"]\n",
     )
     .expect("the manifest");
-    let project = Project::open(dir.path()).expect("the project opens");
+    let project = Project::open(dir.path())
+        .expect("the project opens")
+        .identified(legacy("p"));
     let vars = Variables::from_process_env();
     let warned = |id: &str| {
         project
@@ -168,4 +176,9 @@ fn a_task_without_a_service_is_only_for_host_process_environments() {
         "names the file, the task and the environment: {err}"
     );
     assert!(err.contains("service = "), "and says what to add: {err}");
+}
+
+/// An identity as EnvDeck's list of projects would give (the stack names follow it).
+fn legacy(name: &str) -> envdeck_core::Identity {
+    envdeck_core::Identity::Legacy { name: name.into() }
 }
