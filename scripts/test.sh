@@ -52,8 +52,10 @@ bash scripts/docker-engine.sh
 step "leftovers of interrupted test runs removed (only stacks the tests name edt-*)"
 for kind in container network volume; do
   [ "$kind" = container ] && all=-a || all=
+  # Volumes have a name and no ID field.
+  [ "$kind" = volume ] && key='{{.Name}}' || key='{{.ID}}'
   ids=$(docker "$kind" ls $all --filter label=dev.envdeck.project \
-          --format '{{.ID}} {{.Label "dev.envdeck.project"}}' | awk '$2 ~ /^edt-/ {print $1}')
+          --format "$key {{.Label \"dev.envdeck.project\"}}" | awk '$2 ~ /^edt-/ {print $1}')
   [ -z "$ids" ] || { echo "removing $(echo "$ids" | wc -l) ${kind}(s)"; docker "$kind" rm -f $ids >/dev/null; }
 done
 
