@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::progress::Progress;
+use envdeck_core::secret::Masker;
 use envdeck_engine::{Engine, EngineError};
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 
@@ -75,11 +76,13 @@ pub async fn restart(project: &str, service: Option<&str>) -> Result<Vec<String>
     Ok(engine().await?.restart(project, service).await?)
 }
 
+/// The stack's log lines, each masked with `masker` once whole.
 pub async fn logs(
     project: &str,
     options: LogOptions,
+    masker: &Masker,
 ) -> Result<impl Stream<Item = Result<LogLine, ApiError>> + Send + use<>, ApiError> {
-    let lines = engine().await?.logs(project, options).await?;
+    let lines = engine().await?.logs(project, options, masker).await?;
     Ok(lines.map(|l| l.map_err(ApiError::from)))
 }
 
