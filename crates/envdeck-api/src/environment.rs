@@ -326,6 +326,26 @@ pub(crate) async fn masked_logs(
         .boxed())
 }
 
+/// A command in one of the environment's Services (`envdeck exec`), its output masked like the logs:
+/// whole lines (Docker's exec output is joined at line ends by the engine), then each value's forms.
+pub async fn exec(
+    dir: &Path,
+    env: &str,
+    service: &str,
+    command: &[String],
+    mut on_output: impl FnMut(stack::LogLine) + Send,
+) -> Result<i64, ApiError> {
+    let project = crate::project::open(dir)?;
+    let secrets = secrets::stored_values(project_id(&project), env, &specs(&project, env)?).await?;
+    let masker = secrets.masker();
+    stack::exec(&project.stack_name(env), service, command, |mut line| {
+        line.text = masker.mask(&line.text);
+        on_output(line)
+    })
+    .await
+    .map_err(|e| masked(e, &masker))
+}
+
 /// `ps` of an environment: its containers, or its host process (one row while it is recorded).
 pub async fn ps(dir: &Path, env: &str) -> Result<Vec<stack::ServiceStatus>, ApiError> {
     let project = crate::project::open(dir)?;

@@ -1,7 +1,7 @@
 //! Masking that holds, through the real binary, a real dockerd and the real keychain (run under
 //! scripts/with-keychain.sh): a service prints an entered secret in a 20 KiB line (Docker delivers it
 //! in two frames, the secret across the cut), JSON-escaped, base64- and percent-encoded; `envdeck logs`
-//! and `logs -f` show none of it. `config` shows an entered secret holding `"` and `\` masked, not
+//! and `logs -f` show none of it, nor does `envdeck exec`. `config` shows an entered secret holding `"` and `\` masked, not
 //! JSON-escaped. A value too short to mask is refused at entry.
 //!
 //! Fixture: tests/fixtures/projects/masking-logs.
@@ -145,6 +145,25 @@ fn logs_and_follow_show_no_form_of_a_secret_a_service_prints() {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert_all_printed_and_masked(&logs, "envdeck logs");
+
+    let exec = s.ok(
+        &[
+            "exec",
+            "local",
+            "app",
+            "--",
+            "sh",
+            "-c",
+            "printenv API_TOKEN; printf %s \"$API_TOKEN\" | base64",
+        ],
+        None,
+    );
+    assert!(exec.contains("••••"), "exec's output is shown, masked: {exec}");
+    assert_eq!(
+        leaks(&exec),
+        Vec::<String>::new(),
+        "envdeck exec shows nothing of the token"
+    );
 
     let mut follow = s
         .command(&["logs", "-f", "local"])
