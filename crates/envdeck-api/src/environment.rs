@@ -126,16 +126,34 @@ pub async fn config(dir: &Path, env: &str) -> Result<Config, ApiError> {
     let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
     let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
-    let json =
-        serde_json::to_string(&model).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    let json = serde_json::from_str(&masker.mask(&json))
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let mut json =
+        serde_json::to_value(&model).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    // Masked before it is printed as JSON: in the printed text a value holding `"` or `\` is escaped,
+    // no longer the value the masker looks for.
+    mask_json(&mut json, &masker);
     let warnings = model
         .warnings
         .iter()
         .map(|w| masker.mask(&w.to_string()))
         .collect();
     Ok(Config { json, warnings })
+}
+
+/// Every string of `value`, keys included, with secret values masked.
+fn mask_json(value: &mut serde_json::Value, masker: &Masker) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => *s = masker.mask(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| mask_json(v, masker)),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut v) in entries {
+                mask_json(&mut v, masker);
+                map.insert(masker.mask(&key), v);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
 
 /// The doctor's lines for one environment, before its Start: each published port free or taken, each
@@ -284,21 +302,55 @@ pub async fn logs(
     env: &str,
     options: stack::LogOptions,
 ) -> Result<impl futures_util::Stream<Item = Result<stack::LogLine, ApiError>> + Send + use<>, ApiError> {
+    let project = crate::project::open_identified(dir).await?;
+    masked_logs(&project, env, options).await
+}
+
+/// Logs of either kind of environment, masked line by line: Docker's frames are joined into lines by
+/// the engine before masking; a host process's lines were masked when written and are masked again on
+/// reading (the file may predate a secret or an older EnvDeck's masking).
+pub(crate) async fn masked_logs(
+    project: &Project,
+    env: &str,
+    options: stack::LogOptions,
+) -> Result<futures_util::stream::BoxStream<'static, Result<stack::LogLine, ApiError>>, ApiError> {
     use futures_util::StreamExt;
+    let secrets = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
+    let masker = secrets.masker();
+    if host::is_host(project, env) {
+        let lines = host::logs(project, env, options)?;
+        return Ok(lines
+            .map(move |line| {
+                line.map(|mut l| {
+                    l.text = masker.mask(&l.text);
+                    l
+                })
+            })
+            .boxed());
+    }
+    Ok(stack::logs(&stack_of(project, env)?, options, &masker)
+        .await?
+        .boxed())
+}
+
+/// A command in one of the environment's Services (`envdeck exec`), its output masked like the logs:
+/// whole lines (Docker's exec output is joined at line ends by the engine), then each value's forms.
+pub async fn exec(
+    dir: &Path,
+    env: &str,
+    service: &str,
+    command: &[String],
+    mut on_output: impl FnMut(stack::LogLine) + Send,
+) -> Result<i64, ApiError> {
     let project = crate::project::open_identified(dir).await?;
     let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
-    let lines = if host::is_host(&project, env) {
-        host::logs(&project, env, options)?
-    } else {
-        stack::logs(&stack_of(&project, env)?, options).await?.boxed()
-    };
-    Ok(lines.map(move |line| {
-        line.map(|mut l| {
-            l.text = masker.mask(&l.text);
-            l
-        })
-    }))
+    stack::exec(&stack_of(&project, env)?, service, command, |mut line| {
+        line.text = masker.mask(&line.text);
+        on_output(line)
+    })
+    .await
+    .map_err(|e| masked(e, &masker))
 }
 
 /// `ps` of an environment: its containers, or its host process (one row while it is recorded).

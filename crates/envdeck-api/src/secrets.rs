@@ -12,7 +12,7 @@ pub use env_file::{ExportReport, ImportReport, export_env_file, import_env_file}
 pub use envdeck_core::secret::Consequence;
 
 use envdeck_core::secret::{
-    Masker, SecretSpec, SecretValue, Supply, estimated_bits, generate, rotation_consequences,
+    MIN_MASKED_LEN, Masker, SecretSpec, SecretValue, Supply, estimated_bits, generate, rotation_consequences,
 };
 use envdeck_vault::{Namespace, Stored, VaultError};
 use serde::Serialize;
@@ -199,7 +199,8 @@ pub fn entered_not_generated(env: &str, name: &str) -> ApiError {
     )
 }
 
-/// Stores a value a person typed (SMTP password, third-party key), replacing any previous one.
+/// Stores a value a person typed (SMTP password, third-party key), replacing any previous one. A value
+/// under [`MIN_MASKED_LEN`] characters is refused: it could not be masked in logs and output.
 pub async fn enter(project_id: &str, env: &str, name: &str, value: SecretValue) -> Result<(), ApiError> {
     let (ns, name) = (namespace(project_id, env)?, name.to_owned());
     if value.is_empty() {
@@ -208,7 +209,25 @@ pub async fn enter(project_id: &str, env: &str, name: &str, value: SecretValue) 
             format!("{name} of environment {env}: an empty value was not stored"),
         ));
     }
+    if value.char_len() < MIN_MASKED_LEN {
+        return Err(too_short(env, &[name.as_str()], "the value entered"));
+    }
     blocking(move || envdeck_vault::write(&ns, &name, &value).map_err(vault_error)).await
+}
+
+/// Why a short value is not stored. EnvDeck hides every stored value wherever it prints output;
+/// a value shorter than [`MIN_MASKED_LEN`] would blank ordinary words and numbers all over a log, so
+/// the masker skips it, and storing it would mean showing it. Generated values are always longer.
+pub(crate) fn too_short(env: &str, names: &[&str], what: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::Internal,
+        format!(
+            "{} of environment {env}: {what} is shorter than {MIN_MASKED_LEN} characters, the least EnvDeck \
+             can hide in logs and output; nothing was stored. Use a longer value (the service's own setting \
+             may need changing too)",
+            names.join(", ")
+        ),
+    )
 }
 
 /// The value of one secret, for an explicit Reveal or Copy.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use envdeck_core::Identity;
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::progress::Progress;
+use envdeck_core::secret::Masker;
 use envdeck_engine::{Engine, EngineError};
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 
@@ -88,11 +89,13 @@ pub async fn restart(stack: &StackId, service: Option<&str>) -> Result<Vec<Strin
     Ok(engine().await?.restart(stack, service).await?)
 }
 
+/// The stack's log lines, each masked with `masker` once whole.
 pub async fn logs(
     stack: &StackId,
     options: LogOptions,
+    masker: &Masker,
 ) -> Result<impl Stream<Item = Result<LogLine, ApiError>> + Send + use<>, ApiError> {
-    let lines = engine().await?.logs(stack, options).await?;
+    let lines = engine().await?.logs(stack, options, masker).await?;
     Ok(lines.map(|l| l.map_err(ApiError::from)))
 }
 

@@ -84,10 +84,6 @@ pub async fn run(
     })?;
     let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
-    let mut masked = |mut line: LogLine| {
-        line.text = masker.mask(&line.text);
-        on_output(line)
-    };
     let mask_error = |e: ApiError| ApiError {
         message: masker.mask(&e.message),
         ..e
@@ -104,7 +100,7 @@ pub async fn run(
         }
         let spec = crate::host::task_spec(&project, env, &secrets, command)?;
         tracing::info!(environment = env, task = task_id, "running task on the host");
-        let code = process::run_to_end(&spec, &mut masked)
+        let code = process::run_to_end(&spec, &masker, &mut on_output)
             .await
             .map_err(|e| mask_error(e.into()))?;
         tracing::info!(environment = env, task = task_id, code, "task finished");
@@ -124,6 +120,11 @@ pub async fn run(
         ));
     }
     tracing::info!(environment = env, task = task_id, service, "running task");
+    // Docker's exec output arrives joined into whole lines (`envdeck-engine`'s exec), masked here.
+    let mut masked = |mut line: LogLine| {
+        line.text = masker.mask(&line.text);
+        on_output(line)
+    };
     let code = stack::exec(&stack_name, service, &command, &mut masked)
         .await
         .map_err(mask_error)?;

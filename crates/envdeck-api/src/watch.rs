@@ -11,9 +11,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use futures_util::stream::{BoxStream, StreamExt};
 use tokio::task::AbortHandle;
 
-use crate::environment::{self, project_id, specs};
+use crate::environment;
 use crate::error::ApiError;
-use crate::secrets;
 use crate::stack::{self, LogLine, LogOptions, ServiceEvent, StatsSample};
 
 /// The streams a window is watching, by the id it was given.
@@ -131,30 +130,13 @@ pub async fn logs(
     sink: impl Fn(LogLine) -> bool + Send + 'static,
 ) -> Result<u32, ApiError> {
     let project = crate::project::open_identified(dir).await?;
-    let masker = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?)
-        .await?
-        .masker();
     let options = LogOptions {
         service: request.service,
         follow: request.follow,
         tail: request.tail,
         since: None,
     };
-    let lines = if crate::host::is_host(&project, env) {
-        crate::host::logs(&project, env, options)?
-    } else {
-        stack::logs(&environment::stack_of(&project, env)?, options)
-            .await?
-            .boxed()
-    };
-    let masked = lines
-        .map(move |line| {
-            line.map(|l| LogLine {
-                text: masker.mask(&l.text),
-                ..l
-            })
-        })
-        .boxed();
+    let masked = crate::environment::masked_logs(&project, env, options).await?;
     Ok(subscriptions.spawn(masked, sink))
 }
 

@@ -12,6 +12,7 @@ mod exec;
 mod images;
 pub mod labels;
 mod logs;
+mod masked;
 mod networks;
 mod ports;
 pub mod process;

@@ -464,3 +464,69 @@ async fn a_process_that_ends_by_itself_shows_as_exited_with_its_code() {
         .expect("recorded");
     assert!(!stopped.was_running, "nothing to signal");
 }
+
+/// Whether `text` shows any 8 consecutive characters of the secret (a fragment is a leak too).
+fn shows_part_of_secret(text: &str) -> bool {
+    SECRET
+        .as_bytes()
+        .windows(8)
+        .any(|w| text.contains(std::str::from_utf8(w).unwrap_or_default()))
+}
+
+/// The output is read in pieces of at most 64 KiB: a secret lying across that cut used to be masked
+/// piece by piece, so neither half was found. Now the cut keeps back a possible secret's start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_across_the_64_kib_cut_is_masked_in_logs_and_task_output() {
+    let host = Host::new();
+    // 65 530 bytes, then the secret, written at once: it crosses byte 65 536 of the line. Then a
+    // prompt that waits without a newline, shown unfinished after the hold.
+    let script = r#"pad=$(head -c 65530 /dev/zero | tr '\0' x); printf '%s%s and more\n' "$pad" "$SECRET_KEY"
+printf 'prompt %s' "$SECRET_KEY"; sleep 0.5; echo ' answered'
+sleep 1000"#;
+    let spec = host.spec("cut", script, false);
+    process::start(&spec, &host.state, masker(), quick(), recorder().1)
+        .await
+        .unwrap_or_else(|e| panic!("starts: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut lines: Vec<String> = Vec::new();
+    while !lines.iter().any(|l| l.contains("answered")) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        lines = process::logs(&host.state, "cut", LogOptions::default())
+            .map(|l| l.expect("the log reads").text)
+            .collect()
+            .await;
+    }
+    let text = lines.concat();
+    assert!(
+        text.contains("and more") && text.contains("answered"),
+        "the output was logged: {} bytes",
+        text.len()
+    );
+    assert!(
+        !shows_part_of_secret(&text),
+        "no part of the secret in the logged lines: {:?}",
+        lines
+            .iter()
+            .map(|l| l.chars().rev().take(80).collect::<String>())
+            .collect::<Vec<_>>()
+    );
+    let log_file = std::fs::read_to_string(host.state.join("cut.log")).expect("the log file");
+    assert!(!shows_part_of_secret(&log_file), "no part of the secret on disk");
+    process::stop(&host.state, "cut", Duration::from_secs(1), recorder().1)
+        .await
+        .expect("stop");
+
+    // The same output from a host Task, whose lines go straight to the caller.
+    let task = host.spec("cut-task", &script.replace("sleep 1000", "true"), false);
+    let mut task_lines = Vec::new();
+    let code = process::run_to_end(&task, &masker(), |l| task_lines.push(l.text))
+        .await
+        .unwrap_or_else(|e| panic!("the task runs: {e}"));
+    assert_eq!(code, 0);
+    let text = task_lines.concat();
+    assert!(text.contains("answered"), "the task's output came through");
+    assert!(
+        !shows_part_of_secret(&text),
+        "no part of the secret in a Task's output"
+    );
+}

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use common::*;
 use envdeck_core::compose::{ComposeModel, Condition};
 use envdeck_core::progress::{Health, Outcome, Progress};
+use envdeck_core::secret::Masker;
 use std::time::Duration;
 
 use envdeck_engine::status::LogOptions;
@@ -121,7 +122,10 @@ async fn a_four_service_stack_comes_up_healthy_idempotently_and_keeps_its_data()
         follow: true,
         ..LogOptions::default()
     };
-    let mut client_logs = engine.logs(&project.stack, options).await.expect("logs open");
+    let mut client_logs = engine
+        .logs(&project.stack, options, &Masker::default())
+        .await
+        .expect("logs open");
     let first = tokio::time::timeout(Duration::from_secs(30), client_logs.next()).await;
     let first = first
         .expect("the client prints within 30 s")

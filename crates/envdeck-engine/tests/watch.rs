@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::*;
 use envdeck_core::compose::Condition;
+use envdeck_core::secret::Masker;
 use envdeck_engine::status::{Change, LogOptions, OutputStream};
 use envdeck_engine::{EngineError, RemoveVolumes};
 use futures_util::StreamExt;
@@ -34,7 +35,7 @@ async fn logs_stats_exec_events_and_restart_report_what_the_containers_do() {
         ..LogOptions::default()
     };
     let lines: Vec<_> = engine
-        .logs(&project.stack, options)
+        .logs(&project.stack, options, &Masker::default())
         .await
         .expect("logs open")
         .collect()

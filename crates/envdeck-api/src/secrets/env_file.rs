@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use envdeck_core::secret::{SecretSpec, SecretValue, estimated_bits};
+use envdeck_core::secret::{MIN_MASKED_LEN, SecretSpec, SecretValue, estimated_bits};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -47,6 +47,7 @@ pub async fn import_env_file(
     overwrite: bool,
 ) -> Result<ImportReport, ApiError> {
     let (ns, specs, path) = (namespace(project_id, env)?, specs.to_vec(), path.to_owned());
+    let env = env.to_owned();
     blocking(move || {
         let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| file_error("read", &path, &e))?);
         let mut report = ImportReport::default();
@@ -56,6 +57,24 @@ pub async fn import_env_file(
         let mut seen = std::collections::HashSet::new();
         pairs.retain(|(k, _)| seen.insert(k.clone()));
         pairs.reverse();
+        let short: Vec<&str> = pairs
+            .iter()
+            .filter(|(key, value)| {
+                specs.iter().any(|s| &s.name == key)
+                    && !value.trim().is_empty()
+                    && !envdeck_core::secret::policy::is_placeholder(value)
+                    && value.chars().count() < MIN_MASKED_LEN
+            })
+            .map(|(key, _)| key.as_str())
+            .collect();
+        if !short.is_empty() {
+            // Checked before anything is written: an import stores all of its values or none.
+            return Err(super::too_short(
+                env.as_str(),
+                &short,
+                &format!("the value in {}", path.display()),
+            ));
+        }
         for (key, mut value) in pairs {
             let Some(spec) = specs.iter().find(|s| s.name == key) else {
                 report.ignored_keys += 1;

@@ -1,11 +1,11 @@
-//! `envdeck exec ENV SERVICE -- CMD...`: run a command in a Service; exits with the command's code.
+//! `envdeck exec ENV SERVICE -- CMD...`: run a command in a Service, its output masked; exits with the
+//! command's code.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use envdeck_api::stack::{self, OutputStream};
-
-use super::target;
+use envdeck_api::environment;
+use envdeck_api::stack::OutputStream;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,9 +19,10 @@ pub struct Args {
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let name = target::stack(project, &args.env)?;
-    let code = super::runtime().block_on(stack::exec(
-        &name,
+    // Masked with the environment's secrets: `printenv` in a container would show them all.
+    let code = super::runtime().block_on(environment::exec(
+        project,
+        &args.env,
         &args.service,
         &args.command,
         |line| match line.stream {

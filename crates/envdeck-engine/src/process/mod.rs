@@ -396,21 +396,24 @@ async fn spawn(
     let (tx, rx) = mpsc::unbounded_channel();
     let recent = output::Recent::default();
     let readers = [
-        child
-            .stdout
-            .take()
-            .map(|out| tokio::spawn(output::pump(out, OutputStream::Stdout, tx.clone()))),
+        child.stdout.take().map(|out| {
+            tokio::spawn(output::pump(
+                out,
+                OutputStream::Stdout,
+                masker.clone(),
+                tx.clone(),
+            ))
+        }),
         child
             .stderr
             .take()
-            .map(|err| tokio::spawn(output::pump(err, OutputStream::Stderr, tx))),
+            .map(|err| tokio::spawn(output::pump(err, OutputStream::Stderr, masker, tx))),
     ];
     let recorder = tokio::spawn(output::record(
         log,
         pid,
         spec.service.clone(),
         container_of(pid),
-        masker,
         recent.clone(),
         rx,
     ));

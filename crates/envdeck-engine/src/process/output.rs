@@ -1,20 +1,21 @@
-//! A host process's output: its stdout and stderr read line by line, masked, appended to its log file
-//! (`logfile`: bounded, readable and followable by any EnvDeck process), and the last lines kept for
-//! the message of a failed start.
+//! A host process's output: its stdout and stderr read and joined into lines, masked
+//! (`LineAssembler`: a line cut at the size cap or shown unfinished keeps back a possible secret's
+//! start), appended to its log file (`logfile`: bounded, readable and followable by any EnvDeck
+//! process), and the last lines kept for the message of a failed start.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use envdeck_core::secret::Masker;
+use envdeck_core::secret::lines::MAX_LINE;
+use envdeck_core::secret::{LineAssembler, Masker};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use super::logfile;
+use crate::masked::HOLD;
 use crate::status::{LogLine, OutputStream};
 
-/// A line longer than this is cut into pieces (a process printing megabytes without a newline must not
-/// grow EnvDeck's memory).
-const MAX_LINE: usize = 64 * 1024;
 /// The lines a failed start shows.
 pub const RECENT_LINES: usize = 20;
 
@@ -41,60 +42,63 @@ impl Recent {
     }
 }
 
-/// Reads `reader` line by line into `tx`, until end of file.
+/// Reads `reader` into `tx` as masked lines, until end of file. A line left unfinished for [`HOLD`]
+/// (a prompt, a progress bar) is shown as far as it can be.
 pub async fn pump<R: AsyncRead + Unpin>(
     reader: R,
     stream: OutputStream,
+    masker: Masker,
     tx: mpsc::UnboundedSender<(OutputStream, String)>,
 ) {
     let mut reader = BufReader::new(reader);
-    let mut line: Vec<u8> = Vec::new();
-    let send = |line: &mut Vec<u8>| {
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
-        let text = String::from_utf8_lossy(line).into_owned();
-        line.clear();
-        tx.send((stream, text)).is_ok()
-    };
+    let mut lines = LineAssembler::new(masker, MAX_LINE);
+    let mut deadline: Option<Instant> = None;
     loop {
-        let buf = match reader.fill_buf().await {
-            Ok(buf) => buf,
-            Err(e) => {
+        let read = match deadline {
+            // fill_buf is cancel-safe: a timer firing first loses no output.
+            Some(at) => tokio::select! {
+                read = reader.fill_buf() => Some(read),
+                () = tokio::time::sleep_until(at) => None,
+            },
+            None => Some(reader.fill_buf().await),
+        };
+        let done = match read {
+            None => {
+                deadline = None;
+                lines.partial().into_iter().collect()
+            }
+            Some(Err(e)) => {
                 tracing::debug!("reading a host process's output stopped: {e}");
                 break;
             }
-        };
-        if buf.is_empty() {
-            if !line.is_empty() {
-                send(&mut line);
-            }
-            break;
-        }
-        let (taken, complete) = match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                line.extend_from_slice(&buf[..i]);
-                (i + 1, true)
-            }
-            None => {
-                line.extend_from_slice(buf);
-                (buf.len(), line.len() >= MAX_LINE)
+            Some(Ok([])) => break,
+            Some(Ok(buf)) => {
+                let taken = buf.len();
+                let done = lines.push(buf);
+                reader.consume(taken);
+                deadline = lines
+                    .has_partial()
+                    .then(|| deadline.unwrap_or_else(|| Instant::now() + HOLD));
+                done
             }
         };
-        reader.consume(taken);
-        if complete && !send(&mut line) {
-            break;
+        for line in done {
+            if tx.send((stream, line)).is_err() {
+                return;
+            }
         }
+    }
+    if let Some(rest) = lines.finish() {
+        let _ = tx.send((stream, rest));
     }
 }
 
-/// Writes every line from `rx` to the run's log, masked, until both pipes are closed.
+/// Writes every line from `rx` (masked by [`pump`]) to the run's log, until both pipes are closed.
 pub async fn record(
     mut log: logfile::Writer,
     pid: u32,
     service: String,
     container: String,
-    masker: Masker,
     recent: Recent,
     mut rx: mpsc::UnboundedReceiver<(OutputStream, String)>,
 ) {
@@ -106,7 +110,6 @@ pub async fn record(
         }
     };
     while let Some((stream, text)) = rx.recv().await {
-        let text = masker.mask(&text);
         recent.push(text.clone());
         if !healthy_file {
             continue;

@@ -5,6 +5,7 @@
 
 use std::process::Stdio;
 
+use envdeck_core::secret::Masker;
 use tokio::process::Command;
 use tokio::sync::mpsc;
 
@@ -12,11 +13,12 @@ use super::{HostSpec, check_program, container_of, output};
 use crate::error::EngineError;
 use crate::status::{LogLine, OutputStream};
 
-/// Runs `spec.command` in `spec.cwd` with `spec.env`; every output line goes to `on_line` (unmasked:
-/// the caller masks). Returns the exit code; a process ended by a signal answers 128 + the signal, as a
+/// Runs `spec.command` in `spec.cwd` with `spec.env`; every output line goes to `on_line`, masked with
+/// `masker` once whole. Returns the exit code; a process ended by a signal answers 128 + the signal, as a
 /// shell would.
 pub async fn run_to_end(
     spec: &HostSpec,
+    masker: &Masker,
     mut on_line: impl FnMut(LogLine) + Send,
 ) -> Result<i64, EngineError> {
     let program = check_program(spec)?;
@@ -36,10 +38,20 @@ pub async fn run_to_end(
     let container = container_of(child.id().unwrap_or(0));
     let (tx, mut rx) = mpsc::unbounded_channel();
     if let Some(stdout) = child.stdout.take() {
-        tokio::spawn(output::pump(stdout, OutputStream::Stdout, tx.clone()));
+        tokio::spawn(output::pump(
+            stdout,
+            OutputStream::Stdout,
+            masker.clone(),
+            tx.clone(),
+        ));
     }
     if let Some(stderr) = child.stderr.take() {
-        tokio::spawn(output::pump(stderr, OutputStream::Stderr, tx.clone()));
+        tokio::spawn(output::pump(
+            stderr,
+            OutputStream::Stderr,
+            masker.clone(),
+            tx.clone(),
+        ));
     }
     drop(tx);
     // Both pipes close when the command and anything it left behind have let go of them.
@@ -93,6 +105,7 @@ mod tests {
         let mut lines = Vec::new();
         let code = run_to_end(
             &spec(&["sh", "-c", "echo $GREETING; echo oops >&2; pwd; exit 3"]),
+            &Masker::default(),
             |l| lines.push((l.stream, l.text)),
         )
         .await
@@ -117,7 +130,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_program_is_named() {
-        let err = run_to_end(&spec(&["no-such-program-envdeck"]), |_| {})
+        let err = run_to_end(&spec(&["no-such-program-envdeck"]), &Masker::default(), |_| {})
             .await
             .expect_err("nothing to run");
         assert!(
@@ -128,7 +141,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_signal_reads_as_a_shell_would() {
-        let code = run_to_end(&spec(&["sh", "-c", "kill -TERM $$"]), |_| {})
+        let code = run_to_end(&spec(&["sh", "-c", "kill -TERM $$"]), &Masker::default(), |_| {})
             .await
             .expect("sh runs");
         assert_eq!(code, 128 + 15);

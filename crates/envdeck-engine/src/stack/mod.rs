@@ -10,6 +10,7 @@ use std::sync::Arc;
 use bollard::Docker;
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::progress::{Health, Progress};
+use envdeck_core::secret::Masker;
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 
 use crate::containers;
@@ -161,15 +162,25 @@ impl Engine {
         crate::events::watch(self.docker.clone(), project.clone())
     }
 
-    /// Logs of all Services (or one), merged as they arrive; stdout and stderr marked apart.
+    /// Logs of all Services (or one), merged as they arrive; stdout and stderr marked apart. Each
+    /// line is masked with `masker` once whole (Docker delivers a long line in several frames).
     pub async fn logs(
         &self,
         project: &StackId,
         options: LogOptions,
+        masker: &Masker,
     ) -> Result<BoxStream<'static, Result<LogLine, EngineError>>, EngineError> {
         let targets = self.targets(project, options.service.as_deref()).await?;
         let streams = targets.into_iter().map(|(service, container)| {
-            crate::logs::container_lines(&self.docker, service, container, &options).boxed()
+            crate::logs::container_lines(
+                &self.docker,
+                service,
+                container,
+                &options,
+                masker.clone(),
+                envdeck_core::secret::lines::MAX_LINE,
+            )
+            .boxed()
         });
         Ok(futures_util::stream::select_all(streams).boxed())
     }
