@@ -14,6 +14,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::host;
 use crate::secrets::{self, StartSecrets};
 use crate::stack::{self, DownReport, RemoveVolumes, StackId, UpReport};
+use crate::writer::{self, Operation};
 
 fn invalid(e: CoreError) -> ApiError {
     ApiError::new(ErrorCode::InvalidProject, e.to_string())
@@ -220,7 +221,10 @@ async fn start_logged(
 ) -> Result<UpReport, ApiError> {
     let project = crate::project::open_identified(dir).await?;
     let env_specs = specs(&project, env)?;
-    let secrets = secrets::values_for_start(project_id(&project)?, env, &env_specs).await?;
+    // Held until the stack is up: a second Start (app or CLI) waits, then finds the secrets and the
+    // containers this one made, instead of generating its own.
+    let writer = writer::lock(project_id(&project)?, env, Operation::Start).await?;
+    let secrets = secrets::values_for_start(&writer, project_id(&project)?, env, &env_specs).await?;
     let masker = secrets.masker();
     let progress_masker = masker.clone();
     let environment = env.to_owned();
@@ -270,6 +274,11 @@ pub async fn stop(
     let project = crate::project::open_identified(dir).await?;
     project.environment(env).map_err(invalid)?;
     let name = stack_of(&project, env)?;
+    let operation = match volumes {
+        RemoveVolumes::Keep => Operation::Stop,
+        RemoveVolumes::Confirmed { .. } => Operation::Wipe,
+    };
+    let _writer = writer::lock(project_id(&project)?, env, operation).await?;
     tracing::info!(environment = env, stack = %name, ?volumes, "stopping");
     let environment = env.to_owned();
     let on_progress = move |p| {

@@ -25,6 +25,8 @@ pub enum ErrorCode {
     /// The folder may be a project EnvDeck knew (moved, renamed, or from before project ids): the
     /// person says whether to adopt that project's secrets and data or start afresh.
     ProjectIdentity,
+    /// Another EnvDeck (the app, a CLI) is changing the environment; the message names it. Try again.
+    Busy,
     /// The person cancelled the operation (a desktop Start): not a failure, nothing to fix.
     Cancelled,
     /// Anything else.

@@ -22,5 +22,6 @@ pub mod stack;
 pub mod starts;
 pub mod task;
 pub mod watch;
+pub mod writer;
 
 pub use error::ApiError;

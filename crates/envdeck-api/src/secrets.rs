@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::ApiError;
 use crate::error::ErrorCode;
+use crate::writer::{self, Operation, Writer};
 
 /// What the secrets table shows for one variable; never the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -137,7 +138,20 @@ fn row(spec: &SecretSpec, stored: Option<&SecretValue>) -> SecretRow {
 
 /// Generates and stores every generated secret the keychain definitely does not hold. A secret whose
 /// read fails stops the operation with that error: it is never regenerated over a value that may exist.
+/// Holds the environment's writer lock: a second process generating at once waits, then finds the
+/// values already there.
 pub async fn generate_missing(
+    project_id: &str,
+    env: &str,
+    specs: &[SecretSpec],
+) -> Result<GenerateReport, ApiError> {
+    let writer = writer::lock(project_id, env, Operation::Secrets).await?;
+    generate_holding(&writer, project_id, env, specs).await
+}
+
+/// [`generate_missing`] for a caller that holds the writer lock already (a Start).
+async fn generate_holding(
+    _writer: &Writer,
     project_id: &str,
     env: &str,
     specs: &[SecretSpec],
@@ -177,6 +191,7 @@ pub async fn rotate(project_id: &str, env: &str, spec: &SecretSpec) -> Result<Ro
     let Supply::Generate(strength) = spec.supply else {
         return Err(entered_not_generated(env, &spec.name));
     };
+    let _writer = writer::lock(project_id, env, Operation::Secrets).await?;
     blocking(move || {
         let value = generate(&strength).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         envdeck_vault::write(&ns, &spec.name, &value).map_err(vault_error)?;
@@ -212,6 +227,7 @@ pub async fn enter(project_id: &str, env: &str, name: &str, value: SecretValue) 
     if value.char_len() < MIN_MASKED_LEN {
         return Err(too_short(env, &[name.as_str()], "the value entered"));
     }
+    let _writer = writer::lock(project_id, env, Operation::Secrets).await?;
     blocking(move || envdeck_vault::write(&ns, &name, &value).map_err(vault_error)).await
 }
 
@@ -248,13 +264,16 @@ pub async fn reveal(project_id: &str, env: &str, name: &str) -> Result<RevealedS
     .await
 }
 
-/// Generates what is missing, then reads every stored secret: what a Start injects.
+/// Generates what is missing, then reads every stored secret: what a Start injects. The caller holds
+/// the environment's writer lock for the whole Start, so the values read are the values the containers
+/// get.
 pub async fn values_for_start(
+    writer: &Writer,
     project_id: &str,
     env: &str,
     specs: &[SecretSpec],
 ) -> Result<StartSecrets, ApiError> {
-    generate_missing(project_id, env, specs).await?;
+    generate_holding(writer, project_id, env, specs).await?;
     stored_values(project_id, env, specs).await
 }
 

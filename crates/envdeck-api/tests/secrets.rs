@@ -168,9 +168,13 @@ async fn generate_list_rotate_reveal() {
     )
     .await
     .expect("enter");
-    let start = secrets::values_for_start(&s.project, "local", &specs)
+    let writer = envdeck_api::writer::lock(&s.project, "local", envdeck_api::writer::Operation::Start)
+        .await
+        .expect("the environment's writer lock");
+    let start = secrets::values_for_start(&writer, &s.project, "local", &specs)
         .await
         .expect("values");
+    drop(writer);
     assert!(start.to_enter.is_empty(), "everything is stored now");
     let names: Vec<_> = start.values.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, NAMES, "a Start gets every secret as a variable");

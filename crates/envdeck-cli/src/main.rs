@@ -63,6 +63,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // After parsing: `--help` and `--version` leave no trace in the log folder.
     let _log = envdeck_api::logging::init("envdeck");
+    // Another EnvDeck changing the same environment: say who, then wait (the lock's own time limit).
+    envdeck_api::writer::set_client("the envdeck CLI");
+    envdeck_api::writer::on_wait(|message| eprintln!("{message}"));
     tracing::info!(command = %std::env::args().skip(1).collect::<Vec<_>>().join(" "), "envdeck");
     let project = cli.project.unwrap_or_else(|| PathBuf::from("."));
     let outcome = match cli.command {

@@ -13,6 +13,7 @@ export const en = {
   "error.keychain_unavailable": "The system keychain cannot be used.",
   "error.invalid_project": "The project's files need a fix.",
   "error.project_identity": "Is this a project EnvDeck knew?",
+  "error.busy": "Another EnvDeck is changing this environment.",
   "error.cancelled": "Cancelled.",
   "error.internal": "That did not work.",
   "footer.version": "Version {version}",

@@ -15,6 +15,7 @@ export const es: Record<MessageKey, string> = {
   "error.keychain_unavailable": "No se puede usar el llavero del sistema.",
   "error.invalid_project": "Hay que corregir los archivos del proyecto.",
   "error.project_identity": "¿Es un proyecto que EnvDeck ya conocía?",
+  "error.busy": "Otro EnvDeck está cambiando este entorno.",
   "error.cancelled": "Cancelado.",
   "error.internal": "No ha funcionado.",
   "footer.version": "Versión {version}",

@@ -1,0 +1,319 @@
+//! One writer per Environment, across processes: the app and any number of CLIs may start, stop, wipe,
+//! restore and change the secrets of one environment, and two of them at once would each generate a
+//! password (the database keeps one, the keychain the other). Every such operation holds the
+//! environment's [`Writer`] lock for as long as it runs; a second one waits, saying who holds it, and
+//! gives up after a time limit with the same words.
+//!
+//! The lock is an OS file lock (`std::fs::File::lock`: `flock` on Unix, `LockFileEx` on Windows) on a
+//! file in EnvDeck's state folder, so a holder that crashes or is killed releases it with its last
+//! handle: there is no stale lock to clean. Who holds it (client, pid, operation, since when) is written
+//! beside it for the message only; a lock is never judged by that file.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ErrorCode};
+
+/// Overrides how long a second writer waits, in seconds (tests; a slow first pull may want more).
+pub const WAIT_VAR: &str = "ENVDECK_LOCK_WAIT";
+/// Long enough for a Start that pulls or builds; then the waiter says who is busy and stops.
+const DEFAULT_WAIT: Duration = Duration::from_secs(600);
+const POLL: Duration = Duration::from_millis(100);
+
+/// What a writer is doing, in the words of the message a waiter shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Start,
+    Stop,
+    Wipe,
+    Restore,
+    Secrets,
+}
+
+impl Operation {
+    fn doing(self) -> &'static str {
+        match self {
+            Operation::Start => "starting",
+            Operation::Stop => "stopping",
+            Operation::Wipe => "wiping",
+            Operation::Restore => "restoring a backup into",
+            Operation::Secrets => "changing the secrets of",
+        }
+    }
+}
+
+/// Which EnvDeck program this process is, for a waiter's message ("the EnvDeck app", "the envdeck CLI").
+static CLIENT: OnceLock<&'static str> = OnceLock::new();
+/// Where a waiting operation's message goes.
+type WaitHook = Box<dyn Fn(&str) + Send + Sync>;
+/// Told once when an operation starts waiting (the CLI prints it; the app shows it on the Start).
+static ON_WAIT: OnceLock<WaitHook> = OnceLock::new();
+
+/// Names this process in the lock's holder record; the first call wins.
+pub fn set_client(name: &'static str) {
+    let _ = CLIENT.set(name);
+}
+
+/// Where a waiting operation's message goes (besides the log); the first call wins.
+pub fn on_wait(hook: impl Fn(&str) + Send + Sync + 'static) {
+    let _ = ON_WAIT.set(Box::new(hook));
+}
+
+/// Who holds an environment's lock, as it wrote when it took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Holder {
+    client: String,
+    pid: u32,
+    operation: Operation,
+    /// Seconds since the Unix epoch.
+    since: u64,
+}
+
+/// The environment's writer lock, held until dropped (or until the process ends, however it ends).
+#[derive(Debug)]
+pub struct Writer {
+    _file: File,
+}
+
+/// Takes the writer lock of `env` of the project known to the keychain as `project_id`, waiting while
+/// another operation (this process or another) holds it: at most [`WAIT_VAR`] seconds (10 minutes by
+/// default), then an error naming the holder.
+pub async fn lock(project_id: &str, env: &str, operation: Operation) -> Result<Writer, ApiError> {
+    lock_in(&folder()?, project_id, env, operation, wait_limit()).await
+}
+
+async fn lock_in(
+    dir: &Path,
+    project_id: &str,
+    env: &str,
+    operation: Operation,
+    limit: Duration,
+) -> Result<Writer, ApiError> {
+    std::fs::create_dir_all(dir).map_err(|e| io_error("creating", dir, &e))?;
+    let (lock_path, holder_path) = paths(dir, project_id, env);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| io_error("opening", &lock_path, &e))?;
+    let started = tokio::time::Instant::now();
+    let mut told = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) => return Err(io_error("locking", &lock_path, &e)),
+        }
+        let busy = busy_message(env, &holder_path);
+        if started.elapsed() >= limit {
+            return Err(ApiError::new(
+                ErrorCode::Busy,
+                format!(
+                    "{busy}; waited {} s and gave up, nothing was changed. Try again when it has finished \
+                     ({WAIT_VAR} sets how long to wait)",
+                    limit.as_secs()
+                ),
+            ));
+        }
+        if !told {
+            told = true;
+            let message = format!("{busy}; waiting for it to finish (up to {} s)", limit.as_secs());
+            tracing::info!(environment = env, "{message}");
+            if let Some(hook) = ON_WAIT.get() {
+                hook(&message);
+            }
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    record_holder(&holder_path, operation);
+    Ok(Writer { _file: file })
+}
+
+/// The lock file and its holder record: `<env>-<16 hex of the project and env>`, a name no project or
+/// environment id can steer outside the folder.
+fn paths(dir: &Path, project_id: &str, env: &str) -> (PathBuf, PathBuf) {
+    let digest = Sha256::digest(format!("envdeck writer\0{project_id}\0{env}").as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let safe_env: String = env
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect();
+    let stem = format!("{safe_env}-{hex}");
+    (
+        dir.join(format!("{stem}.lock")),
+        dir.join(format!("{stem}.holder")),
+    )
+}
+
+/// "local is busy: the envdeck CLI (pid 4242) has been starting it for 12 s".
+fn busy_message(env: &str, holder_path: &Path) -> String {
+    let holder = std::fs::read(holder_path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Holder>(&bytes).ok());
+    match holder {
+        Some(h) => format!(
+            "{env} is busy: {} (pid {}) has been {} it for {} s",
+            h.client,
+            h.pid,
+            h.operation.doing(),
+            now().saturating_sub(h.since)
+        ),
+        None => format!("{env} is busy: another EnvDeck is changing it"),
+    }
+}
+
+/// Best effort: the record only words a waiter's message, so failing to write it costs nothing else.
+fn record_holder(path: &Path, operation: Operation) {
+    let holder = Holder {
+        client: CLIENT.get().copied().unwrap_or("another EnvDeck").to_owned(),
+        pid: std::process::id(),
+        operation,
+        since: now(),
+    };
+    let write = || -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(&mut file, &holder)?;
+        file.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    if let Err(e) = write() {
+        tracing::debug!("the lock's holder record {} was not written: {e}", path.display());
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn wait_limit() -> Duration {
+    std::env::var(WAIT_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_WAIT, Duration::from_secs)
+}
+
+/// `locks` beside the host-process records in EnvDeck's state folder.
+fn folder() -> Result<PathBuf, ApiError> {
+    crate::host::state_dir()
+        .and_then(|d| d.parent().map(|p| p.join("locks")))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!(
+                    "no folder for EnvDeck's locks (HOME is not set); set {}",
+                    crate::host::STATE_DIR_VAR
+                ),
+            )
+        })
+}
+
+fn io_error(what: &str, path: &Path, e: &std::io::Error) -> ApiError {
+    ApiError::new(
+        ErrorCode::Internal,
+        format!("{what} the lock {} failed: {e}", path.display()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_second_writer_waits_for_the_first_and_then_proceeds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = lock_in(
+            dir.path(),
+            "p1",
+            "local",
+            Operation::Start,
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("the first takes it");
+        let second = tokio::spawn({
+            let dir = dir.path().to_owned();
+            async move { lock_in(&dir, "p1", "local", Operation::Secrets, Duration::from_secs(5)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!second.is_finished(), "the second waits while the first holds it");
+        drop(first);
+        let taken = tokio::time::timeout(Duration::from_secs(2), second).await;
+        assert!(
+            matches!(taken, Ok(Ok(Ok(_)))),
+            "the second takes it once the first is dropped"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_waiter_gives_up_after_the_limit_naming_the_holder() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        set_client("the test");
+        let _first = lock_in(
+            dir.path(),
+            "p1",
+            "local",
+            Operation::Start,
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("the first takes it");
+        let err = lock_in(
+            dir.path(),
+            "p1",
+            "local",
+            Operation::Stop,
+            Duration::from_millis(300),
+        )
+        .await
+        .expect_err("the second gives up");
+        assert_eq!(err.code, ErrorCode::Busy);
+        let pid = std::process::id().to_string();
+        assert!(
+            err.message.contains("local is busy")
+                && err.message.contains(&pid)
+                && err.message.contains("starting")
+                && err.message.contains(WAIT_VAR),
+            "{}",
+            err.message
+        );
+    }
+
+    #[tokio::test]
+    async fn other_environments_and_projects_do_not_wait() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let _held = lock_in(
+            dir.path(),
+            "p1",
+            "local",
+            Operation::Start,
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("taken");
+        for (project, env) in [("p1", "dev"), ("p2", "local")] {
+            lock_in(dir.path(), project, env, Operation::Start, Duration::ZERO)
+                .await
+                .unwrap_or_else(|e| panic!("{project}/{env} is free: {}", e.message));
+        }
+    }
+
+    #[test]
+    fn lock_names_stay_in_their_folder() {
+        let dir = Path::new("/state/locks");
+        let (lock, holder) = paths(dir, "../../x", "../../etc/passwd");
+        assert_eq!(lock.parent(), Some(dir));
+        assert_eq!(holder.parent(), Some(dir));
+        assert_ne!(paths(dir, "a", "b-c").0, paths(dir, "a-b", "c").0);
+    }
+}
