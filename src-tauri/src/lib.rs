@@ -13,6 +13,8 @@ use tauri::RunEvent;
 pub fn run() {
     // A daily log file in the OS's log folder (secrets masked upstream); kept open while the app runs.
     let _log = envdeck_api::logging::init("envdeck-desktop");
+    // Named in the message a CLI shows while it waits for this app's Start, Stop or secret change.
+    envdeck_api::writer::set_client("the EnvDeck app");
     let launch = LaunchProject(envdeck_api::desktop::project_arg(std::env::args()));
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())

@@ -233,7 +233,13 @@ fn not_running(e: ApiError, db: &Database) -> ApiError {
 /// every table the dump holds is dropped and recreated.
 pub async fn restore(dir: &Path, env: &str, file: &Path) -> Result<(), ApiError> {
     let project = crate::project::open_identified(dir).await?;
-    let _writer = crate::writer::lock(project_id(&project)?, env, crate::writer::Operation::Restore).await?;
+    let _writer = crate::writer::lock(
+        project_id(&project)?,
+        env,
+        crate::writer::Operation::Restore,
+        crate::writer::announce,
+    )
+    .await?;
     let db = database(dir, env).await?;
     let mut sql = Vec::new();
     File::open(file)

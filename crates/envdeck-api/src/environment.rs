@@ -223,7 +223,12 @@ async fn start_logged(
     let env_specs = specs(&project, env)?;
     // Held until the stack is up: a second Start (app or CLI) waits, then finds the secrets and the
     // containers this one made, instead of generating its own.
-    let writer = writer::lock(project_id(&project)?, env, Operation::Start).await?;
+    let writer = writer::lock(project_id(&project)?, env, Operation::Start, |message| {
+        on_progress(Progress::Waiting {
+            message: message.to_owned(),
+        })
+    })
+    .await?;
     let secrets = secrets::values_for_start(&writer, project_id(&project)?, env, &env_specs).await?;
     let masker = secrets.masker();
     let progress_masker = masker.clone();
@@ -261,6 +266,7 @@ fn log_progress(environment: &str, p: &Progress) {
         }
         Progress::Pull { image, status, .. } => tracing::debug!(environment, image, status, "pull"),
         Progress::BuildOutput { service, line } => tracing::debug!(environment, service, "build: {line}"),
+        Progress::Waiting { message } => tracing::info!(environment, "{message}"),
     }
 }
 
@@ -278,13 +284,18 @@ pub async fn stop(
         RemoveVolumes::Keep => Operation::Stop,
         RemoveVolumes::Confirmed { .. } => Operation::Wipe,
     };
-    let _writer = writer::lock(project_id(&project)?, env, operation).await?;
     tracing::info!(environment = env, stack = %name, ?volumes, "stopping");
     let environment = env.to_owned();
     let on_progress = move |p| {
         log_progress(&environment, &p);
         on_progress(p)
     };
+    let _writer = writer::lock(project_id(&project)?, env, operation, |message| {
+        on_progress(Progress::Waiting {
+            message: message.to_owned(),
+        })
+    })
+    .await?;
     // A host process has no volumes: its data (a SQLite file) is the project's own file.
     let result = if host::is_host(&project, env) {
         host::stop(&project, env, on_progress).await

@@ -145,7 +145,7 @@ pub async fn generate_missing(
     env: &str,
     specs: &[SecretSpec],
 ) -> Result<GenerateReport, ApiError> {
-    let writer = writer::lock(project_id, env, Operation::Secrets).await?;
+    let writer = writer::lock(project_id, env, Operation::Secrets, writer::announce).await?;
     generate_holding(&writer, project_id, env, specs).await
 }
 
@@ -191,7 +191,7 @@ pub async fn rotate(project_id: &str, env: &str, spec: &SecretSpec) -> Result<Ro
     let Supply::Generate(strength) = spec.supply else {
         return Err(entered_not_generated(env, &spec.name));
     };
-    let _writer = writer::lock(project_id, env, Operation::Secrets).await?;
+    let _writer = writer::lock(project_id, env, Operation::Secrets, writer::announce).await?;
     blocking(move || {
         let value = generate(&strength).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         envdeck_vault::write(&ns, &spec.name, &value).map_err(vault_error)?;
@@ -227,7 +227,7 @@ pub async fn enter(project_id: &str, env: &str, name: &str, value: SecretValue) 
     if value.char_len() < MIN_MASKED_LEN {
         return Err(too_short(env, &[name.as_str()], "the value entered"));
     }
-    let _writer = writer::lock(project_id, env, Operation::Secrets).await?;
+    let _writer = writer::lock(project_id, env, Operation::Secrets, writer::announce).await?;
     blocking(move || envdeck_vault::write(&ns, &name, &value).map_err(vault_error)).await
 }
 

@@ -1,8 +1,9 @@
 //! One writer per Environment, across processes: the app and any number of CLIs may start, stop, wipe,
 //! restore and change the secrets of one environment, and two of them at once would each generate a
 //! password (the database keeps one, the keychain the other). Every such operation holds the
-//! environment's [`Writer`] lock for as long as it runs; a second one waits, saying who holds it, and
-//! gives up after a time limit with the same words.
+//! environment's [`Writer`] lock for as long as it runs; a second one waits, saying who holds it (a
+//! Start or Stop as a `Progress::Waiting` event, other operations through [`announce`]), and gives up
+//! after a time limit with the same words.
 //!
 //! The lock is an OS file lock (`std::fs::File::lock`: `flock` on Unix, `LockFileEx` on Windows) on a
 //! file in EnvDeck's state folder, so a holder that crashes or is killed releases it with its last
@@ -50,9 +51,9 @@ impl Operation {
 
 /// Which EnvDeck program this process is, for a waiter's message ("the EnvDeck app", "the envdeck CLI").
 static CLIENT: OnceLock<&'static str> = OnceLock::new();
-/// Where a waiting operation's message goes.
+/// Where the waiting message of an operation without a progress stream goes.
 type WaitHook = Box<dyn Fn(&str) + Send + Sync>;
-/// Told once when an operation starts waiting (the CLI prints it; the app shows it on the Start).
+/// Set by a client that can show it (the CLI prints it to stderr); otherwise the log alone has it.
 static ON_WAIT: OnceLock<WaitHook> = OnceLock::new();
 
 /// Names this process in the lock's holder record; the first call wins.
@@ -60,9 +61,17 @@ pub fn set_client(name: &'static str) {
     let _ = CLIENT.set(name);
 }
 
-/// Where a waiting operation's message goes (besides the log); the first call wins.
+/// Where [`announce`] sends a waiting message (besides the log); the first call wins.
 pub fn on_wait(hook: impl Fn(&str) + Send + Sync + 'static) {
     let _ = ON_WAIT.set(Box::new(hook));
+}
+
+/// Tells the person a waiting message the process's own way (see [`on_wait`]): for operations that have
+/// no progress stream of their own (a secret change, a restore).
+pub fn announce(message: &str) {
+    if let Some(hook) = ON_WAIT.get() {
+        hook(message);
+    }
 }
 
 /// Who holds an environment's lock, as it wrote when it took it.
@@ -83,9 +92,14 @@ pub struct Writer {
 
 /// Takes the writer lock of `env` of the project known to the keychain as `project_id`, waiting while
 /// another operation (this process or another) holds it: at most [`WAIT_VAR`] seconds (10 minutes by
-/// default), then an error naming the holder.
-pub async fn lock(project_id: &str, env: &str, operation: Operation) -> Result<Writer, ApiError> {
-    lock_in(&folder()?, project_id, env, operation, wait_limit()).await
+/// default), then an error naming the holder. `on_wait` hears once that it waits, and for whom.
+pub async fn lock(
+    project_id: &str,
+    env: &str,
+    operation: Operation,
+    on_wait: impl Fn(&str),
+) -> Result<Writer, ApiError> {
+    lock_in(&folder()?, project_id, env, operation, wait_limit(), on_wait).await
 }
 
 async fn lock_in(
@@ -94,6 +108,7 @@ async fn lock_in(
     env: &str,
     operation: Operation,
     limit: Duration,
+    on_wait: impl Fn(&str),
 ) -> Result<Writer, ApiError> {
     std::fs::create_dir_all(dir).map_err(|e| io_error("creating", dir, &e))?;
     let (lock_path, holder_path) = paths(dir, project_id, env);
@@ -126,9 +141,7 @@ async fn lock_in(
             told = true;
             let message = format!("{busy}; waiting for it to finish (up to {} s)", limit.as_secs());
             tracing::info!(environment = env, "{message}");
-            if let Some(hook) = ON_WAIT.get() {
-                hook(&message);
-            }
+            on_wait(&message);
         }
         tokio::time::sleep(POLL).await;
     }
@@ -227,12 +240,24 @@ fn io_error(what: &str, path: &Path, e: &std::io::Error) -> ApiError {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
     use super::*;
 
+    async fn take(
+        dir: &Path,
+        project: &str,
+        env: &str,
+        op: Operation,
+        limit: Duration,
+    ) -> Result<Writer, ApiError> {
+        lock_in(dir, project, env, op, limit, |_| {}).await
+    }
+
     #[tokio::test]
-    async fn a_second_writer_waits_for_the_first_and_then_proceeds() {
+    async fn a_second_writer_waits_for_the_first_says_so_once_and_then_proceeds() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let first = lock_in(
+        let first = take(
             dir.path(),
             "p1",
             "local",
@@ -241,11 +266,23 @@ mod tests {
         )
         .await
         .expect("the first takes it");
+        let heard = Arc::new(Mutex::new(Vec::<String>::new()));
         let second = tokio::spawn({
-            let dir = dir.path().to_owned();
-            async move { lock_in(&dir, "p1", "local", Operation::Secrets, Duration::from_secs(5)).await }
+            let (dir, heard) = (dir.path().to_owned(), heard.clone());
+            async move {
+                let on_wait = move |m: &str| heard.lock().expect("not poisoned").push(m.to_owned());
+                lock_in(
+                    &dir,
+                    "p1",
+                    "local",
+                    Operation::Secrets,
+                    Duration::from_secs(5),
+                    on_wait,
+                )
+                .await
+            }
         });
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
         assert!(!second.is_finished(), "the second waits while the first holds it");
         drop(first);
         let taken = tokio::time::timeout(Duration::from_secs(2), second).await;
@@ -253,13 +290,19 @@ mod tests {
             matches!(taken, Ok(Ok(Ok(_)))),
             "the second takes it once the first is dropped"
         );
+        let heard = heard.lock().expect("not poisoned");
+        assert_eq!(heard.len(), 1, "told once: {heard:?}");
+        assert!(
+            heard[0].starts_with("local is busy") && heard[0].contains("starting it"),
+            "{heard:?}"
+        );
     }
 
     #[tokio::test]
     async fn a_waiter_gives_up_after_the_limit_naming_the_holder() {
         let dir = tempfile::tempdir().expect("temp dir");
         set_client("the test");
-        let _first = lock_in(
+        let _first = take(
             dir.path(),
             "p1",
             "local",
@@ -268,7 +311,7 @@ mod tests {
         )
         .await
         .expect("the first takes it");
-        let err = lock_in(
+        let err = take(
             dir.path(),
             "p1",
             "local",
@@ -292,7 +335,7 @@ mod tests {
     #[tokio::test]
     async fn other_environments_and_projects_do_not_wait() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let _held = lock_in(
+        let _held = take(
             dir.path(),
             "p1",
             "local",
@@ -302,7 +345,7 @@ mod tests {
         .await
         .expect("taken");
         for (project, env) in [("p1", "dev"), ("p2", "local")] {
-            lock_in(dir.path(), project, env, Operation::Start, Duration::ZERO)
+            take(dir.path(), project, env, Operation::Start, Duration::ZERO)
                 .await
                 .unwrap_or_else(|e| panic!("{project}/{env} is free: {}", e.message));
         }

@@ -168,9 +168,14 @@ async fn generate_list_rotate_reveal() {
     )
     .await
     .expect("enter");
-    let writer = envdeck_api::writer::lock(&s.project, "local", envdeck_api::writer::Operation::Start)
-        .await
-        .expect("the environment's writer lock");
+    let writer = envdeck_api::writer::lock(
+        &s.project,
+        "local",
+        envdeck_api::writer::Operation::Start,
+        |_: &str| {},
+    )
+    .await
+    .expect("the environment's writer lock");
     let start = secrets::values_for_start(&writer, &s.project, "local", &specs)
         .await
         .expect("values");

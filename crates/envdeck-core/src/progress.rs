@@ -1,5 +1,6 @@
 //! Typed progress of long operations (`up`, `down`, `restart`): the CLI prints it, the desktop streams it
-//! to the UI's timeline over a Channel. Every event names the Plan Step it is about.
+//! to the UI's timeline over a Channel. Every event names the Plan Step it is about, except `Waiting`,
+//! which comes before any Step.
 
 use serde::Serialize;
 
@@ -41,6 +42,11 @@ pub enum Progress {
         service: String,
         container: String,
         health: Health,
+    },
+    /// Another EnvDeck (the app, a CLI) is changing the environment: this operation waits for it. The
+    /// message names who, doing what, since when.
+    Waiting {
+        message: String,
     },
 }
 

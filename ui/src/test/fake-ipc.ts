@@ -189,6 +189,9 @@ export const control = {
   savePick: fixtures.backupWritten as string | null,
   /** Backup answers with Rust's "not running" error. */
   backupFails: false,
+  /** Start first waits for another EnvDeck (Rust's `waiting` event), until `lockFreed` settles. */
+  waitingFor: null as string | null,
+  lockFreed: Promise.resolve() as Promise<void>,
 };
 
 function record(command: string, ...args: unknown[]) {
@@ -208,6 +211,10 @@ export const fakeIpc: Ipc = {
   pickFile: async () => control.pickedFile,
   start: async (t: Target, onProgress) => {
     record("start", t);
+    if (control.waitingFor) {
+      onProgress({ event: "waiting", message: control.waitingFor });
+      await control.lockFreed;
+    }
     for (const p of upEvents) onProgress(p);
     const cancelled = new Promise<"cancelled">((resolve) => (control.cancelRunningStart = () => resolve("cancelled")));
     const ended = await Promise.race([control.release.then(() => "released" as const), cancelled]);

@@ -47,7 +47,13 @@ pub async fn import_env_file(
     overwrite: bool,
 ) -> Result<ImportReport, ApiError> {
     let (ns, specs, path) = (namespace(project_id, env)?, specs.to_vec(), path.to_owned());
-    let _writer = crate::writer::lock(project_id, env, crate::writer::Operation::Secrets).await?;
+    let _writer = crate::writer::lock(
+        project_id,
+        env,
+        crate::writer::Operation::Secrets,
+        crate::writer::announce,
+    )
+    .await?;
     let env = env.to_owned();
     blocking(move || {
         let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| file_error("read", &path, &e))?);

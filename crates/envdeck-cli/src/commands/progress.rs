@@ -24,6 +24,7 @@ pub fn print(event: Progress) {
             _ => {}
         },
         Progress::BuildOutput { service, line } => println!("  build {service} | {line}"),
+        Progress::Waiting { message } => eprintln!("{message}"),
         Progress::Health {
             service,
             container,

@@ -46,6 +46,31 @@ describe("EnvironmentPanel cancel", () => {
   });
 });
 
+describe("EnvironmentPanel while another EnvDeck holds the environment", () => {
+  it("says who holds it while the Start waits, and stops saying so once the Start goes on", async () => {
+    control.calls = [];
+    control.startFails = false;
+    control.release = Promise.resolve();
+    let free = () => {};
+    control.lockFreed = new Promise<void>((r) => (free = r));
+    control.waitingFor = "local is busy: the envdeck CLI (pid 4242) has been starting it for 3 s; waiting for it to finish (up to 600 s)";
+    try {
+      const environment = fixtures.project.environments[0];
+      render(EnvironmentPanel, { dir: "/p", environment, busy: false, onchanged: () => {} });
+      await fireEvent.click(q("#start")!);
+      await waitFor(() => expect(q("#env-waiting")).not.toBeNull());
+      expect(q("#env-waiting")?.textContent).toContain("the envdeck CLI (pid 4242)");
+      expect(q("#start")?.disabled, "the Start is running: it waits").toBe(true);
+      free();
+      await waitFor(() => expect(q("#env-notice")?.textContent).toContain("is up"));
+      expect(q("#env-waiting"), "no longer waiting").toBeNull();
+    } finally {
+      control.waitingFor = null;
+      control.lockFreed = Promise.resolve();
+    }
+  });
+});
+
 describe("EnvironmentPanel during a restore", () => {
   it("holds Start, Stop and Wipe until the restore has finished", async () => {
     control.calls = [];

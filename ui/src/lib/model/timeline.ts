@@ -98,5 +98,8 @@ export function apply(t: Timeline, p: Progress, now: number): void {
       move(t, { key: `service:${p.service}`, subject: p.service, isService: true }, phase, now);
       break;
     }
+    case "waiting":
+      // Before any Step: the panel shows who holds the environment, the timeline has nothing to move.
+      break;
   }
 }
