@@ -267,3 +267,32 @@ pub fn names_of(dir: &Path, env: &str) -> (String, String) {
 pub fn stack_of(dir: &Path, env: &str) -> String {
     names_of(dir, env).0
 }
+
+/// The value of variable `var` in the one container of `service` of `stack`, as Docker created it.
+pub fn container_env(stack: &str, service: &str, var: &str) -> Option<String> {
+    let id = docker(
+        &[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={stack}"),
+            "--filter",
+            &format!("label=com.docker.compose.service={service}"),
+        ],
+        &[],
+    );
+    let id = id.trim();
+    assert_eq!(
+        id.lines().count(),
+        1,
+        "one running {service} container of {stack}: {id}"
+    );
+    let env = docker(
+        &["inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", id],
+        &[],
+    );
+    let prefix = format!("{var}=");
+    env.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(str::to_owned)
+}

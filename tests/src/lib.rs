@@ -5,6 +5,7 @@
 //! both first and sets them). A missing binary, tauri-driver or WebKitWebDriver fails the test: the e2e
 //! tier is never skipped.
 
+pub mod area;
 pub mod cli;
 mod docker;
 mod fixture;

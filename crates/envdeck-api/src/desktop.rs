@@ -267,8 +267,7 @@ pub async fn secret_rows(dir: &Path, env: &str) -> Result<Vec<SecretRow>, ApiErr
 }
 
 pub async fn generate_secrets(dir: &Path, env: &str) -> Result<GenerateReport, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    secrets::generate_missing(project_id(&project)?, env, &specs(&project, env)?).await
+    environment::generate_secrets(dir, env).await
 }
 
 pub async fn reveal_secret(dir: &Path, env: &str, name: &str) -> Result<RevealedSecret, ApiError> {

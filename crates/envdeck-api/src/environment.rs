@@ -229,7 +229,8 @@ async fn start_logged(
         })
     })
     .await?;
-    let secrets = secrets::values_for_start(&writer, project_id(&project)?, env, &env_specs).await?;
+    let data = data_if_missing(&project, env, &env_specs).await?;
+    let secrets = secrets::values_for_start(&writer, project_id(&project)?, env, &env_specs, &data).await?;
     let masker = secrets.masker();
     let progress_masker = masker.clone();
     let environment = env.to_owned();
@@ -249,6 +250,35 @@ async fn start_logged(
     stack::up(&stack_of(&project, env)?, &model, on_progress)
         .await
         .map_err(|e| masked(e, &masker))
+}
+
+/// The environment's data volumes, asked of Docker only when a generated secret is missing: a secret
+/// is never generated over data it may have protected. None for a host environment, whose data is the
+/// project's own files.
+async fn data_if_missing(
+    project: &Project,
+    env: &str,
+    specs: &[SecretSpec],
+) -> Result<Vec<String>, ApiError> {
+    if host::is_host(project, env)
+        || secrets::missing(project_id(project)?, env, specs)
+            .await?
+            .is_empty()
+    {
+        return Ok(Vec::new());
+    }
+    stack::volumes(&stack_of(project, env)?).await
+}
+
+/// `secrets generate` and the app's Generate: the missing generated secrets, under the environment's
+/// writer lock and never over its data (see [`secrets::generate_missing`]).
+pub async fn generate_secrets(dir: &Path, env: &str) -> Result<secrets::GenerateReport, ApiError> {
+    let project = crate::project::open_identified(dir).await?;
+    let env_specs = specs(&project, env)?;
+    let id = project_id(&project)?;
+    let writer = writer::lock(id, env, Operation::Secrets, writer::announce).await?;
+    let data = data_if_missing(&project, env, &env_specs).await?;
+    secrets::generate_missing(&writer, id, env, &env_specs, &data).await
 }
 
 /// The log's line for a (masked) event: Steps and health at info, pull and build chatter at debug.

@@ -27,6 +27,9 @@ pub enum ErrorCode {
     ProjectIdentity,
     /// Another EnvDeck (the app, a CLI) is changing the environment; the message names it. Try again.
     Busy,
+    /// A secret is gone from the keychain while the data it protected is still there: nothing is
+    /// generated over it; the message names the secret, the volumes and the ways out.
+    SecretLost,
     /// The person cancelled the operation (a desktop Start): not a failure, nothing to fix.
     Cancelled,
     /// Anything else.

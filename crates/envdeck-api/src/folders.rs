@@ -1,5 +1,5 @@
-//! Where EnvDeck keeps its own files on each OS (logs, host-process records, the sample project), in
-//! one place so every module agrees; an environment variable per folder wins everywhere (tests,
+//! Where EnvDeck keeps its own files on each OS (logs, host-process records, locks, the sample project),
+//! in one place so every module agrees; an environment variable per folder wins everywhere (tests,
 //! portable installs).
 
 use std::path::PathBuf;
@@ -37,4 +37,34 @@ pub(crate) fn folder(override_var: &str, leaf: &str, xdg: Xdg, macos: &[&str]) -
     var(xdg_var)
         .or_else(|| var("HOME").map(|h| h.join(home_default[0]).join(home_default[1])))
         .map(|d| d.join("envdeck").join(leaf))
+}
+
+/// A folder of per-environment state (`locks`, `secrets`) beside the host-process records: under
+/// `ENVDECK_STATE_DIR`'s parent when it is set, else EnvDeck's state folder.
+pub(crate) fn state_folder(leaf: &str) -> Result<PathBuf, crate::ApiError> {
+    crate::host::state_dir()
+        .and_then(|d| d.parent().map(|p| p.join(leaf)))
+        .ok_or_else(|| {
+            crate::ApiError::new(
+                crate::error::ErrorCode::Internal,
+                format!(
+                    "no folder for EnvDeck's {leaf} (HOME is not set); set {}",
+                    crate::host::STATE_DIR_VAR
+                ),
+            )
+        })
+}
+
+/// The file stem of one environment's state: `<env>-<16 hex of project id and env>`, a name no project
+/// or environment id can steer outside its folder, and that two environments never share.
+pub(crate) fn environment_stem(project_id: &str, env: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("envdeck environment\0{project_id}\0{env}").as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let safe_env: String = env
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect();
+    format!("{safe_env}-{hex}")
 }

@@ -7,6 +7,7 @@
 
 mod dotenv;
 mod env_file;
+mod known;
 
 pub use env_file::{ExportReport, ImportReport, export_env_file, import_env_file};
 pub use envdeck_core::secret::Consequence;
@@ -136,28 +137,57 @@ fn row(spec: &SecretSpec, stored: Option<&SecretValue>) -> SecretRow {
     }
 }
 
-/// Generates and stores every generated secret the keychain definitely does not hold. A secret whose
-/// read fails stops the operation with that error: it is never regenerated over a value that may exist.
-/// Holds the environment's writer lock: a second process generating at once waits, then finds the
-/// values already there.
-pub async fn generate_missing(
-    project_id: &str,
-    env: &str,
-    specs: &[SecretSpec],
-) -> Result<GenerateReport, ApiError> {
-    let writer = writer::lock(project_id, env, Operation::Secrets, writer::announce).await?;
-    generate_holding(&writer, project_id, env, specs).await
+/// The generated secrets the keychain does not hold: what a Start or `secrets generate` would create.
+/// A read that fails is an error, never "missing".
+pub async fn missing(project_id: &str, env: &str, specs: &[SecretSpec]) -> Result<Vec<String>, ApiError> {
+    let (ns, specs) = (namespace(project_id, env)?, specs.to_vec());
+    blocking(move || {
+        let mut missing = Vec::new();
+        for spec in specs.iter().filter(|s| matches!(s.supply, Supply::Generate(_))) {
+            if envdeck_vault::read(&ns, &spec.name)
+                .map_err(vault_error)?
+                .is_none()
+            {
+                missing.push(spec.name.clone());
+            }
+        }
+        Ok(missing)
+    })
+    .await
 }
 
-/// [`generate_missing`] for a caller that holds the writer lock already (a Start).
-async fn generate_holding(
+/// Generates and stores every generated secret the keychain definitely does not hold, under the
+/// environment's writer lock. A secret whose read fails stops the operation with that error: it is
+/// never regenerated over a value that may exist. Nor over data: while the environment has `data`
+/// (its volumes), a missing secret it had a value for is refused, naming the secret and the volumes,
+/// and nothing is generated; one new to the project is generated.
+pub async fn generate_missing(
     _writer: &Writer,
     project_id: &str,
     env: &str,
     specs: &[SecretSpec],
+    data: &[String],
 ) -> Result<GenerateReport, ApiError> {
-    let (ns, specs) = (namespace(project_id, env)?, specs.to_vec());
+    let (ns, specs, data) = (namespace(project_id, env)?, specs.to_vec(), data.to_vec());
+    let (project_id, env) = (project_id.to_owned(), env.to_owned());
     blocking(move || {
+        let known = known::read(&project_id, &env)?;
+        if !data.is_empty() {
+            let mut lost = Vec::new();
+            for spec in specs.iter().filter(|s| matches!(s.supply, Supply::Generate(_))) {
+                let had_one = known.as_ref().is_none_or(|k| k.contains(&spec.name));
+                if had_one
+                    && envdeck_vault::read(&ns, &spec.name)
+                        .map_err(vault_error)?
+                        .is_none()
+                {
+                    lost.push(spec.name.as_str());
+                }
+            }
+            if !lost.is_empty() {
+                return Err(lost_over_data(&env, &lost, &data));
+            }
+        }
         let mut report = GenerateReport::default();
         for spec in &specs {
             match spec.supply {
@@ -179,9 +209,28 @@ async fn generate_holding(
                 }
             }
         }
+        let stored = report.generated.iter().chain(&report.already_stored);
+        known::add(&project_id, &env, stored.map(String::as_str))?;
         Ok(report)
     })
     .await
+}
+
+/// Why nothing was generated: the environment's data outlived a secret that protected it.
+fn lost_over_data(env: &str, lost: &[&str], volumes: &[String]) -> ApiError {
+    let first = lost[0];
+    ApiError::new(
+        ErrorCode::SecretLost,
+        format!(
+            "environment {env} still has its data (volume {}) but the keychain no longer holds {}: a new value \
+             would lock that data out, so nothing was generated or started. Put the old value back with \
+             `envdeck secrets enter {env} {first}` (Enter… in the app), or from a .env file that holds it with \
+             `envdeck secrets import {env} FILE`; or, if the data can go, wipe it with `envdeck down {env} \
+             --volumes --confirm {env}` (Wipe data in the app) and start again",
+            volumes.join(", "),
+            lost.join(", ")
+        ),
+    )
 }
 
 /// Replaces a generated secret with a new value, and says what that implies (the caller shows it and
@@ -192,9 +241,11 @@ pub async fn rotate(project_id: &str, env: &str, spec: &SecretSpec) -> Result<Ro
         return Err(entered_not_generated(env, &spec.name));
     };
     let _writer = writer::lock(project_id, env, Operation::Secrets, writer::announce).await?;
+    let (project_id, env) = (project_id.to_owned(), env.to_owned());
     blocking(move || {
         let value = generate(&strength).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         envdeck_vault::write(&ns, &spec.name, &value).map_err(vault_error)?;
+        known::add(&project_id, &env, [spec.name.as_str()])?;
         Ok(Rotation {
             bits: strength.bits(),
             consequences: rotation_consequences(&spec.name),
@@ -228,7 +279,12 @@ pub async fn enter(project_id: &str, env: &str, name: &str, value: SecretValue) 
         return Err(too_short(env, &[name.as_str()], "the value entered"));
     }
     let _writer = writer::lock(project_id, env, Operation::Secrets, writer::announce).await?;
-    blocking(move || envdeck_vault::write(&ns, &name, &value).map_err(vault_error)).await
+    let (project_id, env) = (project_id.to_owned(), env.to_owned());
+    blocking(move || {
+        envdeck_vault::write(&ns, &name, &value).map_err(vault_error)?;
+        known::add(&project_id, &env, [name.as_str()])
+    })
+    .await
 }
 
 /// Why a short value is not stored. EnvDeck hides every stored value wherever it prints output;
@@ -264,16 +320,17 @@ pub async fn reveal(project_id: &str, env: &str, name: &str) -> Result<RevealedS
     .await
 }
 
-/// Generates what is missing, then reads every stored secret: what a Start injects. The caller holds
-/// the environment's writer lock for the whole Start, so the values read are the values the containers
-/// get.
+/// Generates what is missing (never over `data`: see [`generate_missing`]), then reads every stored
+/// secret: what a Start injects. The caller holds the environment's writer lock for the whole Start, so
+/// the values read are the values the containers get.
 pub async fn values_for_start(
     writer: &Writer,
     project_id: &str,
     env: &str,
     specs: &[SecretSpec],
+    data: &[String],
 ) -> Result<StartSecrets, ApiError> {
-    generate_holding(writer, project_id, env, specs).await?;
+    generate_missing(writer, project_id, env, specs, data).await?;
     stored_values(project_id, env, specs).await
 }
 

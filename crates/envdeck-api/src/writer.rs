@@ -16,7 +16,6 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ErrorCode};
 
@@ -149,17 +148,9 @@ async fn lock_in(
     Ok(Writer { _file: file })
 }
 
-/// The lock file and its holder record: `<env>-<16 hex of the project and env>`, a name no project or
-/// environment id can steer outside the folder.
+/// The lock file and its holder record.
 fn paths(dir: &Path, project_id: &str, env: &str) -> (PathBuf, PathBuf) {
-    let digest = Sha256::digest(format!("envdeck writer\0{project_id}\0{env}").as_bytes());
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let safe_env: String = env
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(40)
-        .collect();
-    let stem = format!("{safe_env}-{hex}");
+    let stem = crate::folders::environment_stem(project_id, env);
     (
         dir.join(format!("{stem}.lock")),
         dir.join(format!("{stem}.holder")),
@@ -218,17 +209,7 @@ fn wait_limit() -> Duration {
 
 /// `locks` beside the host-process records in EnvDeck's state folder.
 fn folder() -> Result<PathBuf, ApiError> {
-    crate::host::state_dir()
-        .and_then(|d| d.parent().map(|p| p.join("locks")))
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!(
-                    "no folder for EnvDeck's locks (HOME is not set); set {}",
-                    crate::host::STATE_DIR_VAR
-                ),
-            )
-        })
+    crate::folders::state_folder("locks")
 }
 
 fn io_error(what: &str, path: &Path, e: &std::io::Error) -> ApiError {

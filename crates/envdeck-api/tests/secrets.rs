@@ -10,6 +10,22 @@ use envdeck_api::secrets::{self, SecretState};
 use envdeck_core::secret::{Alphabet, SecretSpec, SecretValue, Strength, Supply};
 use envdeck_vault::Namespace;
 
+/// `secrets generate` of `local` with no data volumes (these tests have no Docker stack), under the
+/// environment's writer lock as every caller takes it.
+async fn generate(
+    project: &str,
+    specs: &[SecretSpec],
+) -> Result<secrets::GenerateReport, envdeck_api::ApiError> {
+    let writer = envdeck_api::writer::lock(
+        project,
+        "local",
+        envdeck_api::writer::Operation::Secrets,
+        |_: &str| {},
+    )
+    .await?;
+    secrets::generate_missing(&writer, project, "local", specs, &[]).await
+}
+
 /// A unique project id whose entries are deleted on drop.
 struct Scratch {
     project: String,
@@ -84,9 +100,7 @@ const NAMES: &[&str] = &["SECRET_KEY", "POSTGRES_PASSWORD", "SMTP_PASSWORD"];
 async fn generate_list_rotate_reveal() {
     let s = Scratch::new(NAMES);
     let specs = local_specs();
-    let report = secrets::generate_missing(&s.project, "local", &specs)
-        .await
-        .expect("generate");
+    let report = generate(&s.project, &specs).await.expect("generate");
     assert_eq!(
         report.generated,
         ["SECRET_KEY", "POSTGRES_PASSWORD"],
@@ -109,9 +123,7 @@ async fn generate_list_rotate_reveal() {
         "policy alphabet holds in the keychain"
     );
 
-    let again = secrets::generate_missing(&s.project, "local", &specs)
-        .await
-        .expect("generate again");
+    let again = generate(&s.project, &specs).await.expect("generate again");
     assert!(again.generated.is_empty(), "a second run generates nothing");
     assert_eq!(
         s.stored("SECRET_KEY").as_deref(),
@@ -176,7 +188,7 @@ async fn generate_list_rotate_reveal() {
     )
     .await
     .expect("the environment's writer lock");
-    let start = secrets::values_for_start(&writer, &s.project, "local", &specs)
+    let start = secrets::values_for_start(&writer, &s.project, "local", &specs, &[])
         .await
         .expect("values");
     drop(writer);
@@ -249,9 +261,7 @@ async fn import_takes_only_secrets_and_keeps_existing_unless_told() {
 async fn export_writes_a_private_new_file_and_never_overwrites() {
     let s = Scratch::new(NAMES);
     let specs = local_specs();
-    secrets::generate_missing(&s.project, "local", &specs)
-        .await
-        .expect("generate");
+    generate(&s.project, &specs).await.expect("generate");
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("exported.env");
     let report = secrets::export_env_file(&s.project, "local", &specs, &file)
@@ -332,9 +342,7 @@ async fn child_generates_without_keychain() {
     let Ok(project) = std::env::var("ENVDECK_TEST_PROJECT") else {
         return;
     };
-    let err = secrets::generate_missing(&project, "local", &local_specs())
-        .await
-        .expect_err("no keychain");
+    let err = generate(&project, &local_specs()).await.expect_err("no keychain");
     assert_eq!(err.code, ErrorCode::KeychainUnavailable, "{}", err.message);
     println!("documented error: {}", err.message);
 }

@@ -5,130 +5,28 @@
 //!
 //! Fixture: tests/fixtures/projects/writer-lock (a Start of it takes about 4 s).
 
-use std::cell::RefCell;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
-use envdeck_tests::cli::{Spawned, run_bounded, signal};
+use envdeck_tests::area::{Area, LIMIT};
+use envdeck_tests::cli::{Spawned, container_env, signal};
 
-const FIXTURE: &str = "../../tests/fixtures/projects/writer-lock";
-const LIMIT: Duration = Duration::from_secs(120);
-
-/// Project folders, a private list of projects and state folder; on drop every stack and keychain
-/// entry the folders got goes, even after a failed assertion.
-struct Area {
-    tmp: tempfile::TempDir,
-    made: RefCell<Vec<(String, String)>>,
-}
-
-impl Area {
-    fn new() -> Self {
-        Self {
-            tmp: tempfile::tempdir().expect("tempdir"),
-            made: RefCell::default(),
-        }
-    }
-
-    fn project(&self, name: &str) -> PathBuf {
-        let dir = self.tmp.path().join("work").join(name);
-        std::fs::create_dir_all(&dir).expect("project folder");
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
-        for entry in std::fs::read_dir(&fixture).expect("the writer-lock fixture") {
-            let entry = entry.expect("fixture entry");
-            std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy fixture");
-        }
-        dir
-    }
-
-    fn command(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_envdeck"));
-        cmd.arg("--project")
-            .arg(dir)
-            .args(args)
-            .env("ENVDECK_PROJECTS_DIR", self.tmp.path().join("registry"))
-            .env(
-                "ENVDECK_STATE_DIR",
-                self.tmp.path().join("state").join("processes"),
-            );
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd
-    }
-
-    /// Runs `envdeck ARGS` to its end: (success, stdout + stderr).
-    fn run(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
-        let ran = run_bounded(self.command(dir, args, env), LIMIT);
-        (ran.status.success(), ran.text())
-    }
-
-    fn ok(&self, dir: &Path, args: &[&str]) -> String {
-        let (ok, text) = self.run(dir, args, &[]);
-        assert!(ok, "envdeck {args:?} must succeed:\n{text}");
-        text
-    }
-
-    /// The stack of `local`, remembered (with its keychain entry) for the clean-up.
-    fn stack(&self, dir: &Path) -> String {
-        let view: serde_json::Value =
-            serde_json::from_str(&self.ok(dir, &["project", "show", "--json"])).expect("JSON");
-        let local = view["environments"]
-            .as_array()
-            .and_then(|all| all.iter().find(|e| e["id"] == "local"))
-            .unwrap_or_else(|| panic!("no local in {view}"));
-        let text = |k: &str| local[k].as_str().unwrap_or_default().to_owned();
-        self.made.borrow_mut().push((text("stack"), text("keychain")));
-        text("stack")
-    }
-
-    fn secret(&self, dir: &Path) -> String {
-        self.ok(dir, &["secrets", "reveal", "local", "SECRET_KEY"])
-            .trim()
-            .to_owned()
-    }
-}
-
-impl Drop for Area {
-    fn drop(&mut self) {
-        for (stack, keychain) in self.made.borrow().iter() {
-            envdeck_tests::remove_stack(stack);
-            let parts: Vec<&str> = keychain.splitn(3, ':').collect();
-            if let [_, project, env] = parts[..]
-                && let Ok(ns) = envdeck_vault::Namespace::new(project, env)
-            {
-                let _ = envdeck_vault::delete(&ns, "SECRET_KEY");
-            }
-        }
-    }
+fn area() -> Area {
+    Area::new(
+        Path::new(env!("CARGO_BIN_EXE_envdeck")),
+        "writer-lock",
+        &["SECRET_KEY"],
+    )
 }
 
 fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker").args(args).output().expect("docker runs");
-    assert!(
-        out.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    envdeck_tests::cli::docker(args, &[]).trim().to_owned()
 }
 
 /// What the stack's `app` container was given as SECRET_KEY, read from Docker.
 fn secret_in_container(stack: &str) -> String {
-    let id = docker(&[
-        "ps",
-        "-q",
-        "--filter",
-        &format!("label=com.docker.compose.project={stack}"),
-        "--filter",
-        "label=com.docker.compose.service=app",
-    ]);
-    assert_eq!(id.lines().count(), 1, "one app container of {stack}: {id}");
-    let env = docker(&["inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", &id]);
-    env.lines()
-        .find_map(|l| l.strip_prefix("SECRET_KEY="))
+    container_env(stack, "app", "SECRET_KEY")
         .unwrap_or_else(|| panic!("the app container of {stack} has SECRET_KEY"))
-        .to_owned()
 }
 
 fn networks(stack: &str) -> usize {
@@ -145,7 +43,7 @@ fn networks(stack: &str) -> usize {
 
 #[test]
 fn five_races_of_two_first_starts_leave_one_secret_the_one_the_containers_got() {
-    let area = Area::new();
+    let area = area();
     let mut waited = 0;
     for round in 0..5 {
         let dir = area.project(&format!("race-{round}"));
@@ -160,9 +58,9 @@ fn five_races_of_two_first_starts_leave_one_secret_the_one_the_containers_got() 
         if a_out.contains("local is busy") || b_out.contains("local is busy") {
             waited += 1;
         }
-        let stack = area.stack(&dir);
+        let stack = area.stack(&dir, "local");
         assert_eq!(
-            area.secret(&dir),
+            area.secret(&dir, "local", "SECRET_KEY"),
             secret_in_container(&stack),
             "round {round}: the keychain holds the secret the container got"
         );
@@ -176,14 +74,14 @@ fn five_races_of_two_first_starts_leave_one_secret_the_one_the_containers_got() 
 
 #[test]
 fn two_secret_generations_at_once_generate_once() {
-    let area = Area::new();
+    let area = area();
     for round in 0..5 {
         let dir = area.project(&format!("gen-{round}"));
         let first = Spawned::start(area.command(&dir, &["secrets", "generate", "local"], &[]));
         let second = Spawned::start(area.command(&dir, &["secrets", "generate", "local"], &[]));
         let (a, a_out) = first.finish(LIMIT);
         let (b, b_out) = second.finish(LIMIT);
-        area.stack(&dir);
+        area.stack(&dir, "local");
         assert!(
             a.success() && b.success(),
             "round {round}:\n{a_out}\n---\n{b_out}"
@@ -206,7 +104,7 @@ fn two_secret_generations_at_once_generate_once() {
 
 #[test]
 fn a_waiting_writer_names_the_holder_and_a_killed_holder_leaves_no_lock() {
-    let area = Area::new();
+    let area = area();
     let dir = area.project("held");
     let mut holder = Spawned::start(area.command(&dir, &["up", "local"], &[]));
     // Past its secrets and waiting for `slow` to be healthy: the lock is held.
@@ -239,13 +137,13 @@ fn a_waiting_writer_names_the_holder_and_a_killed_holder_leaves_no_lock() {
         ok && text.contains("kept      SECRET_KEY") && !text.contains("busy"),
         "after the holder was killed the lock is free at once:\n{text}"
     );
-    area.stack(&dir);
+    area.stack(&dir, "local");
     area.ok(&dir, &["up", "local"]);
 }
 
 #[test]
 fn a_stop_during_a_start_waits_for_it_then_stops_what_it_made() {
-    let area = Area::new();
+    let area = area();
     let dir = area.project("stop-during-start");
     let mut start = Spawned::start(area.command(&dir, &["up", "local"], &[]));
     start.wait_for_line("ok    service slow", LIMIT);
@@ -256,7 +154,7 @@ fn a_stop_during_a_start_waits_for_it_then_stops_what_it_made() {
         ok && text.contains("local is busy: the envdeck CLI") && text.contains("starting it"),
         "the Stop says who it waits for, then stops:\n{text}"
     );
-    let stack = area.stack(&dir);
+    let stack = area.stack(&dir, "local");
     assert_eq!(
         docker(&[
             "ps",

@@ -54,7 +54,7 @@ pub async fn import_env_file(
         crate::writer::announce,
     )
     .await?;
-    let env = env.to_owned();
+    let (project_id, env) = (project_id.to_owned(), env.to_owned());
     blocking(move || {
         let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| file_error("read", &path, &e))?);
         let mut report = ImportReport::default();
@@ -107,6 +107,7 @@ pub async fn import_env_file(
             }
             report.imported.push(key);
         }
+        super::known::add(&project_id, &env, report.imported.iter().map(String::as_str))?;
         Ok(report)
     })
     .await

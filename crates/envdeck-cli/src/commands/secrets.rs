@@ -107,8 +107,7 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
             Ok(ExitCode::SUCCESS)
         }
         Action::Generate { env } => {
-            let t = Target::open(project, &env)?;
-            let report = rt.block_on(secrets::generate_missing(&t.project_id, &env, &t.specs))?;
+            let report = rt.block_on(envdeck_api::environment::generate_secrets(project, &env))?;
             for name in &report.generated {
                 println!("generated {name}");
             }

@@ -14,6 +14,7 @@ export const en = {
   "error.invalid_project": "The project's files need a fix.",
   "error.project_identity": "Is this a project EnvDeck knew?",
   "error.busy": "Another EnvDeck is changing this environment.",
+  "error.secret_lost": "A secret is missing, and the data it protected is still there.",
   "error.cancelled": "Cancelled.",
   "error.internal": "That did not work.",
   "footer.version": "Version {version}",

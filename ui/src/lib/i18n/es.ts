@@ -16,6 +16,7 @@ export const es: Record<MessageKey, string> = {
   "error.invalid_project": "Hay que corregir los archivos del proyecto.",
   "error.project_identity": "¿Es un proyecto que EnvDeck ya conocía?",
   "error.busy": "Otro EnvDeck está cambiando este entorno.",
+  "error.secret_lost": "Falta un secreto y los datos que protegía siguen ahí.",
   "error.cancelled": "Cancelado.",
   "error.internal": "No ha funcionado.",
   "footer.version": "Versión {version}",
