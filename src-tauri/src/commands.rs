@@ -73,6 +73,13 @@ pub async fn restart_service(dir: PathBuf, env: String, service: String) -> Resu
     desktop::restart_service(&dir, &env, &service).await
 }
 
+/// Opens one of the environment's links in the default browser: only a URL EnvDeck derived for it.
+#[tauri::command]
+pub async fn open_link(app: AppHandle, dir: PathBuf, env: String, url: String) -> Result<(), ApiError> {
+    let url = desktop::link_to_open(&dir, &env, &url).await?;
+    open_url(&app, &url)
+}
+
 #[tauri::command]
 pub async fn stack_view(dir: PathBuf, env: String) -> Result<StackView, ApiError> {
     desktop::stack_view(&dir, &env).await
@@ -237,4 +244,14 @@ pub async fn restore_backup(
     typed_name: String,
 ) -> Result<(), ApiError> {
     desktop::restore_backup(&dir, &env, &file, &typed_name).await
+}
+
+fn open_url(app: &AppHandle, url: &str) -> Result<(), ApiError> {
+    use tauri_plugin_opener::OpenerExt;
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        ApiError::new(
+            envdeck_api::error::ErrorCode::Internal,
+            format!("the browser could not be opened for {url}: {e}"),
+        )
+    })
 }

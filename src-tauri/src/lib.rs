@@ -32,6 +32,7 @@ pub fn run() {
             commands::cancel_start,
             commands::stop,
             commands::stack_view,
+            commands::open_link,
             commands::restart_service,
             commands::watch_events,
             commands::watch_logs,

@@ -45,14 +45,13 @@ pub async fn app_info() -> AppInfo {
         },
     };
     // keyring's Secret Service client blocks: keep it off the async workers.
-    let keychain = match tokio::task::spawn_blocking(envdeck_vault::probe::probe).await {
+    // A keychain waiting for the person (a consent prompt) is reported after the keychain time limit.
+    let keychain = match crate::secrets::blocking(|| Ok(envdeck_vault::probe::probe())).await {
         Ok(envdeck_vault::probe::KeychainStatus::Usable) => Reachability::Reachable {
             detail: KEYCHAIN_NAME.into(),
         },
         Ok(envdeck_vault::probe::KeychainStatus::Unusable(reason)) => Reachability::Unreachable { reason },
-        Err(e) => Reachability::Unreachable {
-            reason: format!("the keychain probe did not finish: {e}"),
-        },
+        Err(e) => Reachability::Unreachable { reason: e.message },
     };
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),

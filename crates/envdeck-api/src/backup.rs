@@ -48,11 +48,7 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
     let project = crate::project::open_identified(dir).await?;
     let stored = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let model = resolve_masked(&project, env, &stored)?;
-    let is_postgres = |s: &Service| {
-        s.image
-            .as_deref()
-            .is_some_and(|i| i.contains("postgres") || i.contains("postgis"))
-    };
+    let is_postgres = |s: &Service| s.image.as_deref().is_some_and(is_postgres_image);
     let found = model.services.iter().find(|(_, s)| is_postgres(s)).or_else(|| {
         model
             .services
@@ -78,6 +74,16 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
         user,
         name,
     })
+}
+
+/// Whether an image is PostgreSQL's by its repository's own name (`postgres:16`,
+/// `docker.io/library/postgres`, `postgis/postgis:16-3.4`, `bitnami/postgresql`), not by a word inside
+/// it: `prometheuscommunity/postgres-exporter` is an exporter, not the database.
+fn is_postgres_image(image: &str) -> bool {
+    let without_digest = image.split('@').next().unwrap_or_default();
+    let name = without_digest.rsplit('/').next().unwrap_or_default();
+    let repository = name.split(':').next().unwrap_or_default();
+    matches!(repository, "postgres" | "postgresql" | "postgis")
 }
 
 /// The command in the container. The password comes from the container's own environment, so it
@@ -172,8 +178,30 @@ async fn write_dump(db: &Database, partial: &Path, target: &Path) -> Result<(), 
     }
     let out = gz.finish().map_err(write_failed)?;
     out.sync_all().map_err(write_failed)?;
-    // A hard link never replaces an existing file: a backup made meanwhile under that name stays.
-    std::fs::hard_link(partial, target).map_err(write_failed)
+    publish(partial, target, |from, to| std::fs::hard_link(from, to)).map_err(write_failed)
+}
+
+/// Gives the finished dump its name without ever replacing a file there: a hard link (a backup made
+/// meanwhile under that name stays), or, where the file system has none (exFAT, FAT, some SMB shares),
+/// a copy into a file created only if absent.
+fn publish(
+    partial: &Path,
+    target: &Path,
+    hard_link: impl FnOnce(&Path, &Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    match hard_link(partial, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            let mut copy = create_private(target)?;
+            let copied = std::io::copy(&mut File::open(partial)?, &mut copy).and_then(|_| copy.sync_all());
+            if copied.is_err() {
+                // Only what this call created goes: a half copy must not look like a backup.
+                let _ = std::fs::remove_file(target);
+            }
+            copied
+        }
+    }
 }
 
 /// `backups/` sits inside the project, which is a git repository: a `.gitignore` of its own keeps
@@ -230,7 +258,9 @@ fn not_running(e: ApiError, db: &Database) -> ApiError {
 }
 
 /// Replaces the Environment's database with a backup: the caller has asked the person first, since
-/// every table the dump holds is dropped and recreated.
+/// every table the dump holds is dropped and recreated. The file is checked whole first (a damaged or
+/// truncated gzip changes nothing), then streamed into `psql` in one transaction (a failing statement
+/// changes nothing either): memory holds a chunk, never the dump, whatever its size.
 pub async fn restore(dir: &Path, env: &str, file: &Path) -> Result<(), ApiError> {
     let project = crate::project::open_identified(dir).await?;
     let _writer = crate::writer::lock(
@@ -241,35 +271,69 @@ pub async fn restore(dir: &Path, env: &str, file: &Path) -> Result<(), ApiError>
     )
     .await?;
     let db = database(dir, env).await?;
-    let mut sql = Vec::new();
-    File::open(file)
-        .and_then(|f| GzDecoder::new(f).read_to_end(&mut sql))
-        .map_err(|e| {
-            internal(format!(
-                "reading the backup {} failed: {e}; is it a .sql.gz made by `envdeck backup`?",
-                file.display()
-            ))
-        })?;
-    let path = format!("/tmp/envdeck-restore-{}.sql", std::process::id());
-    stack::copy_into(&db.stack, &db.service, &path, sql)
-        .await
-        .map_err(|e| not_running(e, &db))?;
+    let checked = file.to_owned();
+    crate::blocking("checking the backup", move || {
+        let mut gz = GzDecoder::new(File::open(&checked).map_err(|e| unreadable(&checked, &e))?);
+        std::io::copy(&mut gz, &mut std::io::sink()).map_err(|e| unreadable(&checked, &e))?;
+        Ok(())
+    })
+    .await?;
     let command = in_container(
-        "psql -q -v ON_ERROR_STOP=1 -U \"$1\" -d \"$2\" -f \"$3\"; rc=$?; rm -f \"$3\"; exit $rc",
-        &[&db.user, &db.name, &path],
+        "exec psql -q -v ON_ERROR_STOP=1 --single-transaction -U \"$1\" -d \"$2\" -f -",
+        &[&db.user, &db.name],
     );
-    let (code, stderr) = stack::exec_raw(&db.stack, &db.service, &command, |_| Ok(()))
+    let (code, stderr) = stack::exec_fed(&db.stack, &db.service, &command, decompressed(file))
         .await
         .map_err(|e| not_running(e, &db))?;
     if code != 0 {
         return Err(internal(format!(
-            "restoring {} into database `{}` failed (psql exited with {code}): {}",
+            "restoring {} into database `{}` failed (psql exited with {code}), nothing was changed: {}",
             file.display(),
             db.name,
             stderr.trim()
         )));
     }
     Ok(())
+}
+
+fn unreadable(file: &Path, e: &std::io::Error) -> ApiError {
+    internal(format!(
+        "reading the backup {} failed: {e}; is it a .sql.gz made by `envdeck backup`? Nothing was restored",
+        file.display()
+    ))
+}
+
+/// The file's decompressed bytes, 64 KiB at a time, read on a blocking thread a few chunks ahead.
+fn decompressed(file: &Path) -> impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + Unpin {
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    let file = file.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut gz = match File::open(&file) {
+            Ok(f) => GzDecoder::new(f),
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match gz.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    if tx.blocking_send(Ok(buf[..n].to_vec())).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }))
 }
 
 /// The backups in the project's `backups/<env>/` folder, newest first (by when they were written, so a
@@ -398,5 +462,52 @@ mod tests {
             Vec::new(),
             "no backups yet"
         );
+    }
+
+    #[test]
+    fn postgres_is_known_by_its_repository_name_not_a_word_inside_it() {
+        for image in [
+            "postgres",
+            "postgres:16-alpine",
+            "docker.io/library/postgres:15",
+            "postgis/postgis:16-3.4",
+            "bitnami/postgresql:16",
+            "envdeck-test/postgres:15",
+            "postgres@sha256:0123",
+            "registry.local:5000/team/postgres:15",
+        ] {
+            assert!(is_postgres_image(image), "{image}");
+        }
+        for image in [
+            "prometheuscommunity/postgres-exporter",
+            "quay.io/prometheuscommunity/postgres-exporter:v0.15.0",
+            "dpage/pgadmin4",
+            "postgres-backup:1",
+            "redis:7",
+        ] {
+            assert!(!is_postgres_image(image), "{image}");
+        }
+    }
+
+    #[test]
+    fn without_hard_links_the_dump_is_copied_under_its_name_never_over_a_file() {
+        // A file system without hard links (exFAT, SMB) answers the link with an error.
+        let no_links = |_: &Path, _: &Path| Err(std::io::Error::from(std::io::ErrorKind::Unsupported));
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let partial = tmp.path().join(".dump.partial");
+        std::fs::write(&partial, b"the dump").expect("partial written");
+        let target = tmp.path().join("dump.sql.gz");
+        publish(&partial, &target, no_links).expect("copied under its name");
+        assert_eq!(std::fs::read(&target).expect("read"), b"the dump");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&target).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the copy is private as the dump was");
+        }
+        std::fs::write(&partial, b"another dump").expect("partial written");
+        let err = publish(&partial, &target, no_links).expect_err("never over an existing file");
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&target).expect("read"), b"the dump", "the earlier backup stays");
     }
 }

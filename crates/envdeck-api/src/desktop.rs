@@ -177,6 +177,27 @@ pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
     Ok(StackView { services, links })
 }
 
+/// The URL of one of the environment's links, exactly as EnvDeck derived it for the service cards: the
+/// window asks to open a URL, Rust opens it only if it is one of those (a look-alike such as
+/// `http://localhost:@evil.example/` is refused, as is anything else the window might be tricked into).
+pub async fn link_to_open(dir: &Path, env: &str, url: &str) -> Result<String, ApiError> {
+    let view = stack_view(dir, env).await?;
+    exact_link(&view.links, env, url).map(str::to_owned)
+}
+
+fn exact_link<'a>(links: &'a [ServiceLink], env: &str, url: &str) -> Result<&'a str, ApiError> {
+    links
+        .iter()
+        .find(|link| link.url == url)
+        .map(|link| link.url.as_str())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("not opened: {url} is not one of the links EnvDeck shows for {env}"),
+            )
+        })
+}
+
 /// The model with stored secrets (none generated): images and published ports for the links.
 async fn resolved(project: &Project, env: &str) -> Result<envdeck_core::compose::ComposeModel, ApiError> {
     let values = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
@@ -325,6 +346,29 @@ pub async fn import_secrets(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_link_envdeck_derived_is_opened_exactly() {
+        let links = vec![ServiceLink {
+            kind: crate::links::LinkKind::Mail,
+            label: "MailHog".into(),
+            service: Some("mailhog".into()),
+            url: "http://localhost:8025".into(),
+            enabled: true,
+        }];
+        assert_eq!(exact_link(&links, "local", "http://localhost:8025").ok(), Some("http://localhost:8025"));
+        for other in [
+            "http://localhost:@evil.example/",
+            "http://localhost:8025@evil.example/",
+            "http://localhost:8025/../../etc",
+            "http://localhost:8025/",
+            "file:///etc/passwd",
+            "http://127.0.0.1:5432",
+        ] {
+            let err = exact_link(&links, "local", other).expect_err(other);
+            assert!(err.message.contains("not opened"), "{}", err.message);
+        }
+    }
 
     #[test]
     fn the_first_plain_argument_is_the_project() {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use envdeck_core::compose::{ComposeModel, Layer, Variables};
 use envdeck_core::progress::Progress;
-use envdeck_core::secret::{Masker, SecretSpec, secret_specs};
+use envdeck_core::secret::{Conflict, Masker, SecretSpec, precedence, secret_specs};
 use envdeck_core::{CoreError, Project};
 use indexmap::IndexMap;
 
@@ -60,14 +60,25 @@ pub fn stack_of(project: &Project, env: &str) -> Result<StackId, ApiError> {
     Ok(stack::stack_id(project.identity().map_err(invalid)?, env))
 }
 
-/// Resolves with compose's variable order: process environment, then the keychain's secrets, then the
-/// environment's env files.
+/// Resolves with EnvDeck's variable order: the keychain's secrets, then the process environment, then
+/// the environment's env files; then every service variable named like a managed secret gets the
+/// keychain's value (`secret::precedence`), whatever its `env_file:` or `environment:` said.
 pub(crate) fn resolve_with(
     project: &Project,
     env: &str,
     secrets: &StartSecrets,
 ) -> Result<ComposeModel, ApiError> {
-    let mut vars = Variables::from_process_env();
+    resolve_reporting(project, env, secrets).map(|(model, _)| model)
+}
+
+/// [`resolve_with`], and where another value of a managed secret was found and not used: the shell, an
+/// env file, a service's `env_file:` or `environment:` (for the Start's warnings and the doctor).
+pub(crate) fn resolve_reporting(
+    project: &Project,
+    env: &str,
+    secrets: &StartSecrets,
+) -> Result<(ComposeModel, Vec<Conflict>), ApiError> {
+    let mut vars = Variables::new();
     vars.push(Layer::new(
         "OS keychain",
         secrets
@@ -75,10 +86,14 @@ pub(crate) fn resolve_with(
             .iter()
             .map(|(k, v)| (k.clone(), v.expose().to_string())),
     ));
+    vars.push(Layer::process_env());
     for layer in project.env_file_layers(env).map_err(invalid)? {
         vars.push(layer);
     }
-    project.resolve(env, &vars).map_err(invalid)
+    let mut model = project.resolve(env, &vars).map_err(invalid)?;
+    let mut conflicts = precedence::in_layers(&vars.layers()[1..], &secrets.values);
+    conflicts.extend(precedence::enforce(&mut model, &secrets.values));
+    Ok((model, conflicts))
 }
 
 /// Resolves with secrets already read, masking them in any error: the service cards' links need the
@@ -126,7 +141,7 @@ pub async fn config(dir: &Path, env: &str) -> Result<Config, ApiError> {
     let project = crate::project::open_identified(dir).await?;
     let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let masker = secrets.masker();
-    let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    let (model, conflicts) = resolve_reporting(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
     let mut json =
         serde_json::to_value(&model).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     // Masked before it is printed as JSON: in the printed text a value holding `"` or `\` is escaped,
@@ -136,6 +151,7 @@ pub async fn config(dir: &Path, env: &str) -> Result<Config, ApiError> {
         .warnings
         .iter()
         .map(|w| masker.mask(&w.to_string()))
+        .chain(conflicts.iter().map(|c| c.to_string()))
         .collect();
     Ok(Config { json, warnings })
 }
@@ -167,6 +183,9 @@ pub struct EnvironmentDoctor {
     pub secrets: Vec<secrets::SecretRow>,
     /// A host-process environment's program: installed, or what to do (no ports or images then).
     pub program: Option<crate::host::HostProgram>,
+    /// Another value of a managed secret found in the shell, an env file or a service's settings,
+    /// which Start will not use (the keychain's wins): one sentence each, naming where, never the value.
+    pub conflicts: Vec<String>,
 }
 
 /// Changes nothing: no secret is generated, no image pulled, no port held.
@@ -174,6 +193,8 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
     let project = crate::project::open_identified(dir).await?;
     let env_specs = specs(&project, env)?;
     let rows = secrets::list(project_id(&project)?, env, &env_specs).await?;
+    let stored = secrets::stored_values(project_id(&project)?, env, &env_specs).await?;
+    let masker = stored.masker();
     if host::is_host(&project, env) {
         let program = host::check_programs(dir)?
             .into_iter()
@@ -183,11 +204,10 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
             images: Vec::new(),
             secrets: rows,
             program,
+            conflicts: sentences(host::conflicts(&project, env, &stored)?),
         });
     }
-    let stored = secrets::stored_values(project_id(&project)?, env, &env_specs).await?;
-    let masker = stored.masker();
-    let model = resolve_with(&project, env, &stored).map_err(|e| masked(e, &masker))?;
+    let (model, conflicts) = resolve_reporting(&project, env, &stored).map_err(|e| masked(e, &masker))?;
     let preflight = stack::preflight(&stack_of(&project, env)?, &model)
         .await
         .map_err(|e| masked(e, &masker))?;
@@ -196,7 +216,12 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
         images: preflight.images,
         secrets: rows,
         program: None,
+        conflicts: sentences(conflicts),
     })
+}
+
+fn sentences(conflicts: Vec<Conflict>) -> Vec<String> {
+    conflicts.iter().map(ToString::to_string).collect()
 }
 
 /// Start: generate missing secrets into the keychain, resolve, and bring the stack up.
@@ -239,12 +264,22 @@ async fn start_logged(
         log_progress(&environment, &p);
         on_progress(p)
     };
+    // The keychain's value wins; another one found elsewhere is said, not used.
+    let warn = |conflicts: Vec<Conflict>| {
+        for conflict in conflicts {
+            on_progress(Progress::Warning {
+                message: conflict.to_string(),
+            });
+        }
+    };
     if host::is_host(&project, env) {
+        warn(host::conflicts(&project, env, &secrets)?);
         return host::start(&project, env, &secrets, on_progress)
             .await
             .map_err(|e| masked(e, &masker));
     }
-    let model = resolve_with(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    let (model, conflicts) = resolve_reporting(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    warn(conflicts);
     // Production starts only when its security checklist passes (PRODUCT.md item 9).
     crate::checklist::enforce(env, &model, &env_specs).map_err(|e| masked(e, &masker))?;
     stack::up(&stack_of(&project, env)?, &model, on_progress)
@@ -297,6 +332,7 @@ fn log_progress(environment: &str, p: &Progress) {
         Progress::Pull { image, status, .. } => tracing::debug!(environment, image, status, "pull"),
         Progress::BuildOutput { service, line } => tracing::debug!(environment, service, "build: {line}"),
         Progress::Waiting { message } => tracing::info!(environment, "{message}"),
+        Progress::Warning { message } => tracing::warn!(environment, "{message}"),
     }
 }
 

@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use envdeck_core::compose::Layer;
 use envdeck_core::progress::Progress;
+use envdeck_core::secret::{Conflict, precedence};
 use envdeck_core::{EnvironmentKind, Project};
 use envdeck_engine::process::{self, HostSpec, Timing};
 use futures_util::stream::{BoxStream, StreamExt};
@@ -53,6 +55,25 @@ pub fn is_host(project: &Project, env: &str) -> bool {
     project
         .environment(env)
         .is_ok_and(|e| matches!(e.kind, EnvironmentKind::Process { .. }))
+}
+
+/// Another value of a managed secret in the shell EnvDeck runs in or in the environment's `env` table:
+/// the process gets the keychain's, as a container does (`secret::precedence`).
+pub(crate) fn conflicts(project: &Project, env: &str, secrets: &StartSecrets) -> Result<Vec<Conflict>, ApiError> {
+    let environment = project
+        .environment(env)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))?;
+    let EnvironmentKind::Process { env: vars, .. } = &environment.kind else {
+        return Ok(Vec::new());
+    };
+    let table = Layer::new(
+        format!("envdeck.toml [environments.{env}] env"),
+        vars.iter().map(|(k, v)| (k.clone(), v.clone())),
+    );
+    Ok(precedence::in_layers(
+        [&Layer::process_env(), &table],
+        &secrets.values,
+    ))
 }
 
 /// The engine's description of the environment's process; `secrets` are added to its variables last.

@@ -223,7 +223,7 @@ fn lookup(dir: &Path) -> Result<Option<Identity>, ApiError> {
 /// old name) and the two answers; nothing is created before the answer.
 pub async fn identify(project: &Project) -> Result<Identity, ApiError> {
     let dir = project.dir.clone();
-    if let Some(identity) = blocking(move || lookup(&dir)).await? {
+    if let Some(identity) = crate::blocking("reading EnvDeck's list of projects", move || lookup(&dir)).await? {
         return Ok(identity);
     }
     // Looking for an older EnvDeck's data talks to Docker and the keychain: done before the list is
@@ -231,7 +231,7 @@ pub async fn identify(project: &Project) -> Result<Identity, ApiError> {
     let legacy = legacy_data(project).await?;
     let (dir, name) = (project.dir.clone(), project.name.clone());
     let own_name = envdeck_core::project::project_name_of(&project.dir);
-    blocking(move || {
+    crate::blocking("reading EnvDeck's list of projects", move || {
         let mut locked = Locked::open()?;
         if let Some(found) = locked.find(&dir) {
             return Ok(found.identity.clone());
@@ -320,7 +320,7 @@ pub async fn adopt(dir: &Path, from: &str) -> Result<Identity, ApiError> {
     // A folder opened once already has an identity: it may give it up only while it holds nothing.
     let own = {
         let dir = project.dir.clone();
-        blocking(move || lookup(&dir)).await?
+        crate::blocking("reading EnvDeck's list of projects", move || lookup(&dir)).await?
     };
     let own_has_data = match &own {
         Some(identity) => data_of(project, identity).await?,
@@ -331,7 +331,7 @@ pub async fn adopt(dir: &Path, from: &str) -> Result<Identity, ApiError> {
         None => None,
     };
     let (dir, name, from) = (project.dir.clone(), project.name.clone(), from.to_owned());
-    blocking(move || {
+    crate::blocking("reading EnvDeck's list of projects", move || {
         let mut locked = Locked::open()?;
         if let Some(found) = locked.find(&dir) {
             if own_has_data || Some(&found.identity) != own.as_ref() {
@@ -393,7 +393,7 @@ pub async fn adopt(dir: &Path, from: &str) -> Result<Identity, ApiError> {
 pub async fn new(dir: &Path) -> Result<Identity, ApiError> {
     let project = crate::project::open(dir)?;
     let (dir, name) = (project.dir.clone(), project.name.clone());
-    blocking(move || {
+    crate::blocking("reading EnvDeck's list of projects", move || {
         let mut locked = Locked::open()?;
         if let Some(found) = locked.find(&dir) {
             return Ok(found.identity.clone());
@@ -489,17 +489,6 @@ async fn data_of(project: &Project, legacy: &Identity) -> Result<bool, ApiError>
 
 fn host_process(project: &Project, env: &str) -> bool {
     crate::host::is_host(project, env)
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        ApiError::new(
-            ErrorCode::Internal,
-            format!("reading EnvDeck's list of projects did not finish: {e}"),
-        )
-    })?
 }
 
 #[cfg(test)]

@@ -25,3 +25,17 @@ pub mod watch;
 pub mod writer;
 
 pub use error::ApiError;
+
+/// Runs blocking work (the keychain, a file lock) on tokio's blocking pool; `what` names it if the
+/// thread dies.
+pub(crate) async fn blocking<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        ApiError::new(
+            error::ErrorCode::Internal,
+            format!("{what} did not finish: {e}"),
+        )
+    })?
+}

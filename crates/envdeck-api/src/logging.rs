@@ -21,22 +21,41 @@ pub const LOG_DIR_VAR: &str = "ENVDECK_LOG_DIR";
 pub const FILTER_VAR: &str = "ENVDECK_LOG";
 
 /// Crates whose debug output carries Docker's raw payloads (container environments, so secret values):
-/// held at `warn` whatever `ENVDECK_LOG` says.
-const RAW_PAYLOAD_CRATES: [&str; 3] = ["bollard=warn", "hyper=warn", "hyper_util=warn"];
+/// held at `warn` whatever `ENVDECK_LOG` says. A directive of `ENVDECK_LOG` naming one of them or one of
+/// their modules (`bollard::docker=trace`, which would be more specific than a cap on the crate) is
+/// dropped first.
+const RAW_PAYLOAD_CRATES: [&str; 5] = ["bollard", "hyper", "hyper_util", "h2", "reqwest"];
 
 /// `ENVDECK_LOG` (or `default`), with the raw-payload crates held down.
 fn filter(filter_set: bool, default: &str) -> EnvFilter {
-    let mut filter = if filter_set {
-        EnvFilter::from_env(FILTER_VAR)
+    let spec = if filter_set {
+        std::env::var(FILTER_VAR).unwrap_or_default()
     } else {
-        EnvFilter::new(default)
+        default.to_owned()
     };
-    for directive in RAW_PAYLOAD_CRATES {
-        if let Ok(d) = directive.parse() {
+    filter_of(&spec)
+}
+
+fn filter_of(spec: &str) -> EnvFilter {
+    let kept: Vec<&str> = spec
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && !names_raw_payload_crate(d))
+        .collect();
+    let mut filter = EnvFilter::new(kept.join(","));
+    for name in RAW_PAYLOAD_CRATES {
+        if let Ok(d) = format!("{name}=warn").parse() {
             filter = filter.add_directive(d);
         }
     }
     filter
+}
+
+fn names_raw_payload_crate(directive: &str) -> bool {
+    let target = directive.split(['=', '[']).next().unwrap_or_default().trim();
+    RAW_PAYLOAD_CRATES
+        .iter()
+        .any(|name| target == *name || target.starts_with(&format!("{name}::")))
 }
 
 /// How many daily files are kept: two weeks of history is enough to report a bug, and small.
@@ -115,6 +134,51 @@ fn open_file(dir: &Path, app: &str) -> Result<tracing_appender::rolling::Rolling
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a subscriber with `filter_of(spec)` lets through of a trace event from each target.
+    fn passes(spec: &str) -> (bool, bool) {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Sink(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Sink {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().map_err(|_| std::io::ErrorKind::Other)?.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(move || writer.clone())
+                .with_filter(filter_of(spec)),
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::trace!(target: "bollard::docker", "wire: the request body");
+            tracing::trace!(target: "envdeck_api::environment", "ours");
+        });
+        let text = String::from_utf8_lossy(&sink.0.lock().expect("not poisoned")).into_owned();
+        (text.contains("wire:"), text.contains("ours"))
+    }
+
+    #[test]
+    fn no_log_filter_opens_dockers_wire_logging() {
+        for spec in [
+            "trace",
+            "trace,bollard=trace",
+            "trace,bollard::docker=trace",
+            "trace,hyper_util::client=trace, bollard::docker = trace",
+        ] {
+            assert_eq!(
+                passes(spec),
+                (false, true),
+                "`ENVDECK_LOG={spec}`: EnvDeck's own trace lines pass, Docker's wire lines do not"
+            );
+        }
+    }
 
     #[test]
     fn the_override_wins_over_the_os_folder() {

@@ -15,6 +15,8 @@ pub use envdeck_core::secret::Consequence;
 use envdeck_core::secret::{
     MIN_MASKED_LEN, Masker, SecretSpec, SecretValue, Supply, estimated_bits, generate, rotation_consequences,
 };
+use std::time::Duration;
+
 use envdeck_vault::{Namespace, Stored, VaultError};
 use serde::Serialize;
 
@@ -388,15 +390,33 @@ pub fn vault_error(e: VaultError) -> ApiError {
     ApiError::new(code, e.to_string())
 }
 
-/// Runs keychain work on the blocking pool: keyring's Secret Service client must not run on a tokio
-/// worker thread.
-async fn blocking<T: Send + 'static>(
+/// Overrides how long one keychain call may take, in seconds (tests; a slow corporate keychain).
+pub const KEYCHAIN_WAIT_VAR: &str = "ENVDECK_KEYCHAIN_WAIT";
+/// Long enough to read a consent prompt and answer it; then the operation gives up with a message
+/// instead of freezing the window or holding the environment's writer lock.
+const KEYCHAIN_WAIT: Duration = Duration::from_secs(60);
+
+/// Runs keychain work on the blocking pool (keyring's Secret Service client must not run on a tokio
+/// worker thread), for at most [`KEYCHAIN_WAIT_VAR`] seconds: a keychain waiting for the person (a
+/// macOS consent prompt, a locked keyring asking for its password) ends the operation with
+/// `KeychainUnavailable` and what to do. The abandoned call finishes, or not, on its own thread.
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        ApiError::new(
-            ErrorCode::Internal,
-            format!("a keychain operation did not finish: {e}"),
-        )
-    })?
+    let limit = std::env::var(KEYCHAIN_WAIT_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(KEYCHAIN_WAIT, Duration::from_secs);
+    match tokio::time::timeout(limit, crate::blocking("a keychain operation", work)).await {
+        Ok(result) => result,
+        Err(_) => Err(ApiError::new(
+            ErrorCode::KeychainUnavailable,
+            format!(
+                "the OS keychain did not answer within {} s: it may be waiting for you (a prompt asking to \
+                 allow EnvDeck, or a locked keyring asking for its password). Answer or unlock it, then try \
+                 again",
+                limit.as_secs()
+            ),
+        )),
+    }
 }

@@ -137,12 +137,12 @@ pub async fn exec_raw(
         .await?)
 }
 
-/// Copies one file into a Service's running container (a dump to restore).
-pub async fn copy_into(
+/// Runs a command in a Service's running container with `input` on its stdin (a dump to restore).
+pub async fn exec_fed(
     stack: &StackId,
     service: &str,
-    path: &str,
-    contents: Vec<u8>,
-) -> Result<(), ApiError> {
-    Ok(engine().await?.copy_into(stack, service, path, contents).await?)
+    command: &[String],
+    input: impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + Unpin,
+) -> Result<(i64, String), ApiError> {
+    Ok(engine().await?.exec_fed(stack, service, command, input).await?)
 }

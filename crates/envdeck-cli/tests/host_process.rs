@@ -193,6 +193,33 @@ fn up_stays_in_the_foreground_others_see_it_and_ctrl_c_stops_the_whole_tree() {
 }
 
 #[test]
+fn sigterm_and_sighup_stop_the_whole_tree_like_ctrl_c() {
+    // SIGTERM: a service manager or `kill`; SIGHUP: the terminal was closed.
+    for signal in ["TERM", "HUP"] {
+        let f = Fixture::new(&format!("edt-cli-{}", signal.to_lowercase()));
+        let (mut up, _lines) = f.up_foreground();
+        let pgid = f.record().and_then(|r| r["pgid"].as_u64()).expect("recorded") as u32;
+        assert!(!process_group(pgid).is_empty(), "the tree runs");
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &up.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        assert_eq!(
+            wait_exit(&mut up, Duration::from_secs(20)),
+            130,
+            "SIG{signal} ends `up` as Ctrl-C does"
+        );
+        assert!(
+            process_group(pgid).is_empty(),
+            "SIG{signal} left nothing of the tree: {:?}",
+            process_group(pgid)
+        );
+        assert!(f.record().is_none(), "the run is forgotten");
+    }
+}
+
+#[test]
 fn down_from_another_terminal_ends_the_foreground_up() {
     let f = Fixture::new("edt-cli-host-down");
     let (mut up, _lines) = f.up_foreground();

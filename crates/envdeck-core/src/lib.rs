@@ -6,6 +6,7 @@
 pub mod checklist;
 pub mod compose;
 pub mod error;
+pub mod files;
 pub mod plan;
 pub mod progress;
 pub mod project;

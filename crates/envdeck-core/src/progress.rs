@@ -1,6 +1,6 @@
 //! Typed progress of long operations (`up`, `down`, `restart`): the CLI prints it, the desktop streams it
-//! to the UI's timeline over a Channel. Every event names the Plan Step it is about, except `Waiting`,
-//! which comes before any Step.
+//! to the UI's timeline over a Channel. Every event names the Plan Step it is about, except `Waiting` and
+//! `Warning`, which come before any Step.
 
 use serde::Serialize;
 
@@ -46,6 +46,11 @@ pub enum Progress {
     /// Another EnvDeck (the app, a CLI) is changing the environment: this operation waits for it. The
     /// message names who, doing what, since when.
     Waiting {
+        message: String,
+    },
+    /// Something the person should know before the Step that follows (a shell variable the keychain's
+    /// secret overrides); the operation goes on.
+    Warning {
         message: String,
     },
 }

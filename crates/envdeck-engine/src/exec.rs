@@ -4,7 +4,8 @@
 use bollard::Docker;
 use bollard::container::LogOutput;
 use bollard::exec::{CreateExecOptions, StartExecResults};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::error::{EngineError, detail};
 use crate::status::{LogLine, OutputStream};
@@ -125,37 +126,89 @@ pub(crate) async fn run_raw(
     Ok((code, String::from_utf8_lossy(&stderr).into_owned()))
 }
 
-/// Puts one file into a container (as a one-entry tar, what Docker's archive endpoint takes).
-pub(crate) async fn copy_into(
+/// The most of a fed command's stderr kept for its error message.
+const STDERR_KEPT: usize = 64 * 1024;
+
+/// Runs a command that reads data on its stdin (`psql` restoring a dump): `input`'s chunks are written
+/// to it as they come, so memory holds a chunk, never the whole; then its stdin is closed. Returns the
+/// exit code and (the start of) stderr; stdout is discarded. A command that ends before reading
+/// everything ends the feeding: its exit code and stderr say why.
+pub(crate) async fn run_fed(
     docker: &Docker,
     service: &str,
     container: &str,
-    path: &str,
-    contents: Vec<u8>,
-) -> Result<(), EngineError> {
+    command: &[String],
+    mut input: impl Stream<Item = std::io::Result<Vec<u8>>> + Send + Unpin,
+) -> Result<(i64, String), EngineError> {
     let fail = |detail: String| EngineError::Exec {
         service: service.to_string(),
-        command: format!("copy {path} into the container"),
+        command: command.join(" "),
         detail,
     };
-    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let dir = if dir.is_empty() { "/" } else { dir };
-    let mut header = tar::Header::new_gnu();
-    header.set_size(contents.len() as u64);
-    // Readable by the database user the restore runs as, and by nobody else.
-    header.set_mode(0o644);
-    header.set_cksum();
-    let mut archive = tar::Builder::new(Vec::new());
-    archive
-        .append_data(&mut header, name, contents.as_slice())
-        .map_err(|e| fail(e.to_string()))?;
-    let archive = archive.into_inner().map_err(|e| fail(e.to_string()))?;
-    let options = bollard::query_parameters::UploadToContainerOptions {
-        path: dir.to_string(),
+    let options = CreateExecOptions {
+        cmd: Some(command.to_vec()),
+        attach_stdin: Some(true),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
         ..Default::default()
     };
-    docker
-        .upload_to_container(container, Some(options), bollard::body_full(archive.into()))
+    let exec = docker
+        .create_exec(container, options)
         .await
-        .map_err(|e| fail(detail(&e)))
+        .map_err(|e| fail(detail(&e)))?;
+    let StartExecResults::Attached {
+        mut output,
+        input: mut stdin,
+    } = docker
+        .start_exec(&exec.id, None)
+        .await
+        .map_err(|e| fail(detail(&e)))?
+    else {
+        return Err(fail("Docker started the command detached, without its input".into()));
+    };
+    let feed = async {
+        while let Some(chunk) = input.next().await {
+            let chunk = chunk.map_err(|e| fail(format!("reading its input failed: {e}")))?;
+            stdin
+                .write_all(&chunk)
+                .await
+                .map_err(|e| fail(format!("writing its input failed: {e}")))?;
+        }
+        stdin
+            .shutdown()
+            .await
+            .map_err(|e| fail(format!("closing its input failed: {e}")))
+    };
+    let mut stderr = Vec::new();
+    let drain = async {
+        while let Some(chunk) = output.next().await {
+            if let LogOutput::StdErr { message } = chunk.map_err(|e| fail(detail(&e)))? {
+                let room = STDERR_KEPT.saturating_sub(stderr.len());
+                stderr.extend_from_slice(&message[..message.len().min(room)]);
+            }
+        }
+        Ok::<(), EngineError>(())
+    };
+    tokio::pin!(feed, drain);
+    // The output ends when the command does: then nobody reads its stdin any more, and feeding stops.
+    let fed = tokio::select! {
+        fed = &mut feed => {
+            drain.await?;
+            fed
+        }
+        drained = &mut drain => {
+            drained?;
+            Ok(())
+        }
+    };
+    let inspect = docker
+        .inspect_exec(&exec.id)
+        .await
+        .map_err(|e| fail(detail(&e)))?;
+    let code = inspect.exit_code.unwrap_or(-1);
+    // The command's own failure explains more than a write into a pipe it had closed.
+    if code == 0 {
+        fed?;
+    }
+    Ok((code, String::from_utf8_lossy(&stderr).into_owned()))
 }

@@ -56,7 +56,8 @@ pub async fn import_env_file(
     .await?;
     let (project_id, env) = (project_id.to_owned(), env.to_owned());
     blocking(move || {
-        let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| file_error("read", &path, &e))?);
+        // A FIFO or a device the window was tricked into naming is refused before it is opened.
+        let text = Zeroizing::new(envdeck_core::files::read_text(&path).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?);
         let mut report = ImportReport::default();
         let mut pairs = dotenv::parse(&text);
         // The last assignment wins, as in compose.

@@ -89,6 +89,10 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
                 ),
             }
         }
+        // Start goes on (the keychain's value wins), but the other value is the person's to remove.
+        for conflict in &doctor.conflicts {
+            row(false, "secret set twice", conflict);
+        }
     }
     if !args.json {
         if failed == 0 {

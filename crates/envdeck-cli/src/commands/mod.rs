@@ -22,10 +22,15 @@ pub mod up;
 /// What a subcommand returns: its exit code, or an error printed as `error: <message>`.
 pub type Outcome = Result<std::process::ExitCode, envdeck_api::ApiError>;
 
-/// A tokio runtime for the subcommands that talk to Docker.
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime starts")
+/// The tokio runtime of the subcommands that talk to Docker and the keychain: one for the process,
+/// never dropped. Dropping a runtime waits for every blocking call, and a keychain call the time limit
+/// gave up on (a prompt nobody answers) would hold the CLI open forever; the process's exit ends it.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime starts")
+    })
 }

@@ -2,8 +2,8 @@
 //! continues where this one stopped.
 //!
 //! A host-process Environment (`command` in envdeck.toml) stays in the foreground like
-//! `docker compose up` without `-d`: its output follows once it is healthy, and Ctrl-C stops its whole
-//! process tree. `envdeck down ENV` from another terminal stops it too.
+//! `docker compose up` without `-d`: its output follows once it is healthy, and Ctrl-C (or SIGTERM, or
+//! SIGHUP when the terminal closes) stops its whole process tree. `envdeck down ENV` from another terminal stops it too.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -39,7 +39,30 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
     })
 }
 
-/// Starts the host process, then prints its output until Ctrl-C (which stops its tree) or its end.
+/// Ctrl-C, and on Unix SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed): each
+/// means "stop what you started", so the host process's tree never outlives its `envdeck up`.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Starts the host process, then prints its output until Ctrl-C, SIGTERM or SIGHUP (which stop its
+/// tree) or its end.
 async fn foreground(project: &Path, env: &str) -> super::Outcome {
     let interrupted = tokio::select! {
         report = environment::start(project, env, print) => {
@@ -48,7 +71,7 @@ async fn foreground(project: &Path, env: &str) -> super::Outcome {
             println!("{env} is up: {service} runs on this machine; its output follows, Ctrl-C stops it");
             false
         }
-        _ = tokio::signal::ctrl_c() => true,
+        _ = stop_requested() => true,
     };
     if !interrupted {
         let options = LogOptions {
@@ -66,7 +89,7 @@ async fn foreground(project: &Path, env: &str) -> super::Outcome {
                     Some(Err(e)) => return Err(e),
                     None => break true,
                 },
-                _ = tokio::signal::ctrl_c() => break false,
+                _ = stop_requested() => break false,
             }
         };
         if ended {

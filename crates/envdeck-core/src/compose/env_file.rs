@@ -27,10 +27,7 @@ pub struct EnvFile {
 
 impl EnvFile {
     pub fn read(path: &Path) -> Result<Self, CoreError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::files::read_text(path)?;
         Self::parse(path, &text)
     }
 

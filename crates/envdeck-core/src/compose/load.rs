@@ -61,10 +61,7 @@ pub fn load(options: &LoadOptions, vars: &Variables) -> Result<ComposeModel, Cor
         warnings: Vec::new(),
     };
     for file in &options.files {
-        let text = std::fs::read_to_string(file).map_err(|source| CoreError::Read {
-            path: file.clone(),
-            source,
-        })?;
+        let text = crate::files::read_text(file)?;
         load_file(&mut merged, file, &project_dir, &text, vars)?;
     }
     if merged.services.is_empty() {

@@ -1,11 +1,15 @@
-//! Where `${VAR}` values come from: ordered layers (process environment, keychain secrets, env files).
+//! Where `${VAR}` values come from: ordered layers (keychain secrets, process environment, env files).
 //!
-//! Compose looks a variable up in the shell first, then in the env file; EnvDeck adds the keychain between
-//! them so a generated `POSTGRES_PASSWORD` fills `${POSTGRES_PASSWORD}` inside `DATABASE_URL`. The first
-//! layer that has a name wins, even with an empty value (an empty shell variable is still "set").
+//! Compose looks a variable up in the shell first, then in the env file; EnvDeck puts the keychain before
+//! both, so a generated `POSTGRES_PASSWORD` fills `${POSTGRES_PASSWORD}` inside `DATABASE_URL` whatever
+//! the shell holds (`secret::precedence` reports a shell or file value it hid). The first layer that
+//! has a name wins, even with an empty value (an empty shell variable is still "set").
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+/// The source name of the process environment's layer.
+pub const PROCESS_ENV: &str = "process environment";
 
 /// One source of variables, named for messages ("process environment", ".env.local").
 #[derive(Clone, Default)]
@@ -26,6 +30,14 @@ impl Layer {
         self.values.get(name).map(String::as_str)
     }
 
+    /// The current process's environment (variables whose name or value is not UTF-8 are skipped).
+    pub fn process_env() -> Self {
+        Self::new(
+            PROCESS_ENV,
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.values.keys().map(String::as_str)
     }
@@ -42,14 +54,9 @@ impl Variables {
         Self::default()
     }
 
-    /// The current process's environment, as compose reads the shell.
+    /// The current process's environment alone, as compose reads the shell.
     pub fn from_process_env() -> Self {
-        let mut v = Self::new();
-        v.push(Layer::new(
-            "process environment",
-            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-        ));
-        v
+        Self::new().with(Layer::process_env())
     }
 
     /// Adds a layer after (below) the existing ones.

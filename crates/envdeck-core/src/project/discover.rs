@@ -36,10 +36,7 @@ pub fn open(dir: &Path) -> Result<Project, CoreError> {
     })?;
     let manifest_path = dir.join(manifest::FILE_NAME);
     let manifest = if manifest_path.is_file() {
-        let text = std::fs::read_to_string(&manifest_path).map_err(|source| CoreError::Read {
-            path: manifest_path.clone(),
-            source,
-        })?;
+        let text = crate::files::read_text(&manifest_path)?;
         Manifest::parse(&manifest_path, &text)?
     } else {
         Manifest::default()
@@ -257,10 +254,7 @@ fn environment(
 fn service_names(files: &[PathBuf], profiles: &[String]) -> Result<Vec<String>, CoreError> {
     let mut names: Vec<(String, bool)> = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(file).map_err(|source| CoreError::Read {
-            path: file.clone(),
-            source,
-        })?;
+        let text = crate::files::read_text(file)?;
         let root = crate::compose::parse_yaml(file, &text)?;
         if let Some(Value::Mapping(services)) = root.get("services") {
             for (name, spec) in services {

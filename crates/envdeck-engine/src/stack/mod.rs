@@ -233,16 +233,17 @@ impl Engine {
         crate::exec::run_raw(&self.docker, service, &container, command, on_stdout).await
     }
 
-    /// Copies one file into the first running container of a Service (a dump to restore).
-    pub async fn copy_into(
+    /// Like [`Engine::exec_raw`] for a command that reads data on its stdin (a dump to restore):
+    /// `input`'s chunks are written to it as they come; returns the exit code and stderr.
+    pub async fn exec_fed(
         &self,
         project: &StackId,
         service: &str,
-        path: &str,
-        contents: Vec<u8>,
-    ) -> Result<(), EngineError> {
+        command: &[String],
+        input: impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + Unpin,
+    ) -> Result<(i64, String), EngineError> {
         let container = self.running(project, service).await?;
-        crate::exec::copy_into(&self.docker, service, &container, path, contents).await
+        crate::exec::run_fed(&self.docker, service, &container, command, input).await
     }
 
     /// The name of the first running container of a Service.

@@ -99,7 +99,8 @@ export function apply(t: Timeline, p: Progress, now: number): void {
       break;
     }
     case "waiting":
-      // Before any Step: the panel shows who holds the environment, the timeline has nothing to move.
+    case "warning":
+      // Before any Step: the panel shows them above the timeline, which has nothing to move.
       break;
   }
 }
