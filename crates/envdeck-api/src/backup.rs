@@ -508,6 +508,10 @@ mod tests {
         std::fs::write(&partial, b"another dump").expect("partial written");
         let err = publish(&partial, &target, no_links).expect_err("never over an existing file");
         assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
-        assert_eq!(std::fs::read(&target).expect("read"), b"the dump", "the earlier backup stays");
+        assert_eq!(
+            std::fs::read(&target).expect("read"),
+            b"the dump",
+            "the earlier backup stays"
+        );
     }
 }

@@ -356,7 +356,10 @@ mod tests {
             url: "http://localhost:8025".into(),
             enabled: true,
         }];
-        assert_eq!(exact_link(&links, "local", "http://localhost:8025").ok(), Some("http://localhost:8025"));
+        assert_eq!(
+            exact_link(&links, "local", "http://localhost:8025").ok(),
+            Some("http://localhost:8025")
+        );
         for other in [
             "http://localhost:@evil.example/",
             "http://localhost:8025@evil.example/",

@@ -59,7 +59,11 @@ pub fn is_host(project: &Project, env: &str) -> bool {
 
 /// Another value of a managed secret in the shell EnvDeck runs in or in the environment's `env` table:
 /// the process gets the keychain's, as a container does (`secret::precedence`).
-pub(crate) fn conflicts(project: &Project, env: &str, secrets: &StartSecrets) -> Result<Vec<Conflict>, ApiError> {
+pub(crate) fn conflicts(
+    project: &Project,
+    env: &str,
+    secrets: &StartSecrets,
+) -> Result<Vec<Conflict>, ApiError> {
     let environment = project
         .environment(env)
         .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))?;

@@ -223,7 +223,9 @@ fn lookup(dir: &Path) -> Result<Option<Identity>, ApiError> {
 /// old name) and the two answers; nothing is created before the answer.
 pub async fn identify(project: &Project) -> Result<Identity, ApiError> {
     let dir = project.dir.clone();
-    if let Some(identity) = crate::blocking("reading EnvDeck's list of projects", move || lookup(&dir)).await? {
+    if let Some(identity) =
+        crate::blocking("reading EnvDeck's list of projects", move || lookup(&dir)).await?
+    {
         return Ok(identity);
     }
     // Looking for an older EnvDeck's data talks to Docker and the keychain: done before the list is

@@ -32,10 +32,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
     what: &str,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        ApiError::new(
-            error::ErrorCode::Internal,
-            format!("{what} did not finish: {e}"),
-        )
-    })?
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::new(error::ErrorCode::Internal, format!("{what} did not finish: {e}")))?
 }

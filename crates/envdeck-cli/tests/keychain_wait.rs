@@ -49,7 +49,11 @@ impl Drop for Silenced {
 
 #[test]
 fn a_keychain_that_does_not_answer_ends_the_operation_with_a_message_and_frees_the_lock() {
-    let area = Area::new(Path::new(env!("CARGO_BIN_EXE_envdeck")), "writer-lock", &["SECRET_KEY"]);
+    let area = Area::new(
+        Path::new(env!("CARGO_BIN_EXE_envdeck")),
+        "writer-lock",
+        &["SECRET_KEY"],
+    );
     let dir = area.project("silent");
     // Known to EnvDeck before the keychain goes quiet (a first open asks the keychain about old data).
     area.stack(&dir, "local");
@@ -80,5 +84,8 @@ fn a_keychain_that_does_not_answer_ends_the_operation_with_a_message_and_frees_t
         );
     }
     let out = area.ok(&dir, &["secrets", "generate", "local"]);
-    assert!(out.contains("generated SECRET_KEY"), "the keychain answers again: {out}");
+    assert!(
+        out.contains("generated SECRET_KEY"),
+        "the keychain answers again: {out}"
+    );
 }

@@ -21,8 +21,15 @@ fn area() -> Area {
 }
 
 fn assert_no_other_value(text: &str) {
-    for other in ["from-the-shell-789", "from-the-env-file-123", "from-the-manifest-456"] {
-        assert!(!text.contains(other), "no other value is printed (`{other}`):\n{text}");
+    for other in [
+        "from-the-shell-789",
+        "from-the-env-file-123",
+        "from-the-manifest-456",
+    ] {
+        assert!(
+            !text.contains(other),
+            "no other value is printed (`{other}`):\n{text}"
+        );
     }
 }
 
@@ -54,9 +61,13 @@ fn containers_get_the_keychain_value_over_the_shell_and_an_env_file_and_are_told
     );
 
     let (ok, text) = area.run(&dir, &["doctor", "local"], &[SHELL]);
-    assert!(!ok, "the doctor counts the conflicts as lines that need you:\n{text}");
     assert!(
-        text.contains("DB_PASSWORD is also set in your shell") && text.contains("SECRET_KEY is also set in service `app`"),
+        !ok,
+        "the doctor counts the conflicts as lines that need you:\n{text}"
+    );
+    assert!(
+        text.contains("DB_PASSWORD is also set in your shell")
+            && text.contains("SECRET_KEY is also set in service `app`"),
         "the doctor lists them:\n{text}"
     );
     assert_no_other_value(&text);

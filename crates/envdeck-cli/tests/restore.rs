@@ -45,7 +45,9 @@ fn restore(area: &Area, dir: &Path, file: &Path) -> (bool, String, u64) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let out = child.wait_with_output().unwrap_or_else(|e| panic!("restore finishes: {e}"));
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("restore finishes: {e}"));
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -57,7 +59,19 @@ fn restore(area: &Area, dir: &Path, file: &Path) -> (bool, String, u64) {
 fn rows(area: &Area, dir: &Path) -> String {
     area.ok(
         dir,
-        &["exec", "local", "db", "--", "psql", "-U", "app", "-d", "app", "-tAc", "select count(*) from big"],
+        &[
+            "exec",
+            "local",
+            "db",
+            "--",
+            "psql",
+            "-U",
+            "app",
+            "-d",
+            "app",
+            "-tAc",
+            "select count(*) from big",
+        ],
     )
     .trim()
     .to_owned()
@@ -76,7 +90,10 @@ fn a_large_dump_restores_in_bounded_memory_and_a_damaged_or_failing_one_changes_
 
     let big = dir.join("big.sql.gz");
     write_dump(&big, |gz| {
-        writeln!(gz, "DROP TABLE IF EXISTS big;\nCREATE TABLE big (line text);\nCOPY big (line) FROM stdin;")?;
+        writeln!(
+            gz,
+            "DROP TABLE IF EXISTS big;\nCREATE TABLE big (line text);\nCOPY big (line) FROM stdin;"
+        )?;
         let filler = "x".repeat(88);
         for n in 0..ROWS {
             writeln!(gz, "{n:010} {filler}")?;
@@ -104,18 +121,28 @@ fn a_large_dump_restores_in_bounded_memory_and_a_damaged_or_failing_one_changes_
     let cut = dir.join("cut.sql.gz");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap_or_else(|e| panic!("write: {e}"));
     let (ok, text, _) = restore(&area, &dir, &cut);
-    assert!(!ok && text.contains("Nothing was restored"), "a damaged file is refused:\n{text}");
+    assert!(
+        !ok && text.contains("Nothing was restored"),
+        "a damaged file is refused:\n{text}"
+    );
     assert_eq!(rows(&area, &dir), ROWS.to_string(), "the data is unchanged");
 
     // SQL that fails half-way: one transaction, so the table it dropped first is back.
     let failing = dir.join("failing.sql.gz");
     write_dump(&failing, |gz| {
-        writeln!(gz, "DROP TABLE big;\nCREATE TABLE big (line text);\nSELECT no_such_function();")
+        writeln!(
+            gz,
+            "DROP TABLE big;\nCREATE TABLE big (line text);\nSELECT no_such_function();"
+        )
     });
     let (ok, text, _) = restore(&area, &dir, &failing);
     assert!(
         !ok && text.contains("no_such_function") && text.contains("nothing was changed"),
         "psql's error is shown:\n{text}"
     );
-    assert_eq!(rows(&area, &dir), ROWS.to_string(), "the failed restore changed nothing");
+    assert_eq!(
+        rows(&area, &dir),
+        ROWS.to_string(),
+        "the failed restore changed nothing"
+    );
 }

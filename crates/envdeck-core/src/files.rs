@@ -69,7 +69,10 @@ mod tests {
         std::fs::File::create(&huge)
             .and_then(|f| f.set_len(MAX_FILE_BYTES + 1))
             .expect("a sparse huge file");
-        let mut refused = vec![(dir.path().to_path_buf(), "not a regular file"), (huge, "more than")];
+        let mut refused = vec![
+            (dir.path().to_path_buf(), "not a regular file"),
+            (huge, "more than"),
+        ];
         if cfg!(unix) {
             refused.push(("/dev/zero".into(), "not a regular file"));
         }

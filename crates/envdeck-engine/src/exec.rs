@@ -164,7 +164,9 @@ pub(crate) async fn run_fed(
         .await
         .map_err(|e| fail(detail(&e)))?
     else {
-        return Err(fail("Docker started the command detached, without its input".into()));
+        return Err(fail(
+            "Docker started the command detached, without its input".into(),
+        ));
     };
     let feed = async {
         while let Some(chunk) = input.next().await {

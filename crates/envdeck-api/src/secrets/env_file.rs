@@ -57,7 +57,10 @@ pub async fn import_env_file(
     let (project_id, env) = (project_id.to_owned(), env.to_owned());
     blocking(move || {
         // A FIFO or a device the window was tricked into naming is refused before it is opened.
-        let text = Zeroizing::new(envdeck_core::files::read_text(&path).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?);
+        let text = Zeroizing::new(
+            envdeck_core::files::read_text(&path)
+                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
+        );
         let mut report = ImportReport::default();
         let mut pairs = dotenv::parse(&text);
         // The last assignment wins, as in compose.

@@ -39,31 +39,57 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
     })
 }
 
-/// Ctrl-C, and on Unix SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed): each
-/// means "stop what you started", so the host process's tree never outlives its `envdeck up`.
-async fn stop_requested() {
+/// Ctrl-C, and on Unix SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed): each means
+/// "stop what you started", so the host process's tree never outlives its `envdeck up`. Listened to from
+/// before the Start to the end: a signal that arrives between two waits is kept, not lost.
+struct StopRequests {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-            _ = hup.recv() => {}
+    signals: Vec<tokio::signal::unix::Signal>,
+}
+
+impl StopRequests {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let kinds = [
+                SignalKind::interrupt(),
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+            ];
+            let signals = kinds
+                .into_iter()
+                .map(signal)
+                .collect::<std::io::Result<Vec<_>>>()?;
+            Ok(Self { signals })
         }
+        #[cfg(not(unix))]
+        Ok(Self {})
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    /// Resolves at the next stop request (or at once for one that came since the last call).
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            let waits = self.signals.iter_mut().map(|s| Box::pin(s.recv()));
+            futures_util::future::select_all(waits).await;
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
 /// Starts the host process, then prints its output until Ctrl-C, SIGTERM or SIGHUP (which stop its
 /// tree) or its end.
 async fn foreground(project: &Path, env: &str) -> super::Outcome {
+    let mut stop = StopRequests::new().map_err(|e| {
+        envdeck_api::ApiError::new(
+            envdeck_api::error::ErrorCode::Internal,
+            format!("cannot listen for Ctrl-C and SIGTERM: {e}"),
+        )
+    })?;
     let interrupted = tokio::select! {
         report = environment::start(project, env, print) => {
             let report = report?;
@@ -71,7 +97,7 @@ async fn foreground(project: &Path, env: &str) -> super::Outcome {
             println!("{env} is up: {service} runs on this machine; its output follows, Ctrl-C stops it");
             false
         }
-        _ = stop_requested() => true,
+        _ = stop.next() => true,
     };
     if !interrupted {
         let options = LogOptions {
@@ -89,7 +115,7 @@ async fn foreground(project: &Path, env: &str) -> super::Outcome {
                     Some(Err(e)) => return Err(e),
                     None => break true,
                 },
-                _ = stop_requested() => break false,
+                _ = stop.next() => break false,
             }
         };
         if ended {

@@ -49,7 +49,10 @@ fn differs(found: &str, managed: &SecretValue) -> bool {
 
 /// Each layer (the shell, an env file, a host environment's `env`) that sets a managed secret to
 /// another value.
-pub fn in_layers<'a>(layers: impl IntoIterator<Item = &'a Layer>, secrets: &[(String, SecretValue)]) -> Vec<Conflict> {
+pub fn in_layers<'a>(
+    layers: impl IntoIterator<Item = &'a Layer>,
+    secrets: &[(String, SecretValue)],
+) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
     for layer in layers {
         for (name, managed) in secrets {
@@ -94,7 +97,10 @@ mod tests {
     use crate::compose::Service;
 
     fn secrets() -> Vec<(String, SecretValue)> {
-        vec![("DB_PASSWORD".to_owned(), SecretValue::new("from-the-keychain-1".into()))]
+        vec![(
+            "DB_PASSWORD".to_owned(),
+            SecretValue::new("from-the-keychain-1".into()),
+        )]
     }
 
     fn service(env: &[(&str, Option<&str>)]) -> Service {
@@ -112,10 +118,19 @@ mod tests {
         let mut model = ComposeModel {
             name: "p".into(),
             services: BTreeMap::from([
-                ("api".to_owned(), service(&[("DB_PASSWORD", Some("from-an-env-file"))])),
+                (
+                    "api".to_owned(),
+                    service(&[("DB_PASSWORD", Some("from-an-env-file"))]),
+                ),
                 ("bare".to_owned(), service(&[("DB_PASSWORD", None)])),
-                ("same".to_owned(), service(&[("DB_PASSWORD", Some("from-the-keychain-1"))])),
-                ("template".to_owned(), service(&[("DB_PASSWORD", Some("changeme"))])),
+                (
+                    "same".to_owned(),
+                    service(&[("DB_PASSWORD", Some("from-the-keychain-1"))]),
+                ),
+                (
+                    "template".to_owned(),
+                    service(&[("DB_PASSWORD", Some("changeme"))]),
+                ),
                 ("other".to_owned(), service(&[("DEBUG", Some("1"))])),
             ]),
             networks: BTreeMap::new(),
@@ -149,9 +164,16 @@ mod tests {
         );
         let file = Layer::new(".env.local", [("DB_PASSWORD".to_owned(), String::new())]);
         let conflicts = in_layers([&shell, &file], &secrets());
-        assert_eq!(conflicts.len(), 1, "an empty value in a file is no conflict: {conflicts:?}");
+        assert_eq!(
+            conflicts.len(),
+            1,
+            "an empty value in a file is no conflict: {conflicts:?}"
+        );
         let text = conflicts[0].to_string();
-        assert!(text.contains("DB_PASSWORD") && text.contains("your shell"), "{text}");
+        assert!(
+            text.contains("DB_PASSWORD") && text.contains("your shell"),
+            "{text}"
+        );
         assert!(
             !text.contains("from-the-shell") && !text.contains("from-the-keychain"),
             "{text}"

@@ -12,4 +12,9 @@ export type EnvironmentDoctor = { ports: Array<PortCheck>, images: Array<ImageCh
 /**
  * A host-process environment's program: installed, or what to do (no ports or images then).
  */
-program: HostProgram | null, };
+program: HostProgram | null, 
+/**
+ * Another value of a managed secret found in the shell, an env file or a service's settings,
+ * which Start will not use (the keychain's wins): one sentence each, naming where, never the value.
+ */
+conflicts: Array<string>, };

@@ -6,4 +6,4 @@ import type { Step } from "./Step";
 /**
  * One thing that happened while a Plan was applied.
  */
-export type Progress = { "event": "step_started", step: Step, } | { "event": "step_finished", step: Step, outcome: Outcome, } | { "event": "step_failed", step: Step, message: string, } | { "event": "pull", image: string, layer: string, status: string, current: number | null, total: number | null, } | { "event": "build_output", service: string, line: string, } | { "event": "health", service: string, container: string, health: Health, } | { "event": "waiting", message: string, };
+export type Progress = { "event": "step_started", step: Step, } | { "event": "step_finished", step: Step, outcome: Outcome, } | { "event": "step_failed", step: Step, message: string, } | { "event": "pull", image: string, layer: string, status: string, current: number | null, total: number | null, } | { "event": "build_output", service: string, line: string, } | { "event": "health", service: string, container: string, health: Health, } | { "event": "waiting", message: string, } | { "event": "warning", message: string, };
