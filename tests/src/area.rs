@@ -51,9 +51,10 @@ impl Area {
         dir
     }
 
-    /// The host-process records folder given to every command; locks and known secrets live beside it.
+    /// EnvDeck's state folder given to every command (`ENVDECK_STATE_DIR`): host-process records, and
+    /// the `locks` and `secrets` folders inside it.
     pub fn state_dir(&self) -> PathBuf {
-        self.tmp.path().join("state").join("processes")
+        self.tmp.path().join("state")
     }
 
     /// `envdeck --project DIR ARGS` with the area's folders and any extra variables (later ones win).

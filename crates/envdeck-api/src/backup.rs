@@ -6,7 +6,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use envdeck_core::Project;
 use envdeck_core::compose::Service;
+use envdeck_core::secret::SecretValue;
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
@@ -31,7 +33,7 @@ pub struct BackupFile {
 }
 
 /// Where and what a database is: the Service, and the user and database its environment names.
-struct Database {
+pub(crate) struct Database {
     env: String,
     stack: crate::stack::StackId,
     service: String,
@@ -63,17 +65,71 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
             ),
         ));
     };
+    database_of(&project, env, service, definition)
+}
+
+/// The database a PostgreSQL Service holds, with the official image's defaults: user `postgres`,
+/// database named like the user.
+fn database_of(project: &Project, env: &str, service: &str, definition: &Service) -> Result<Database, ApiError> {
     let var = |k: &str| definition.environment.get(k).cloned().flatten();
-    // The official image's defaults: user `postgres`, database named like the user.
     let user = var("POSTGRES_USER").unwrap_or_else(|| "postgres".to_owned());
     let name = var("POSTGRES_DB").unwrap_or_else(|| user.clone());
     Ok(Database {
         env: env.to_owned(),
-        stack: crate::environment::stack_of(&project, env)?,
-        service: service.clone(),
+        stack: crate::environment::stack_of(project, env)?,
+        service: service.to_owned(),
         user,
         name,
     })
+}
+
+/// The PostgreSQL Service whose `POSTGRES_PASSWORD` is secret `name`'s current value, if the
+/// environment has one: the database that keeps that password in its data.
+pub(crate) fn database_using(
+    project: &Project,
+    env: &str,
+    stored: &secrets::StartSecrets,
+    name: &str,
+) -> Result<Option<Database>, ApiError> {
+    let Some(current) = stored.values.iter().find(|(n, _)| n == name).map(|(_, v)| v) else {
+        return Ok(None);
+    };
+    let model = resolve_masked(project, env, stored)?;
+    let found = model.services.iter().find(|(_, s)| {
+        s.image.as_deref().is_some_and(is_postgres_image)
+            && s.environment.get("POSTGRES_PASSWORD").and_then(|v| v.as_deref()) == Some(current.expose())
+    });
+    found
+        .map(|(service, definition)| database_of(project, env, service, definition))
+        .transpose()
+}
+
+/// Changes the role's password in the running database: the statement, with the new value, goes to
+/// psql on its stdin, never on a command line; psql's own errors are masked before they are shown.
+pub(crate) async fn alter_role(db: &Database, value: &SecretValue) -> Result<(), ApiError> {
+    let statement = zeroize::Zeroizing::new(format!(
+        "ALTER ROLE \"{}\" WITH PASSWORD '{}';\n",
+        db.user.replace('"', "\"\""),
+        value.expose().replace('\'', "''")
+    ));
+    let command = in_container(
+        "exec psql -q -v ON_ERROR_STOP=1 -U \"$1\" -d \"$2\" -f -",
+        &[&db.user, &db.name],
+    );
+    let input = futures_util::stream::iter([Ok(statement.as_bytes().to_vec())]);
+    let (code, stderr) = stack::exec_fed(&db.stack, &db.service, &command, input)
+        .await
+        .map_err(|e| not_running(e, db))?;
+    if code != 0 {
+        let masker = envdeck_core::secret::Masker::new([value]);
+        return Err(internal(format!(
+            "changing the password of role `{}` in service `{}` failed (psql exited with {code}): {}",
+            db.user,
+            db.service,
+            masker.mask(stderr.trim())
+        )));
+    }
+    Ok(())
 }
 
 /// Whether an image is PostgreSQL's by its repository's own name (`postgres:16`,

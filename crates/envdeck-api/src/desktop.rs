@@ -308,14 +308,7 @@ pub fn rotation_preview(dir: &Path, env: &str, name: &str) -> Result<Vec<Consequ
 }
 
 pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<Rotation, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let specs = specs(&project, env)?;
-    secrets::rotate(
-        project_id(&project)?,
-        env,
-        crate::environment::spec(&specs, env, name)?,
-    )
-    .await
+    environment::rotate_secret(dir, env, name).await
 }
 
 /// Stores the value a person typed for `name` (SMTP password, third-party key) in the keychain.

@@ -305,6 +305,49 @@ async fn data_if_missing(
     stack::volumes(&stack_of(project, env)?).await
 }
 
+/// Rotate: a new value for a generated secret. When it is the password of the environment's PostgreSQL
+/// and that database has data, the database is changed first (`ALTER ROLE` in the running container,
+/// the new value on psql's stdin), and the keychain takes the new value only once the database has it:
+/// never a silent mismatch. With that database stopped, nothing changes: start it, or wipe its data.
+pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<secrets::Rotation, ApiError> {
+    let project = crate::project::open_identified(dir).await?;
+    let env_specs = specs(&project, env)?;
+    let spec = spec(&env_specs, env, name)?.clone();
+    let id = project_id(&project)?;
+    let writer = writer::lock(id, env, Operation::Secrets, writer::announce).await?;
+    let value = secrets::new_value(env, &spec)?;
+    let stored = secrets::stored_values(id, env, &env_specs).await?;
+    if !stored.values.iter().any(|(n, _)| n == name) {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            format!(
+                "{name} of environment {env} is not in the keychain, so there is nothing to rotate: \
+                 `envdeck secrets generate {env}` creates it (if its data is gone), or `envdeck secrets enter \
+                 {env} {name}` puts its old value back"
+            ),
+        ));
+    }
+    let mut changed_in = None;
+    if !host::is_host(&project, env)
+        && let Some(db) = crate::backup::database_using(&project, env, &stored, name)?
+        && !stack::volumes(&stack_of(&project, env)?).await?.is_empty()
+    {
+        crate::backup::alter_role(&db, &value).await.map_err(|e| ApiError {
+            message: format!(
+                "{name} was not rotated: its database (service `{}`) keeps the password in its data, and \
+                 EnvDeck changes it there first. {} Or, if the data can go, wipe it with `envdeck down {env} \
+                 --volumes --confirm {env}` and rotate then",
+                db.service, e.message
+            ),
+            ..e
+        })?;
+        changed_in = Some(db.service.clone());
+    }
+    let mut rotation = secrets::store_rotated(&writer, id, env, &spec, value).await?;
+    rotation.changed_in = changed_in;
+    Ok(rotation)
+}
+
 /// `secrets generate` and the app's Generate: the missing generated secrets, under the environment's
 /// writer lock and never over its data (see [`secrets::generate_missing`]).
 pub async fn generate_secrets(dir: &Path, env: &str) -> Result<secrets::GenerateReport, ApiError> {

@@ -39,20 +39,24 @@ pub(crate) fn folder(override_var: &str, leaf: &str, xdg: Xdg, macos: &[&str]) -
         .map(|d| d.join("envdeck").join(leaf))
 }
 
-/// A folder of per-environment state (`locks`, `secrets`) beside the host-process records: under
-/// `ENVDECK_STATE_DIR`'s parent when it is set, else EnvDeck's state folder.
+/// A folder of per-environment state (`locks`, `secrets`): `<ENVDECK_STATE_DIR>/<leaf>` when the
+/// override is set (everything a test or a portable install names stays inside it), else beside the
+/// host-process records in EnvDeck's state folder.
 pub(crate) fn state_folder(leaf: &str) -> Result<PathBuf, crate::ApiError> {
-    crate::host::state_dir()
-        .and_then(|d| d.parent().map(|p| p.join(leaf)))
-        .ok_or_else(|| {
-            crate::ApiError::new(
-                crate::error::ErrorCode::Internal,
-                format!(
-                    "no folder for EnvDeck's {leaf} (HOME is not set); set {}",
-                    crate::host::STATE_DIR_VAR
-                ),
-            )
-        })
+    let overridden = std::env::var_os(crate::host::STATE_DIR_VAR).filter(|v| !v.is_empty());
+    let folder = match overridden {
+        Some(dir) => Some(PathBuf::from(dir).join(leaf)),
+        None => crate::host::state_dir().and_then(|d| d.parent().map(|p| p.join(leaf))),
+    };
+    folder.ok_or_else(|| {
+        crate::ApiError::new(
+            crate::error::ErrorCode::Internal,
+            format!(
+                "no folder for EnvDeck's {leaf} (HOME is not set); set {}",
+                crate::host::STATE_DIR_VAR
+            ),
+        )
+    })
 }
 
 /// The file stem of one environment's state: `<env>-<16 hex of project id and env>`, a name no project

@@ -72,6 +72,8 @@ pub struct Rotation {
     pub name: String,
     pub bits: u32,
     pub consequences: Vec<Consequence>,
+    /// The database Service where the password was changed too (`ALTER ROLE`), when one keeps it.
+    pub changed_in: Option<String>,
 }
 
 /// The one type that carries a value to the UI: the answer to an explicit Reveal.
@@ -235,23 +237,36 @@ fn lost_over_data(env: &str, lost: &[&str], volumes: &[String]) -> ApiError {
     )
 }
 
-/// Replaces a generated secret with a new value, and says what that implies (the caller shows it and
-/// asks first). Entered secrets are changed with [`enter`] instead.
-pub async fn rotate(project_id: &str, env: &str, spec: &SecretSpec) -> Result<Rotation, ApiError> {
-    let (ns, spec) = (namespace(project_id, env)?, spec.clone());
+/// A new value for a generated secret, by its policy (not stored yet: see [`store_rotated`]).
+pub fn new_value(env: &str, spec: &SecretSpec) -> Result<SecretValue, ApiError> {
     let Supply::Generate(strength) = spec.supply else {
         return Err(entered_not_generated(env, &spec.name));
     };
-    let _writer = writer::lock(project_id, env, Operation::Secrets, writer::announce).await?;
+    generate(&strength).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+}
+
+/// Stores a rotated secret's new value (the caller holds the writer lock and has changed whatever keeps
+/// the old one, such as the database), and says what the rotation implies.
+pub async fn store_rotated(
+    _writer: &Writer,
+    project_id: &str,
+    env: &str,
+    spec: &SecretSpec,
+    value: SecretValue,
+) -> Result<Rotation, ApiError> {
+    let Supply::Generate(strength) = spec.supply else {
+        return Err(entered_not_generated(env, &spec.name));
+    };
+    let (ns, spec) = (namespace(project_id, env)?, spec.clone());
     let (project_id, env) = (project_id.to_owned(), env.to_owned());
     blocking(move || {
-        let value = generate(&strength).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         envdeck_vault::write(&ns, &spec.name, &value).map_err(vault_error)?;
         known::add(&project_id, &env, [spec.name.as_str()])?;
         Ok(Rotation {
             bits: strength.bits(),
             consequences: rotation_consequences(&spec.name),
             name: spec.name,
+            changed_in: None,
         })
     })
     .await

@@ -144,11 +144,7 @@ fn a_fresh_keyring_with_data_present_is_refused_and_a_wipe_starts_afresh() {
 
     // A new login keyring: the entry is gone, and so is EnvDeck's record of what the environment had.
     delete_secret(&area, &dir, "SECRET_KEY");
-    let secrets_record = area
-        .state_dir()
-        .parent()
-        .unwrap_or_else(|| panic!("the state folder has a parent"))
-        .join("secrets");
+    let secrets_record = area.state_dir().join("secrets");
     std::fs::remove_dir_all(&secrets_record).unwrap_or_else(|e| panic!("remove the record: {e}"));
 
     let (ok, text) = area.run(&dir, &["up", "local"], &[]);

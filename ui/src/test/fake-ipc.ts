@@ -268,7 +268,7 @@ export const fakeIpc: Ipc = {
     name === "POSTGRES_PASSWORD"
       ? [{ kind: "database_volume", name }, { kind: "database_url", name }, { kind: "old_exports" }]
       : [{ kind: "signed_tokens", name }, { kind: "old_exports" }],
-  rotateSecret: async (t, name) => (record("rotateSecret", t, name), { name, bits: 256, consequences: [] }),
+  rotateSecret: async (t, name) => (record("rotateSecret", t, name), { name, bits: 256, consequences: [], changed_in: null }),
   enterSecret: async (t, name, value) => void record("enterSecret", t, name, value),
   importSecrets: async (t, file, overwrite) => (
     record("importSecrets", t, file, overwrite),

@@ -130,8 +130,14 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
                 eprintln!("{name} not rotated");
                 return Ok(ExitCode::FAILURE);
             }
-            let rotation = rt.block_on(secrets::rotate(&t.project_id, &env, &spec))?;
+            let rotation = rt.block_on(envdeck_api::environment::rotate_secret(project, &env, &spec.name))?;
             println!("rotated {} ({} bits)", rotation.name, rotation.bits);
+            if let Some(service) = &rotation.changed_in {
+                println!(
+                    "changed in the database too (ALTER ROLE in service `{service}`); start {env} again so \
+                     the other services get the new value"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Action::Reveal { env, name } => {

@@ -34,11 +34,10 @@ impl fmt::Display for Consequence {
         match self {
             Self::DatabaseVolume { name } => write!(
                 f,
-                "PostgreSQL reads {name} only when it creates its data volume: an existing volume keeps the old \
-                 password, so the backend will fail to connect. Either change it in the running database \
-                 (docker exec -it <postgres container> psql -U <user> -c \"ALTER ROLE <user> WITH PASSWORD \
-                 '<new value>'\", with the new value from Reveal) and restart the environment, or wipe the \
-                 environment's data, which deletes the database."
+                "PostgreSQL keeps {name} in its data volume, where a new value in the keychain alone would lock \
+                 the backend out: EnvDeck changes it in the running database first (ALTER ROLE), then stores \
+                 it, and refuses while the database is stopped (start the environment first, or wipe its \
+                 data). Start the environment again afterwards so the other services get the new value."
             ),
             Self::DatabaseUrl { name } => write!(
                 f,

@@ -180,7 +180,7 @@ export const en = {
   "secrets.emptyInFile": "Empty or a placeholder in the file: {names}",
   "secrets.importedWeak": "Weaker than 128 bits, rotate them when you can: {names}",
   "secrets.ignoredKeys": "{count} other keys of the file are not secrets of this environment and were left alone.",
-  "rotation.database_volume": "PostgreSQL reads {name} only when it creates its data volume: the existing database keeps the old password and the backend will fail to connect. Either change it in the running database (ALTER ROLE … WITH PASSWORD, with the new value from Reveal) and restart the environment, or wipe the environment's data, which deletes the database.",
+  "rotation.database_volume": "PostgreSQL keeps {name} in its data volume, where a new value in the keychain alone would lock the backend out: EnvDeck changes it in the running database first (ALTER ROLE), then stores it, and refuses while the database is stopped (start the environment first, or wipe its data). Start the environment again afterwards so the other services get the new value.",
   "rotation.database_url": "A DATABASE_URL that spells the password out instead of using ${{name}} must be updated too.",
   "rotation.pg_admin_volume": "pgAdmin uses it only when it creates its data volume: the existing login keeps the old password. Change it in pgAdmin (user menu, Change Password) or wipe pgAdmin's volume.",
   "rotation.grafana_database": "Grafana keeps the admin password in its database from the first start: run `grafana cli admin reset-admin-password` in the Grafana container with the new value, or wipe its volume.",

@@ -181,7 +181,7 @@ export const es: Record<MessageKey, string> = {
   "secrets.emptyInFile": "Vacíos o de ejemplo en el archivo: {names}",
   "secrets.importedWeak": "Más débiles que 128 bits, rótalos cuando puedas: {names}",
   "secrets.ignoredKeys": "{count} claves más del archivo no son secretos de este entorno y no se tocaron.",
-  "rotation.database_volume": "PostgreSQL solo lee {name} al crear su volumen de datos: la base de datos existente conserva la contraseña antigua y el backend no podrá conectarse. Cámbiala en la base de datos en marcha (ALTER ROLE … WITH PASSWORD, con el valor nuevo de Mostrar) y reinicia el entorno, o borra los datos del entorno, lo que elimina la base de datos.",
+  "rotation.database_volume": "PostgreSQL guarda {name} en su volumen de datos, donde un valor nuevo solo en el llavero dejaría fuera al backend: EnvDeck lo cambia primero en la base de datos en marcha (ALTER ROLE), luego lo guarda, y se niega mientras la base de datos está parada (inicia el entorno antes, o borra sus datos). Inicia el entorno de nuevo después para que los demás servicios reciban el valor nuevo.",
   "rotation.database_url": "Una DATABASE_URL que escriba la contraseña en lugar de usar ${{name}} también debe actualizarse.",
   "rotation.pg_admin_volume": "pgAdmin solo la usa al crear su volumen de datos: el usuario existente conserva la contraseña antigua. Cámbiala en pgAdmin (menú de usuario, Change Password) o borra el volumen de pgAdmin.",
   "rotation.grafana_database": "Grafana guarda la contraseña de administrador en su base de datos desde el primer arranque: ejecuta `grafana cli admin reset-admin-password` en el contenedor de Grafana con el valor nuevo, o borra su volumen.",
