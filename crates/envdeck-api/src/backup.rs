@@ -36,7 +36,7 @@ pub struct BackupFile {
 pub(crate) struct Database {
     env: String,
     stack: crate::stack::StackId,
-    service: String,
+    pub(crate) service: String,
     user: String,
     name: String,
 }
@@ -70,7 +70,12 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
 
 /// The database a PostgreSQL Service holds, with the official image's defaults: user `postgres`,
 /// database named like the user.
-fn database_of(project: &Project, env: &str, service: &str, definition: &Service) -> Result<Database, ApiError> {
+fn database_of(
+    project: &Project,
+    env: &str,
+    service: &str,
+    definition: &Service,
+) -> Result<Database, ApiError> {
     let var = |k: &str| definition.environment.get(k).cloned().flatten();
     let user = var("POSTGRES_USER").unwrap_or_else(|| "postgres".to_owned());
     let name = var("POSTGRES_DB").unwrap_or_else(|| user.clone());

@@ -332,15 +332,17 @@ pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<secrets:
         && let Some(db) = crate::backup::database_using(&project, env, &stored, name)?
         && !stack::volumes(&stack_of(&project, env)?).await?.is_empty()
     {
-        crate::backup::alter_role(&db, &value).await.map_err(|e| ApiError {
-            message: format!(
-                "{name} was not rotated: its database (service `{}`) keeps the password in its data, and \
+        crate::backup::alter_role(&db, &value)
+            .await
+            .map_err(|e| ApiError {
+                message: format!(
+                    "{name} was not rotated: its database (service `{}`) keeps the password in its data, and \
                  EnvDeck changes it there first. {} Or, if the data can go, wipe it with `envdeck down {env} \
                  --volumes --confirm {env}` and rotate then",
-                db.service, e.message
-            ),
-            ..e
-        })?;
+                    db.service, e.message
+                ),
+                ..e
+            })?;
         changed_in = Some(db.service.clone());
     }
     let mut rotation = secrets::store_rotated(&writer, id, env, &spec, value).await?;

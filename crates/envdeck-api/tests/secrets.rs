@@ -29,8 +29,13 @@ async fn generate(
 /// A rotation with nothing else keeping the old value (no database here), as `environment::rotate_secret`
 /// does it: a new value by the policy, stored under the writer lock.
 async fn rotate(project: &str, spec: &SecretSpec) -> Result<secrets::Rotation, envdeck_api::ApiError> {
-    let writer = envdeck_api::writer::lock(project, "local", envdeck_api::writer::Operation::Secrets, |_: &str| {})
-        .await?;
+    let writer = envdeck_api::writer::lock(
+        project,
+        "local",
+        envdeck_api::writer::Operation::Secrets,
+        |_: &str| {},
+    )
+    .await?;
     let value = secrets::new_value("local", spec)?;
     secrets::store_rotated(&writer, project, "local", spec, value).await
 }

@@ -39,10 +39,16 @@ fn rotating_the_database_password_changes_it_in_the_database_first_or_not_at_all
     area.stack(&dir, "local");
     area.ok(&dir, &["task", "local", "seed"]);
     let (ok, text) = trips_with_password(&area, &dir);
-    assert!(ok && text.contains("Pyrenees"), "the password works before: {text}");
+    assert!(
+        ok && text.contains("Pyrenees"),
+        "the password works before: {text}"
+    );
     let old = area.secret(&dir, "local", "POSTGRES_PASSWORD");
 
-    let out = area.ok(&dir, &["secrets", "rotate", "local", "POSTGRES_PASSWORD", "--yes"]);
+    let out = area.ok(
+        &dir,
+        &["secrets", "rotate", "local", "POSTGRES_PASSWORD", "--yes"],
+    );
     assert!(
         out.contains("changed in the database too (ALTER ROLE in service `db`)"),
         "the rotation says where it changed the password: {out}"
@@ -62,7 +68,11 @@ fn rotating_the_database_password_changes_it_in_the_database_first_or_not_at_all
 
     // With the database stopped (its data kept), nothing changes.
     area.ok(&dir, &["down", "local"]);
-    let (ok, text) = area.run(&dir, &["secrets", "rotate", "local", "POSTGRES_PASSWORD", "--yes"], &[]);
+    let (ok, text) = area.run(
+        &dir,
+        &["secrets", "rotate", "local", "POSTGRES_PASSWORD", "--yes"],
+        &[],
+    );
     assert!(
         !ok && text.contains("was not rotated")
             && text.contains("not running")
