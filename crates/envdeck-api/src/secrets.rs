@@ -76,12 +76,22 @@ pub struct Rotation {
     pub changed_in: Option<String>,
 }
 
-/// The one type that carries a value to the UI: the answer to an explicit Reveal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+/// The one type that carries a value to the UI: the answer to an explicit Reveal. Its `Debug` shows the
+/// name only, so a `{:?}` in a log line cannot leak it.
+#[derive(Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct RevealedSecret {
     pub name: String,
     pub value: String,
+}
+
+impl std::fmt::Debug for RevealedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevealedSecret")
+            .field("name", &self.name)
+            .field("value", &"<redacted>")
+            .finish()
+    }
 }
 
 /// The secrets a Start injects: values as `(variable, value)` for compose interpolation and the
@@ -433,5 +443,23 @@ pub(crate) async fn blocking<T: Send + 'static>(
                 limit.as_secs()
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revealed_secret_never_debug_prints_its_value() {
+        let revealed = RevealedSecret {
+            name: "POSTGRES_PASSWORD".into(),
+            value: "hunter2-very-secret".into(),
+        };
+        let printed = format!("{revealed:?}");
+        assert!(
+            printed.contains("POSTGRES_PASSWORD") && !printed.contains("hunter2"),
+            "{printed}"
+        );
     }
 }

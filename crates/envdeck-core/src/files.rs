@@ -8,8 +8,9 @@ use std::path::Path;
 
 use crate::error::CoreError;
 
-/// The largest project file EnvDeck reads: the seeds' biggest compose file is about 20 KiB.
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// The largest project file EnvDeck reads: the seeds' biggest compose file is about 20 KiB, and
+/// parsing a 10 MB YAML file stalls the app for seconds.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 
 /// The file's text; a FIFO, a device, a folder or a file over [`MAX_FILE_BYTES`] is an error naming the
 /// path, before anything is read.
@@ -29,11 +30,7 @@ pub fn read_text(path: &Path) -> Result<String, CoreError> {
         ));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(refuse(format!(
-            "{} bytes, more than the {} MiB a project file may have",
-            meta.len(),
-            MAX_FILE_BYTES >> 20
-        )));
+        return Err(refuse(too_large(meta.len())));
     }
     let file = std::fs::File::open(path).map_err(read_error)?;
     // A file that grows after the check is still read no further than the limit.
@@ -42,12 +39,18 @@ pub fn read_text(path: &Path) -> Result<String, CoreError> {
         .read_to_string(&mut text)
         .map_err(read_error)?;
     if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(refuse(format!(
-            "grew past the {} MiB a project file may have while it was read",
-            MAX_FILE_BYTES >> 20
-        )));
+        return Err(refuse(too_large(text.len() as u64)));
     }
     Ok(text)
+}
+
+/// The same words as a compose file refused by the YAML parser's own limit.
+pub fn too_large(bytes: u64) -> String {
+    format!(
+        "the file is {:.1} MB; EnvDeck reads project files up to {} MB (is it the right file?)",
+        bytes as f64 / (1024.0 * 1024.0),
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use crate::CoreError;
 const MAX_MERGE_DEPTH: usize = 64;
 
 /// Compose files are kilobytes: a larger one is the wrong file or an attack, and parsing it stalls the
-/// app (10 MB take seconds). Refused before parsing.
-const MAX_BYTES: usize = 2 * 1024 * 1024;
+/// app (10 MB take seconds). Refused before parsing (and before reading, by `files::read_text`).
+const MAX_BYTES: usize = crate::files::MAX_FILE_BYTES as usize;
 
 /// Flow collections (`[`, `{`) nested deeper than this are refused before parsing: the parser refuses
 /// them too, but only after a scan that takes tens of seconds on 100 000 `[`.
@@ -31,11 +31,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Value, CoreError> {
     if text.len() > MAX_BYTES {
         return Err(refuse(
             None,
-            format!(
-                "the file is {:.1} MB; EnvDeck reads compose files up to {} MB (is it the right file?)",
-                text.len() as f64 / (1024.0 * 1024.0),
-                MAX_BYTES / (1024 * 1024)
-            ),
+            crate::files::too_large(text.len() as u64),
         ));
     }
     if let Some(line) = flow_too_deep(text) {

@@ -1,12 +1,13 @@
 //! A secret's value in memory: it cannot be printed, logged or serialized by accident, and its bytes
-//! are wiped when it is dropped.
+//! are wiped when it is dropped (held in `secrecy`'s `SecretString`, a maintained crate, not a
+//! home-made wrapper).
 //!
 //! It lives in the core (not the vault) because generation and masking, both pure, produce and consume
 //! it; the vault re-exports it.
 
 use std::fmt;
 
-use zeroize::Zeroizing;
+use secrecy::{ExposeSecret, SecretString};
 
 /// A secret value. `Debug` and `Display` print `<redacted>`; there is deliberately no `Serialize`,
 /// so it cannot reach the UI, a log line or a JSON file except through [`SecretValue::expose`].
@@ -16,30 +17,38 @@ use zeroize::Zeroizing;
 /// fn needs_serialize<T: serde::Serialize>() {}
 /// needs_serialize::<envdeck_core::secret::SecretValue>();
 /// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretValue(Zeroizing<String>);
+#[derive(Clone)]
+pub struct SecretValue(SecretString);
 
 impl SecretValue {
     /// Takes ownership of `value`; its buffer is wiped when this `SecretValue` is dropped.
     pub fn new(value: String) -> Self {
-        Self(Zeroizing::new(value))
+        Self(SecretString::from(value))
     }
 
     /// The plain text, for the few places that must have it: the keychain write, the container's
     /// environment, an explicit export or reveal. Do not format it into messages.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// Length in characters (what a person counts), not bytes.
     pub fn char_len(&self) -> usize {
-        self.0.chars().count()
+        self.expose().chars().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.expose().is_empty()
     }
 }
+
+impl PartialEq for SecretValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for SecretValue {}
 
 impl fmt::Debug for SecretValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
