@@ -29,10 +29,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Value, CoreError> {
         message,
     };
     if text.len() > MAX_BYTES {
-        return Err(refuse(
-            None,
-            crate::files::too_large(text.len() as u64),
-        ));
+        return Err(refuse(None, crate::files::too_large(text.len() as u64)));
     }
     if let Some(line) = flow_too_deep(text) {
         return Err(refuse(

@@ -4,4 +4,8 @@ import type { Consequence } from "./Consequence";
 /**
  * A rotation done, and what the person must do about it.
  */
-export type Rotation = { name: string, bits: number, consequences: Array<Consequence>, };
+export type Rotation = { name: string, bits: number, consequences: Array<Consequence>, 
+/**
+ * The database Service where the password was changed too (`ALTER ROLE`), when one keeps it.
+ */
+changed_in: string | null, };
