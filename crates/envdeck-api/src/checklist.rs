@@ -1,9 +1,11 @@
 //! The security checklist as clients see it (`envdeck checklist ENV`, the desktop's list) and the
-//! gate `environment::start` passes through: production does not start while a line fails.
+//! gate `environment::start` passes through: staging and production (by id, or as the manifest marks
+//! them), Docker or host process, do not start while a line fails.
 
 use std::path::Path;
 
-use envdeck_core::checklist::{self, ChecklistItem};
+use envdeck_core::Project;
+use envdeck_core::checklist::{self, ChecklistItem, Exposure};
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::secret::SecretSpec;
 use serde::Serialize;
@@ -19,7 +21,7 @@ pub struct Checklist {
     pub env: String,
     /// Whether the seeds ask for it here (staging and production); it can be run anywhere.
     pub applies: bool,
-    /// Whether a failing line stops the environment from starting (production).
+    /// Whether a failing line stops the environment from starting (staging and production).
     pub blocks_start: bool,
     pub items: Vec<ChecklistItem>,
 }
@@ -35,31 +37,55 @@ impl Checklist {
 pub async fn evaluate(dir: &Path, env: &str) -> Result<Checklist, ApiError> {
     let project = crate::project::open_identified(dir).await?;
     let env_specs = specs(&project, env)?;
+    let exposure = exposure_of(&project, env)?;
     let secrets = secrets::stored_values(project_id(&project)?, env, &env_specs).await?;
     let masker = secrets.masker();
-    let model = resolve_with(&project, env, &secrets).map_err(|e| ApiError {
+    let model = checked_model(&project, env, &secrets).map_err(|e| ApiError {
         message: masker.mask(&e.message),
         ..e
     })?;
-    let mut items = checklist::evaluate(env, &model, &env_specs);
+    let mut items = checklist::evaluate(env, exposure, &model, &env_specs);
     // Reasons name variables, never values; masking is the second lock on that door.
     for item in &mut items {
         item.reason = masker.mask(&item.reason);
     }
     Ok(Checklist {
         env: env.to_string(),
-        applies: checklist::applies_to(env),
-        blocks_start: checklist::blocks_start(env),
+        applies: checklist::applies_to(exposure),
+        blocks_start: checklist::blocks_start(exposure),
         items,
     })
 }
 
-/// Refuses to start production while any line of its checklist fails, listing every failure.
-pub fn enforce(env: &str, model: &ComposeModel, specs: &[SecretSpec]) -> Result<(), ApiError> {
-    if !checklist::blocks_start(env) {
+/// The environment's exposure: the manifest's `exposure`, else from its id.
+pub(crate) fn exposure_of(project: &Project, env: &str) -> Result<Exposure, ApiError> {
+    project
+        .environment(env)
+        .map(|e| e.exposure)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))
+}
+
+/// What the checklist reads: the resolved compose model, or a host process as one service with the
+/// variables it gets.
+pub(crate) fn checked_model(
+    project: &Project,
+    env: &str,
+    secrets: &secrets::StartSecrets,
+) -> Result<ComposeModel, ApiError> {
+    if crate::host::is_host(project, env) {
+        crate::host::as_model(project, env, secrets)
+    } else {
+        resolve_with(project, env, secrets)
+    }
+}
+
+/// Refuses to start a staging or production environment while any line of its checklist fails,
+/// listing every failure.
+pub fn enforce(env: &str, exposure: Exposure, model: &ComposeModel, specs: &[SecretSpec]) -> Result<(), ApiError> {
+    if !checklist::blocks_start(exposure) {
         return Ok(());
     }
-    let items = checklist::evaluate(env, model, specs);
+    let items = checklist::evaluate(env, exposure, model, specs);
     let failures = checklist::failures(&items);
     if failures.is_empty() {
         return Ok(());

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use envdeck_core::compose::Layer;
+use envdeck_core::compose::{ComposeModel, Layer, Service};
 use envdeck_core::progress::Progress;
 use envdeck_core::secret::{Conflict, precedence};
 use envdeck_core::{EnvironmentKind, Project};
@@ -78,6 +78,23 @@ pub(crate) fn conflicts(
         [&Layer::process_env(), &table],
         &secrets.values,
     ))
+}
+
+/// The host process as the security checklist reads a service: one service, with the variables the
+/// process gets (the manifest's `env`, then the keychain's secrets) and no published ports.
+pub(crate) fn as_model(project: &Project, env: &str, secrets: &StartSecrets) -> Result<ComposeModel, ApiError> {
+    let spec = spec(project, env, Some(secrets))?;
+    let service = Service {
+        environment: spec.env.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+        ..Service::default()
+    };
+    Ok(ComposeModel {
+        name: spec.key,
+        services: std::collections::BTreeMap::from([(spec.service, service)]),
+        networks: std::collections::BTreeMap::new(),
+        volumes: std::collections::BTreeMap::new(),
+        warnings: Vec::new(),
+    })
 }
 
 /// The engine's description of the environment's process; `secrets` are added to its variables last.

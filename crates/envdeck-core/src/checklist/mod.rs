@@ -1,7 +1,7 @@
 //! The security checklist of staging and production (seeds/001 9.1, seeds/000 "Security Checklist"),
 //! evaluated on what would actually run: the resolved compose model and the environment's secret
-//! specs. Pure: it reads values and returns pass/fail lines; `envdeck-api` refuses to start `prod`
-//! while any line fails.
+//! specs. Pure: it reads values and returns pass/fail lines; `envdeck-api` refuses to start a staging
+//! or production environment (by its id, or as the manifest's `exposure` marks it) while any line fails.
 //!
 //! The checks read the seeds' variable names (`DEBUG`, `SECRET_KEY`, `CORS_ORIGINS`, `SMTP_TLS`,
 //! `BCRYPT_ROUNDS`, `DOCS_ENABLED`). "App services" are those that set `SECRET_KEY` or `DEBUG`: the
@@ -10,13 +10,15 @@
 
 mod checks;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::compose::ComposeModel;
 use crate::secret::SecretSpec;
 
-/// How exposed an environment is, which decides how strict the checklist is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How exposed an environment is, which decides how strict the checklist is. The manifest may say it
+/// (`exposure = "production"`); otherwise the environment's id does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Exposure {
     Development,
     Staging,
@@ -44,13 +46,14 @@ impl Exposure {
 }
 
 /// Whether the checklist concerns this environment at all (staging and production).
-pub fn applies_to(env: &str) -> bool {
-    Exposure::of(env) >= Exposure::Staging
+pub fn applies_to(exposure: Exposure) -> bool {
+    exposure >= Exposure::Staging
 }
 
-/// Whether a failing checklist must stop this environment from starting (production only).
-pub fn blocks_start(env: &str) -> bool {
-    Exposure::of(env) == Exposure::Production
+/// Whether a failing checklist must stop this environment from starting: staging (PRODUCT.md: "checklist
+/// enforced") and production ("blocks start until it passes"), Docker or host process alike.
+pub fn blocks_start(exposure: Exposure) -> bool {
+    exposure >= Exposure::Staging
 }
 
 /// One line of the checklist.
@@ -68,8 +71,7 @@ pub struct ChecklistItem {
 }
 
 /// Every check, in the seeds' order.
-pub fn evaluate(env: &str, model: &ComposeModel, specs: &[SecretSpec]) -> Vec<ChecklistItem> {
-    let exposure = Exposure::of(env);
+pub fn evaluate(env: &str, exposure: Exposure, model: &ComposeModel, specs: &[SecretSpec]) -> Vec<ChecklistItem> {
     vec![
         checks::debug(model),
         checks::secret_key(env, exposure, model, specs),

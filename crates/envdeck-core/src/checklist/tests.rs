@@ -82,31 +82,31 @@ fn failed(items: &[ChecklistItem]) -> Vec<&str> {
 
 #[test]
 fn a_correct_production_passes_every_line() {
-    let items = evaluate("prod", &model(backend(&[])), &specs(128));
+    let items = evaluate("prod", Exposure::of("prod"), &model(backend(&[])), &specs(128));
     assert_eq!(items.len(), 8, "the eight checks of PRODUCT.md item 9");
     assert!(failed(&items).is_empty(), "nothing is wrong: {items:#?}");
 }
 
 #[test]
 fn debug_true_fails_its_line_and_only_it() {
-    let items = evaluate("prod", &model(backend(&[("DEBUG", "true")])), &specs(128));
+    let items = evaluate("prod", Exposure::of("prod"), &model(backend(&[("DEBUG", "true")])), &specs(128));
     assert_eq!(failed(&items), vec!["debug"], "{items:#?}");
     assert!(items[0].reason.contains("backend") && items[0].reason.contains("DEBUG=false"));
 }
 
 #[test]
 fn a_short_secret_key_fails_in_the_policy_and_in_the_value() {
-    let items = evaluate("prod", &model(backend(&[])), &specs(64));
+    let items = evaluate("prod", Exposure::of("prod"), &model(backend(&[])), &specs(64));
     assert_eq!(failed(&items), vec!["secret_key"], "128 needed in production");
     let value = "x".repeat(100);
-    let items = evaluate("prod", &model(backend(&[("SECRET_KEY", &value)])), &specs(128));
+    let items = evaluate("prod", Exposure::of("prod"), &model(backend(&[("SECRET_KEY", &value)])), &specs(128));
     let reason = &failures(&items)[0].reason;
     assert!(
         reason.contains("100 characters"),
         "a stored 100-character key is caught: {reason}"
     );
     assert!(!reason.contains(&value), "a reason never shows a value");
-    let items = evaluate("staging", &model(backend(&[("SECRET_KEY", &value)])), &specs(96));
+    let items = evaluate("staging", Exposure::of("staging"), &model(backend(&[("SECRET_KEY", &value)])), &specs(96));
     assert!(failed(&items).is_empty(), "96 is enough for staging: {items:#?}");
 }
 
@@ -150,7 +150,7 @@ fn cors_smtp_bcrypt_docs_and_ports_each_fail_their_line() {
         (&[("DEBUG", "false")], ""),
     ];
     for (vars, id) in cases {
-        let items = evaluate("prod", &model(backend(vars)), &specs(128));
+        let items = evaluate("prod", Exposure::of("prod"), &model(backend(vars)), &specs(128));
         let expected: Vec<&str> = if id.is_empty() { vec![] } else { vec![id] };
         assert_eq!(failed(&items), expected, "{vars:?}");
     }
@@ -158,7 +158,7 @@ fn cors_smtp_bcrypt_docs_and_ports_each_fail_their_line() {
     if let Some(grafana) = open.services.get_mut("grafana") {
         grafana.ports = vec![port(Some("0.0.0.0"), "3000", 3000)];
     }
-    let items = evaluate("prod", &open, &specs(128));
+    let items = evaluate("prod", Exposure::of("prod"), &open, &specs(128));
     assert_eq!(
         failed(&items),
         vec!["public_ports"],
@@ -167,7 +167,11 @@ fn cors_smtp_bcrypt_docs_and_ports_each_fail_their_line() {
 }
 
 #[test]
-fn only_production_blocks_start() {
-    assert!(blocks_start("prod") && !blocks_start("staging") && !blocks_start("local"));
-    assert!(applies_to("staging") && applies_to("prod") && !applies_to("dev"));
+fn staging_and_production_block_start_by_id_or_by_the_manifests_marking() {
+    let of = Exposure::of;
+    assert!(blocks_start(of("prod")) && blocks_start(of("staging")) && !blocks_start(of("local")));
+    assert!(applies_to(of("staging")) && applies_to(of("prod")) && !applies_to(of("dev")));
+    // An environment called `live` or `eu-west` is what its manifest says it is.
+    assert!(blocks_start(Exposure::Production) && blocks_start(Exposure::Staging));
+    assert!(!blocks_start(Exposure::Development));
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_norway::Value;
 
 use super::manifest::{self, EnvironmentSpec, Manifest};
+use crate::checklist::Exposure;
 use super::{Environment, EnvironmentKind, Project, project_name_of};
 use crate::CoreError;
 
@@ -195,6 +196,7 @@ fn environment(
             estimate: spec.estimate,
             secrets: spec.secrets.clone(),
             files_declared: false,
+            exposure: spec.exposure.unwrap_or_else(|| Exposure::of(id)),
         });
     }
     let compose_files: Vec<PathBuf> = match &spec.compose_files {
@@ -247,6 +249,7 @@ fn environment(
         estimate: spec.estimate,
         secrets: spec.secrets.clone(),
         files_declared: spec.compose_files.is_some(),
+        exposure: spec.exposure.unwrap_or_else(|| Exposure::of(id)),
     })
 }
 

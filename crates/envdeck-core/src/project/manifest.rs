@@ -65,6 +65,10 @@ pub struct EnvironmentSpec {
     pub health_url: Option<String>,
     /// What the environment roughly takes, as the project's people measured it: shown on its card.
     pub estimate: Option<Estimate>,
+    /// How exposed it is (`development`, `staging`, `production`); default: from its id (`prod` and
+    /// `production` are production, `staging` and `stage` staging). Staging and production start only
+    /// while their security checklist passes.
+    pub exposure: Option<crate::checklist::Exposure>,
 }
 
 /// Memory and start-up time an environment needs, measured by the project (`docker stats`, a stopwatch),

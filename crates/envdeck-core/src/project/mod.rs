@@ -54,6 +54,8 @@ pub struct Environment {
     /// The manifest lists this environment's `compose_files` itself (then a lone base file is meant).
     #[serde(skip)]
     pub files_declared: bool,
+    /// How exposed it is: the manifest's `exposure`, else from its id.
+    pub exposure: crate::checklist::Exposure,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
