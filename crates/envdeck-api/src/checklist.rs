@@ -81,7 +81,12 @@ pub(crate) fn checked_model(
 
 /// Refuses to start a staging or production environment while any line of its checklist fails,
 /// listing every failure.
-pub fn enforce(env: &str, exposure: Exposure, model: &ComposeModel, specs: &[SecretSpec]) -> Result<(), ApiError> {
+pub fn enforce(
+    env: &str,
+    exposure: Exposure,
+    model: &ComposeModel,
+    specs: &[SecretSpec],
+) -> Result<(), ApiError> {
     if !checklist::blocks_start(exposure) {
         return Ok(());
     }

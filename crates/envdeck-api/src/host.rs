@@ -82,7 +82,11 @@ pub(crate) fn conflicts(
 
 /// The host process as the security checklist reads a service: one service, with the variables the
 /// process gets (the manifest's `env`, then the keychain's secrets) and no published ports.
-pub(crate) fn as_model(project: &Project, env: &str, secrets: &StartSecrets) -> Result<ComposeModel, ApiError> {
+pub(crate) fn as_model(
+    project: &Project,
+    env: &str,
+    secrets: &StartSecrets,
+) -> Result<ComposeModel, ApiError> {
     let spec = spec(project, env, Some(secrets))?;
     let service = Service {
         environment: spec.env.into_iter().map(|(k, v)| (k, Some(v))).collect(),

@@ -9,7 +9,11 @@ use std::path::Path;
 use envdeck_tests::area::Area;
 
 fn area() -> Area {
-    Area::new(Path::new(env!("CARGO_BIN_EXE_envdeck")), "exposure", &["SECRET_KEY"])
+    Area::new(
+        Path::new(env!("CARGO_BIN_EXE_envdeck")),
+        "exposure",
+        &["SECRET_KEY"],
+    )
 }
 
 #[test]
@@ -31,7 +35,12 @@ fn environments_the_manifest_marks_staging_or_production_start_only_when_their_c
     let stack = area.stack(&dir, "eu");
     assert_eq!(
         envdeck_tests::cli::docker(
-            &["ps", "-aq", "--filter", &format!("label=com.docker.compose.project={stack}")],
+            &[
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=com.docker.compose.project={stack}")
+            ],
             &[]
         )
         .trim(),

@@ -71,7 +71,12 @@ pub struct ChecklistItem {
 }
 
 /// Every check, in the seeds' order.
-pub fn evaluate(env: &str, exposure: Exposure, model: &ComposeModel, specs: &[SecretSpec]) -> Vec<ChecklistItem> {
+pub fn evaluate(
+    env: &str,
+    exposure: Exposure,
+    model: &ComposeModel,
+    specs: &[SecretSpec],
+) -> Vec<ChecklistItem> {
     vec![
         checks::debug(model),
         checks::secret_key(env, exposure, model, specs),

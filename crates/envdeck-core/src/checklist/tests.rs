@@ -89,7 +89,12 @@ fn a_correct_production_passes_every_line() {
 
 #[test]
 fn debug_true_fails_its_line_and_only_it() {
-    let items = evaluate("prod", Exposure::of("prod"), &model(backend(&[("DEBUG", "true")])), &specs(128));
+    let items = evaluate(
+        "prod",
+        Exposure::of("prod"),
+        &model(backend(&[("DEBUG", "true")])),
+        &specs(128),
+    );
     assert_eq!(failed(&items), vec!["debug"], "{items:#?}");
     assert!(items[0].reason.contains("backend") && items[0].reason.contains("DEBUG=false"));
 }
@@ -99,14 +104,24 @@ fn a_short_secret_key_fails_in_the_policy_and_in_the_value() {
     let items = evaluate("prod", Exposure::of("prod"), &model(backend(&[])), &specs(64));
     assert_eq!(failed(&items), vec!["secret_key"], "128 needed in production");
     let value = "x".repeat(100);
-    let items = evaluate("prod", Exposure::of("prod"), &model(backend(&[("SECRET_KEY", &value)])), &specs(128));
+    let items = evaluate(
+        "prod",
+        Exposure::of("prod"),
+        &model(backend(&[("SECRET_KEY", &value)])),
+        &specs(128),
+    );
     let reason = &failures(&items)[0].reason;
     assert!(
         reason.contains("100 characters"),
         "a stored 100-character key is caught: {reason}"
     );
     assert!(!reason.contains(&value), "a reason never shows a value");
-    let items = evaluate("staging", Exposure::of("staging"), &model(backend(&[("SECRET_KEY", &value)])), &specs(96));
+    let items = evaluate(
+        "staging",
+        Exposure::of("staging"),
+        &model(backend(&[("SECRET_KEY", &value)])),
+        &specs(96),
+    );
     assert!(failed(&items).is_empty(), "96 is enough for staging: {items:#?}");
 }
 
@@ -115,6 +130,7 @@ fn default_passwords_are_caught_in_variables_and_urls_without_showing_them() {
     let db = "postgresql://contravento:changeme@postgres:5432/contravento";
     let items = evaluate(
         "prod",
+        Exposure::Production,
         &model(backend(&[
             ("REDIS_PASSWORD", "password123"),
             ("DATABASE_URL", db),

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use serde_norway::Value;
 
 use super::manifest::{self, EnvironmentSpec, Manifest};
-use crate::checklist::Exposure;
 use super::{Environment, EnvironmentKind, Project, project_name_of};
 use crate::CoreError;
+use crate::checklist::Exposure;
 
 /// Compose's own search order for the base file.
 pub const BASE_FILES: &[&str] = &[

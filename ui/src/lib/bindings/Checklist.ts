@@ -10,6 +10,6 @@ export type Checklist = { env: string,
  */
 applies: boolean, 
 /**
- * Whether a failing line stops the environment from starting (production).
+ * Whether a failing line stops the environment from starting (staging and production).
  */
 blocks_start: boolean, items: Array<ChecklistItem>, };
