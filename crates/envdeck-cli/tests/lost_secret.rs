@@ -6,7 +6,7 @@
 //! Fixture: tests/fixtures/projects/lost-secret (a volume stamped once, on the first Start).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use envdeck_tests::area::Area;
@@ -68,9 +68,18 @@ fn assert_refused(text: &str, volume: &str, what: &str) {
     }
 }
 
-#[test]
-fn a_deleted_keychain_entry_with_data_present_is_refused_until_the_old_value_is_back() {
-    let area = area();
+/// A project that ran once (its secret generated, its volume stamped) and was stopped, data kept.
+struct Stopped {
+    dir: PathBuf,
+    stack: String,
+    volume: String,
+    /// The secret the data was made with.
+    old: String,
+    /// The volume's stamp.
+    before: String,
+}
+
+fn started_and_stopped(area: &Area) -> Stopped {
     let dir = area.project("shop");
     area.ok(&dir, &["up", "local"]);
     let stack = area.stack(&dir, "local");
@@ -78,6 +87,25 @@ fn a_deleted_keychain_entry_with_data_present_is_refused_until_the_old_value_is_
     let old = area.secret(&dir, "local", "SECRET_KEY");
     let before = stamp(&volume);
     area.ok(&dir, &["down", "local"]);
+    Stopped {
+        dir,
+        stack,
+        volume,
+        old,
+        before,
+    }
+}
+
+#[test]
+fn a_deleted_keychain_entry_with_data_present_is_refused_until_the_old_value_is_back() {
+    let area = area();
+    let Stopped {
+        dir,
+        stack,
+        volume,
+        old,
+        before,
+    } = started_and_stopped(&area);
 
     delete_secret(&area, &dir, "SECRET_KEY");
     let (ok, text) = area.run(&dir, &["up", "local"], &[]);
@@ -134,13 +162,13 @@ fn a_deleted_keychain_entry_with_data_present_is_refused_until_the_old_value_is_
 #[test]
 fn a_fresh_keyring_with_data_present_is_refused_and_a_wipe_starts_afresh() {
     let area = area();
-    let dir = area.project("shop");
-    area.ok(&dir, &["up", "local"]);
-    let stack = area.stack(&dir, "local");
-    let volume = format!("{stack}_data");
-    let old = area.secret(&dir, "local", "SECRET_KEY");
-    let before = stamp(&volume);
-    area.ok(&dir, &["down", "local"]);
+    let Stopped {
+        dir,
+        stack,
+        volume,
+        old,
+        before,
+    } = started_and_stopped(&area);
 
     // A new login keyring: the entry is gone, and so is EnvDeck's record of what the environment had.
     delete_secret(&area, &dir, "SECRET_KEY");
