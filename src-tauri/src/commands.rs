@@ -11,6 +11,7 @@ use envdeck_api::backup::{self, BackupFile};
 use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
 use envdeck_api::environment::EnvironmentDoctor;
+use envdeck_api::identity::{self, ProjectQuestion};
 use envdeck_api::secrets::{Consequence, GenerateReport, ImportReport, RevealedSecret, Rotation, SecretRow};
 use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, StatsSample, UpReport};
 use envdeck_api::starts::Starts;
@@ -20,8 +21,10 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
 use crate::clipboard::SystemClipboard;
+use crate::picks::{self, Dialog, OpenedDir};
+use envdeck_api::picks::{Picks, Purpose};
 
-/// The project folder the app was started with (`envdeck-app /path/to/project`).
+/// The project folder the app was started with (`envdeck-app /path/to/project`); counts as chosen.
 #[derive(Debug, Default)]
 pub struct LaunchProject(pub Option<PathBuf>);
 
@@ -34,8 +37,8 @@ pub async fn app_info() -> AppInfo {
 }
 
 #[tauri::command]
-pub fn open_sample() -> Result<String, ApiError> {
-    envdeck_api::sample::own_copy()
+pub fn open_sample(picks: State<'_, Picks>) -> Result<PathBuf, ApiError> {
+    Ok(picks.chose(Purpose::Project, envdeck_api::sample::own_copy()?.into()))
 }
 
 #[tauri::command]
@@ -44,14 +47,85 @@ pub fn launch_project(launch: State<'_, LaunchProject>) -> Option<PathBuf> {
 }
 
 #[tauri::command]
-pub async fn open_project(dir: PathBuf) -> Result<ProjectView, ApiError> {
-    desktop::open_project(&dir).await
+pub async fn open_project(picks: State<'_, Picks>, dir: PathBuf) -> Result<ProjectView, ApiError> {
+    desktop::open_project(&picks.to_open(&dir).await?).await
+}
+
+/// What EnvDeck asks about a folder that may be a project it knew, before opening it (`None`: nothing).
+#[tauri::command]
+pub async fn project_question(
+    picks: State<'_, Picks>,
+    dir: PathBuf,
+) -> Result<Option<ProjectQuestion>, ApiError> {
+    identity::question_for(&picks.to_open(&dir).await?).await
+}
+
+/// The person's answer: adopt the earlier project offered as `adopt`, or (`None`) a project of its own.
+#[tauri::command]
+pub async fn answer_project(
+    picks: State<'_, Picks>,
+    dir: PathBuf,
+    adopt: Option<String>,
+) -> Result<(), ApiError> {
+    identity::answer(&picks.to_open(&dir).await?, adopt.as_deref()).await
+}
+
+/// The native folder picker; answers the folder chosen (which `open_project` then takes), or `None`.
+#[tauri::command]
+pub async fn pick_project(
+    app: AppHandle,
+    picks: State<'_, Picks>,
+    title: String,
+) -> Result<Option<PathBuf>, ()> {
+    Ok(picks::pick(&app, &picks, Dialog::ProjectFolder, &title).await)
+}
+
+/// The native file picker for a `.env` to import (any file: their names start with a dot).
+#[tauri::command]
+pub async fn pick_secrets_file(
+    app: AppHandle,
+    picks: State<'_, Picks>,
+    title: String,
+) -> Result<Option<PathBuf>, ()> {
+    Ok(picks::pick(&app, &picks, Dialog::SecretsFile, &title).await)
+}
+
+/// The native save dialog for a new backup, opening on `suggested` (inside the project).
+#[tauri::command]
+pub async fn pick_new_backup(
+    app: AppHandle,
+    picks: State<'_, Picks>,
+    title: String,
+    suggested: PathBuf,
+    kind: String,
+) -> Result<Option<PathBuf>, ()> {
+    Ok(picks::pick(
+        &app,
+        &picks,
+        Dialog::NewBackup {
+            suggested: &suggested,
+            kind: &kind,
+        },
+        &title,
+    )
+    .await)
+}
+
+/// The native open dialog for a backup to restore.
+#[tauri::command]
+pub async fn pick_backup(
+    app: AppHandle,
+    picks: State<'_, Picks>,
+    title: String,
+    kind: String,
+) -> Result<Option<PathBuf>, ()> {
+    Ok(picks::pick(&app, &picks, Dialog::Backup { kind: &kind }, &title).await)
 }
 
 #[tauri::command]
 pub async fn start(
     starts: State<'_, Starts>,
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     on_progress: Channel<Progress>,
 ) -> Result<UpReport, ApiError> {
@@ -59,36 +133,40 @@ pub async fn start(
 }
 
 #[tauri::command]
-pub fn cancel_start(starts: State<'_, Starts>, dir: PathBuf, env: String) -> bool {
+pub fn cancel_start(starts: State<'_, Starts>, dir: OpenedDir, env: String) -> bool {
     desktop::cancel_start(&starts, &dir, &env)
 }
 
 #[tauri::command]
-pub async fn stop(dir: PathBuf, env: String, on_progress: Channel<Progress>) -> Result<DownReport, ApiError> {
+pub async fn stop(
+    dir: OpenedDir,
+    env: String,
+    on_progress: Channel<Progress>,
+) -> Result<DownReport, ApiError> {
     desktop::stop(&dir, &env, move |p| drop(on_progress.send(p))).await
 }
 
 #[tauri::command]
-pub async fn restart_service(dir: PathBuf, env: String, service: String) -> Result<Vec<String>, ApiError> {
+pub async fn restart_service(dir: OpenedDir, env: String, service: String) -> Result<Vec<String>, ApiError> {
     desktop::restart_service(&dir, &env, &service).await
 }
 
 /// Opens one of the environment's links in the default browser: only a URL EnvDeck derived for it.
 #[tauri::command]
-pub async fn open_link(app: AppHandle, dir: PathBuf, env: String, url: String) -> Result<(), ApiError> {
+pub async fn open_link(app: AppHandle, dir: OpenedDir, env: String, url: String) -> Result<(), ApiError> {
     let url = desktop::link_to_open(&dir, &env, &url).await?;
     open_url(&app, &url)
 }
 
 #[tauri::command]
-pub async fn stack_view(dir: PathBuf, env: String) -> Result<StackView, ApiError> {
+pub async fn stack_view(dir: OpenedDir, env: String) -> Result<StackView, ApiError> {
     desktop::stack_view(&dir, &env).await
 }
 
 #[tauri::command]
 pub async fn watch_events(
     subscriptions: State<'_, Subscriptions>,
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     on_event: Channel<ServiceEvent>,
 ) -> Result<u32, ApiError> {
@@ -98,7 +176,7 @@ pub async fn watch_events(
 #[tauri::command]
 pub async fn watch_logs(
     subscriptions: State<'_, Subscriptions>,
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     service: Option<String>,
     follow: bool,
@@ -118,7 +196,7 @@ pub async fn watch_logs(
 #[tauri::command]
 pub async fn watch_stats(
     subscriptions: State<'_, Subscriptions>,
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     on_sample: Channel<StatsSample>,
 ) -> Result<u32, ApiError> {
@@ -131,48 +209,50 @@ pub fn unwatch(subscriptions: State<'_, Subscriptions>, id: u32) {
 }
 
 #[tauri::command]
-pub async fn environment_doctor(dir: PathBuf, env: String) -> Result<EnvironmentDoctor, ApiError> {
+pub async fn environment_doctor(dir: OpenedDir, env: String) -> Result<EnvironmentDoctor, ApiError> {
     envdeck_api::environment::doctor(&dir, &env).await
 }
 
 #[tauri::command]
-pub async fn secret_rows(dir: PathBuf, env: String) -> Result<Vec<SecretRow>, ApiError> {
+pub async fn secret_rows(dir: OpenedDir, env: String) -> Result<Vec<SecretRow>, ApiError> {
     desktop::secret_rows(&dir, &env).await
 }
 
 #[tauri::command]
-pub async fn generate_secrets(dir: PathBuf, env: String) -> Result<GenerateReport, ApiError> {
+pub async fn generate_secrets(dir: OpenedDir, env: String) -> Result<GenerateReport, ApiError> {
     desktop::generate_secrets(&dir, &env).await
 }
 
 #[tauri::command]
-pub async fn reveal_secret(dir: PathBuf, env: String, name: String) -> Result<RevealedSecret, ApiError> {
+pub async fn reveal_secret(dir: OpenedDir, env: String, name: String) -> Result<RevealedSecret, ApiError> {
     desktop::reveal_secret(&dir, &env, &name).await
 }
 
 #[tauri::command]
-pub fn rotation_preview(dir: PathBuf, env: String, name: String) -> Result<Vec<Consequence>, ApiError> {
+pub fn rotation_preview(dir: OpenedDir, env: String, name: String) -> Result<Vec<Consequence>, ApiError> {
     desktop::rotation_preview(&dir, &env, &name)
 }
 
 #[tauri::command]
-pub async fn rotate_secret(dir: PathBuf, env: String, name: String) -> Result<Rotation, ApiError> {
+pub async fn rotate_secret(dir: OpenedDir, env: String, name: String) -> Result<Rotation, ApiError> {
     desktop::rotate_secret(&dir, &env, &name).await
 }
 
 /// The value a person typed; it is stored, never logged or sent back.
 #[tauri::command]
-pub async fn enter_secret(dir: PathBuf, env: String, name: String, value: String) -> Result<(), ApiError> {
+pub async fn enter_secret(dir: OpenedDir, env: String, name: String, value: String) -> Result<(), ApiError> {
     desktop::enter_secret(&dir, &env, &name, value).await
 }
 
 #[tauri::command]
 pub async fn import_secrets(
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     file: PathBuf,
     overwrite: bool,
+    picks: State<'_, Picks>,
 ) -> Result<ImportReport, ApiError> {
+    let file = picks.file(Purpose::SecretsFile, &dir, &file)?;
     desktop::import_secrets(&dir, &env, &file, overwrite).await
 }
 
@@ -181,7 +261,7 @@ pub async fn import_secrets(
 pub async fn copy_secret(
     app: AppHandle,
     copied: State<'_, CopiedSecret>,
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     name: String,
 ) -> Result<u32, ApiError> {
@@ -189,13 +269,13 @@ pub async fn copy_secret(
 }
 
 #[tauri::command]
-pub async fn wipe_preview(dir: PathBuf, env: String) -> Result<Vec<String>, ApiError> {
+pub async fn wipe_preview(dir: OpenedDir, env: String) -> Result<Vec<String>, ApiError> {
     desktop::wipe_preview(&dir, &env).await
 }
 
 #[tauri::command]
 pub async fn wipe(
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     typed_name: String,
     on_progress: Channel<Progress>,
@@ -204,14 +284,14 @@ pub async fn wipe(
 }
 
 #[tauri::command]
-pub fn task_list(dir: PathBuf, env: String) -> Result<Vec<TaskView>, ApiError> {
+pub fn task_list(dir: OpenedDir, env: String) -> Result<Vec<TaskView>, ApiError> {
     task::list(&dir, &env)
 }
 
 /// Runs a Task; its output (secrets masked by the API) streams over `on_output`; answers its exit code.
 #[tauri::command]
 pub async fn run_task(
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     task: String,
     on_output: Channel<LogLine>,
@@ -220,29 +300,37 @@ pub async fn run_task(
 }
 
 #[tauri::command]
-pub fn backup_list(dir: PathBuf, env: String) -> Result<Vec<BackupFile>, ApiError> {
+pub fn backup_list(dir: OpenedDir, env: String) -> Result<Vec<BackupFile>, ApiError> {
     backup::list(&dir, &env)
 }
 
 /// The file the save dialog proposes for a new backup (its folder made ready).
 #[tauri::command]
-pub fn backup_default_file(dir: PathBuf, env: String) -> Result<PathBuf, ApiError> {
+pub fn backup_default_file(dir: OpenedDir, env: String) -> Result<PathBuf, ApiError> {
     backup::default_file(&dir, &env)
 }
 
 /// Dumps the database into the file the person chose in the save dialog; answers where it was written.
 #[tauri::command]
-pub async fn backup_now(dir: PathBuf, env: String, file: PathBuf) -> Result<PathBuf, ApiError> {
+pub async fn backup_now(
+    picks: State<'_, Picks>,
+    dir: OpenedDir,
+    env: String,
+    file: PathBuf,
+) -> Result<PathBuf, ApiError> {
+    let file = picks.file(Purpose::NewBackup, &dir, &file)?;
     backup::backup(&dir, &env, Some(file)).await
 }
 
 #[tauri::command]
 pub async fn restore_backup(
-    dir: PathBuf,
+    dir: OpenedDir,
     env: String,
     file: PathBuf,
     typed_name: String,
+    picks: State<'_, Picks>,
 ) -> Result<(), ApiError> {
+    let file = picks.file(Purpose::Backup, &dir, &file)?;
     desktop::restore_backup(&dir, &env, &file, &typed_name).await
 }
 

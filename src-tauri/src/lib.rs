@@ -2,9 +2,11 @@
 
 mod clipboard;
 mod commands;
+mod picks;
 
 use commands::LaunchProject;
 use envdeck_api::clipboard::CopiedSecret;
+use envdeck_api::picks::{Picks, Purpose};
 use envdeck_api::starts::Starts;
 use envdeck_api::watch::Subscriptions;
 use tauri::RunEvent;
@@ -15,12 +17,17 @@ pub fn run() {
     let _log = envdeck_api::logging::init("envdeck-desktop");
     // Named in the message a CLI shows while it waits for this app's Start, Stop or secret change.
     envdeck_api::writer::set_client("the EnvDeck app");
-    let launch = LaunchProject(envdeck_api::desktop::project_arg(std::env::args()));
+    // What the person chose: the folder on the command line counts, like a folder picked in a dialog.
+    let picks = Picks::default();
+    let launch =
+        envdeck_api::desktop::project_arg(std::env::args()).map(|dir| picks.chose(Purpose::Project, dir));
+    let launch = LaunchProject(launch);
     let outcome = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(launch)
+        .manage(picks)
         .manage(Subscriptions::default())
         .manage(CopiedSecret::default())
         .manage(Starts::default())
@@ -28,6 +35,12 @@ pub fn run() {
             commands::app_info,
             commands::launch_project,
             commands::open_project,
+            commands::project_question,
+            commands::answer_project,
+            commands::pick_project,
+            commands::pick_secrets_file,
+            commands::pick_new_backup,
+            commands::pick_backup,
             commands::start,
             commands::cancel_start,
             commands::stop,

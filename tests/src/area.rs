@@ -57,14 +57,18 @@ impl Area {
         self.tmp.path().join("state")
     }
 
+    /// The variables that give a process (a CLI, the app) the area's list of projects and state folder.
+    pub fn variables(&self) -> [(&'static str, PathBuf); 2] {
+        [
+            ("ENVDECK_PROJECTS_DIR", self.tmp.path().join("registry")),
+            ("ENVDECK_STATE_DIR", self.state_dir()),
+        ]
+    }
+
     /// `envdeck --project DIR ARGS` with the area's folders and any extra variables (later ones win).
     pub fn command(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(&self.bin);
-        cmd.arg("--project")
-            .arg(dir)
-            .args(args)
-            .env("ENVDECK_PROJECTS_DIR", self.tmp.path().join("registry"))
-            .env("ENVDECK_STATE_DIR", self.state_dir());
+        cmd.arg("--project").arg(dir).args(args).envs(self.variables());
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -167,6 +167,27 @@ impl AppWindow {
             .unwrap_or_else(|e| panic!("`{css}` can be scrolled into view: {e}"));
     }
 
+    /// Invokes an app command from inside the window, as any script running there could (not through
+    /// the UI's code): `Ok(answer)` or `Err(the rejection, {code, message} for EnvDeck's errors)`.
+    pub async fn invoke(
+        &self,
+        command: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let script = "const [command, args, done] = arguments;\n\
+                      window.__TAURI_INTERNALS__.invoke(command, args)\n\
+                        .then((ok) => done({ ok: ok === undefined ? null : ok }), (err) => done({ err }));";
+        let answer = self
+            .client
+            .execute_async(script, vec![command.into(), args])
+            .await
+            .unwrap_or_else(|e| panic!("`{command}` can be invoked from the window: {e}"));
+        match answer.get("err") {
+            Some(err) => Err(err.clone()),
+            None => Ok(answer["ok"].clone()),
+        }
+    }
+
     /// Saves a PNG of the window under target/e2e/.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self

@@ -1,7 +1,8 @@
 //! The desktop window may do only what its UI does. The Tauri capabilities (src-tauri/capabilities/*.json)
 //! must grant exactly the plugin permissions that the plugin calls found in ui/src need (nothing unused
 //! that a script injected into the webview could use), scoped to local links; the app's own commands
-//! must be the ones ui/src/lib/ipc.ts invokes; and tauri.conf.json's Content Security Policy must
+//! must be the ones ui/src/lib/ipc.ts invokes; every command naming a project folder or a file checks it
+//! against what the person chose (envdeck_api::picks); and tauri.conf.json's Content Security Policy must
 //! forbid remote and inline scripts and eval. Reads files only: no build, no window.
 
 use std::collections::BTreeSet;
@@ -133,8 +134,9 @@ fn capabilities_grant_exactly_the_plugin_permissions_the_ui_calls_and_no_url_ope
         }
     }
     assert!(
-        needed.contains("dialog:allow-open"),
-        "the scan finds the UI's folder picker: {needed:?}"
+        !needed.iter().any(|p| p.starts_with("dialog:")),
+        "the window opens no file dialog itself: Rust opens them and records what the person chose, so a \
+         command takes only a path chosen that way (envdeck_api::picks): {needed:?}"
     );
     assert!(
         !needed.iter().any(|p| p.starts_with("opener:")),
@@ -220,6 +222,64 @@ fn the_app_registers_exactly_the_commands_the_ui_invokes() {
         registered, invoked,
         "every registered command is one the UI invokes, and the other way round"
     );
+}
+
+/// The commands of src-tauri/src/commands.rs: `(name, parameters, body)`.
+fn commands() -> Vec<(String, String, String)> {
+    let text = read(&repo().join("src-tauri/src/commands.rs"));
+    let mut found = Vec::new();
+    for part in text.split("#[tauri::command]").skip(1) {
+        let at = part.find("fn ").expect("a command is a function");
+        let name: String = part[at + 3..]
+            .chars()
+            .take_while(|c| *c != '(' && *c != '<')
+            .collect();
+        let open = part[at..].find('(').expect("parameters") + at;
+        let close = part[open..]
+            .find(") ->")
+            .or_else(|| part[open..].find(") {"))
+            .expect("parameters close")
+            + open;
+        let body_end = part.find("\n}").unwrap_or(part.len());
+        found.push((
+            name,
+            part[open + 1..close].to_owned(),
+            part[close..body_end].to_owned(),
+        ));
+    }
+    found
+}
+
+#[test]
+fn every_command_takes_only_folders_and_files_the_person_chose() {
+    let commands = commands();
+    assert!(
+        commands.len() > 20,
+        "the scan finds the commands: {}",
+        commands.len()
+    );
+    for (name, params, body) in &commands {
+        if params.contains("dir: PathBuf") {
+            assert!(
+                body.contains("picks.to_open(&dir)"),
+                "`{name}` takes a project folder as a bare PathBuf: take `dir: OpenedDir` (a project opened in \
+                 this run), or check a folder to open with Picks::to_open (a chosen or known project)"
+            );
+        }
+        if params.contains("file: PathBuf") {
+            assert!(
+                body.contains("picks.file(Purpose::"),
+                "`{name}` takes a file without checking it was chosen in a dialog or lies in the project"
+            );
+        }
+        for param in params.split(',').map(str::trim).filter(|p| p.contains("PathBuf")) {
+            assert!(
+                ["dir: PathBuf", "file: PathBuf", "suggested: PathBuf"].contains(&param),
+                "`{name}` takes a path `{param}` this test does not know how it is checked: check it with \
+                 envdeck_api::picks and add it here"
+            );
+        }
+    }
 }
 
 /// The sources a CSP directive allows, or `None` when the policy does not name it.

@@ -30,6 +30,9 @@ pub enum ErrorCode {
     /// A secret is gone from the keychain while the data it protected is still there: nothing is
     /// generated over it; the message names the secret, the volumes and the ways out.
     SecretLost,
+    /// The window named a folder or file the person did not choose (in a dialog, or by opening the
+    /// project it lies in): nothing was read or written. See [`crate::picks`].
+    NotChosen,
     /// The person cancelled the operation (a desktop Start): not a failure, nothing to fix.
     Cancelled,
     /// Anything else.

@@ -173,6 +173,21 @@ impl Locked {
         }
     }
 
+    /// What a new folder under the readable `name` may be, that only its user can confirm: the data an
+    /// earlier EnvDeck kept under that name (`legacy`: found), when no folder has claimed it. A known
+    /// project of the same name whose folder is gone is not asked about: projects come and go under one
+    /// name (samples, temporary checkouts), and asking would block every new one. A moved folder is
+    /// recognised by its directory; a copy adopts with `envdeck project adopt`.
+    fn open_claims(&self, name: &str, legacy: bool) -> Vec<Claim> {
+        if legacy && !self.claims_legacy(name) {
+            vec![Claim::Legacy {
+                name: name.to_owned(),
+            }]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn claims_legacy(&self, name: &str) -> bool {
         self.known
             .projects
@@ -218,6 +233,15 @@ fn lookup(dir: &Path) -> Result<Option<Identity>, ApiError> {
     Ok(locked.find(dir).map(|r| r.identity.clone()))
 }
 
+/// Whether the canonical folder `dir` is on EnvDeck's list of projects (opened before, by any client).
+pub async fn is_known(dir: &Path) -> Result<bool, ApiError> {
+    let dir = dir.to_path_buf();
+    crate::blocking("reading EnvDeck's list of projects", move || {
+        Ok(lookup(&dir)?.is_some())
+    })
+    .await
+}
+
 /// The identity of the project at `project.dir`: recorded, recognised, adopted or new. A folder that
 /// may be a project EnvDeck knew gets an error with code `ProjectIdentity` naming the old path (or the
 /// old name) and the two answers; nothing is created before the answer.
@@ -252,8 +276,8 @@ pub async fn identify(project: &Project) -> Result<Identity, ApiError> {
             locked.save()?;
             return Ok(identity);
         }
-        let mut claims = Vec::new();
-        if legacy && !locked.claims_legacy(&name) {
+        let claims = locked.open_claims(&name, legacy);
+        if !claims.is_empty() {
             if name == own_name {
                 return adopt_into(
                     &mut locked,
@@ -263,12 +287,6 @@ pub async fn identify(project: &Project) -> Result<Identity, ApiError> {
                     Identity::Legacy { name: name.clone() },
                 );
             }
-            claims.push(Claim::Legacy { name: name.clone() });
-        }
-        // A known project of the same name whose folder is gone is not asked about: projects come and
-        // go under one name (samples, temporary checkouts), and asking would block every new one. A
-        // moved folder is recognised by its directory (above); a copy adopts with `envdeck project adopt`.
-        if !claims.is_empty() {
             return Err(question(&dir, &claims));
         }
         let identity = locked.fresh(&dir, &name)?;
@@ -314,6 +332,82 @@ fn question(dir: &Path, claims: &[Claim]) -> ApiError {
             what.join(", or "),
         ),
     )
+}
+
+/// The question a folder gets before it is opened, as the desktop asks it (the CLI's is the
+/// `ProjectIdentity` error's message): which earlier data it may be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProjectQuestion {
+    pub path: String,
+    pub choices: Vec<Adoptable>,
+}
+
+/// One answer to [`ProjectQuestion`] besides "a project of its own".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Adoptable {
+    /// What [`adopt`] takes (`legacy:<name>`).
+    pub handle: String,
+    /// The name the earlier data was kept under.
+    pub name: String,
+}
+
+/// The question EnvDeck asks about the folder before opening it, or `None` when it opens without one.
+pub async fn question_for(dir: &Path) -> Result<Option<ProjectQuestion>, ApiError> {
+    let project = crate::project::open(dir)?;
+    let path = project.dir.clone();
+    if crate::blocking("reading EnvDeck's list of projects", move || lookup(&path))
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let legacy = legacy_data(&project).await?;
+    let own_name = envdeck_core::project::project_name_of(&project.dir);
+    let (path, name) = (project.dir.clone(), project.name.clone());
+    crate::blocking("reading EnvDeck's list of projects", move || {
+        let locked = Locked::open()?;
+        let claims = locked.open_claims(&name, legacy);
+        if locked.find(&path).is_some() || claims.is_empty() || name == own_name {
+            return Ok(None);
+        }
+        Ok(Some(ProjectQuestion {
+            path: path.display().to_string(),
+            choices: claims
+                .iter()
+                .map(|c| match c {
+                    Claim::Legacy { name } => Adoptable {
+                        handle: c.handle(),
+                        name: name.clone(),
+                    },
+                })
+                .collect(),
+        }))
+    })
+    .await
+}
+
+/// The desktop's answer to [`question_for`]: adopt one of its choices (`Some(handle)`, which must be
+/// one it offers now), or make the folder a project of its own (`None`).
+pub async fn answer(dir: &Path, adopt_handle: Option<&str>) -> Result<(), ApiError> {
+    let Some(handle) = adopt_handle else {
+        return new(dir).await.map(drop);
+    };
+    let offered = question_for(dir)
+        .await?
+        .is_some_and(|q| q.choices.iter().any(|c| c.handle == handle));
+    if !offered {
+        return Err(ApiError::new(
+            ErrorCode::NotChosen,
+            format!(
+                "{} is not offered to {}: reopen the project to see what it may adopt",
+                handle,
+                dir.display()
+            ),
+        ));
+    }
+    adopt(dir, handle).await.map(drop)
 }
 
 /// The answer to the question: this folder is `from` (an old path, or `legacy:<name>`).

@@ -15,6 +15,7 @@ pub mod host;
 pub mod identity;
 pub mod links;
 pub mod logging;
+pub mod picks;
 pub mod project;
 pub mod sample;
 pub mod secrets;

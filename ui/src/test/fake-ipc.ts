@@ -15,6 +15,7 @@ import type {
   Watch,
 } from "../lib/ipc";
 import type { AppInfo } from "../lib/bindings/AppInfo";
+import type { ProjectQuestion } from "../lib/bindings/ProjectQuestion";
 import type { EnvironmentDoctor } from "../lib/bindings/EnvironmentDoctor";
 
 type Ipc = typeof realIpc;
@@ -151,6 +152,11 @@ export const fixtures = {
     },
     { name: "before-upgrade.sql.gz", path: "/home/ana/shop/backups/local/before-upgrade.sql.gz", bytes: 3_145_728, modified: 1795400000 },
   ] as BackupFile[],
+  /** What Rust asks about a folder an earlier EnvDeck knew by another name. */
+  question: {
+    path: "/home/ana/shop",
+    choices: [{ handle: "legacy:shop-api", name: "shop-api" }],
+  } satisfies ProjectQuestion,
   /** Where the save dialog's pick lands (the person accepted the default). */
   backupWritten: "/home/ana/shop/backups/local/local-20261124T060000Z.sql.gz",
 };
@@ -161,6 +167,8 @@ export const rustMessages = {
   startCancelled: "the start of local was cancelled: what it created so far is kept, and Start continues from there",
   backupFailed: "the database service `db` is not running; start the environment first: envdeck up local",
   restoreRefused: "nothing was restored: type `local` exactly to confirm that its database is replaced",
+  projectQuestion:
+    "/home/ana/shop is new to EnvDeck, and it may be the secrets and data an earlier EnvDeck kept under the name `shop-api` (before projects had ids).",
 };
 
 const upEvents: Progress[] = [
@@ -196,6 +204,8 @@ export const control = {
   /** Start first waits for another EnvDeck (Rust's `waiting` event), until `lockFreed` settles. */
   waitingFor: null as string | null,
   lockFreed: Promise.resolve() as Promise<void>,
+  /** Opening asks first (Rust's `project_identity`) until the question is answered. */
+  question: null as ProjectQuestion | null,
 };
 
 function record(command: string, ...args: unknown[]) {
@@ -210,7 +220,15 @@ export const fakeIpc: Ipc = {
   appInfo: async () => fixtures.info,
   launchProject: async () => null,
   openSample: async () => (record("openSample"), fixtures.project.dir),
-  openProject: async (dir) => (record("openProject", dir), fixtures.project),
+  openProject: async (dir) => {
+    record("openProject", dir);
+    if (control.question && !control.calls.some((c) => c.command === "answerProject")) {
+      throw { code: "project_identity", message: rustMessages.projectQuestion };
+    }
+    return fixtures.project;
+  },
+  projectQuestion: async (dir) => (record("projectQuestion", dir), control.question),
+  answerProject: async (dir, adopt) => void record("answerProject", dir, adopt),
   pickFolder: async () => null,
   pickFile: async () => control.pickedFile,
   start: async (t: Target, onProgress) => {
