@@ -99,7 +99,7 @@ fn view(environment: &Environment) -> EnvironmentView {
             EnvironmentKind::Process { .. } => Runs::HostProcess,
         },
         services: environment.services.clone(),
-        engine: environment.engine.clone(),
+        engine: (!environment.engine.is_local()).then(|| environment.engine.to_string()),
         estimate: environment.estimate,
     }
 }

@@ -57,7 +57,8 @@ pub fn project_id(project: &Project) -> Result<&str, ApiError> {
 
 /// The stack of one environment of an identified project: its name and whose it is.
 pub fn stack_of(project: &Project, env: &str) -> Result<StackId, ApiError> {
-    Ok(stack::stack_id(project.identity().map_err(invalid)?, env))
+    let environment = project.environment(env).map_err(invalid)?;
+    Ok(stack::stack_id(project.identity().map_err(invalid)?, environment))
 }
 
 /// Resolves with EnvDeck's variable order: the keychain's secrets, then the process environment, then

@@ -572,7 +572,11 @@ async fn data_of(project: &Project, legacy: &Identity) -> Result<bool, ApiError>
         if host_process(project, &env.id) {
             continue;
         }
-        let stack = crate::stack::stack_id(legacy, &env.id);
+        // An EnvDeck from before ids ran every environment on this machine's engine (a remote one too).
+        let stack = crate::stack::StackId {
+            engine: envdeck_core::project::Endpoint::Local,
+            ..crate::stack::stack_id(legacy, env)
+        };
         // Without Docker there is no stack to find; its secrets (above) are what matters most.
         if let Ok(found) = crate::stack::exists(&stack).await
             && found

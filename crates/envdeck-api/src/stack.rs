@@ -1,9 +1,11 @@
 //! Start, stop and watch an Environment's stack: what the desktop's commands and the CLI's `up`, `down`,
 //! `ps`, `logs`, `restart` and `exec` call. Takes a resolved compose model; finding it is the project's job.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
-use envdeck_core::Identity;
+use envdeck_core::project::Endpoint;
+use envdeck_core::{Environment, Identity};
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::progress::Progress;
 use envdeck_core::secret::Masker;
@@ -28,8 +30,24 @@ impl From<EngineError> for ApiError {
     }
 }
 
-async fn engine() -> Result<Engine, ApiError> {
-    Ok(Engine::connect().await?)
+/// One connection per server for the life of the process: an ssh handshake takes a fifth of a second,
+/// and hyper's pool keeps the connections of one engine open. This machine's engine is connected afresh
+/// each time (a socket costs nothing, and a restarted Docker is found again).
+static SERVERS: LazyLock<tokio::sync::Mutex<HashMap<Endpoint, Engine>>> = LazyLock::new(Default::default);
+
+/// The engine the stack runs on: a server's when its environment names one, never this machine's in
+/// its place.
+async fn engine(stack: &StackId) -> Result<Engine, ApiError> {
+    if stack.engine.is_local() {
+        return Ok(Engine::connect().await?);
+    }
+    let mut servers = SERVERS.lock().await;
+    if let Some(engine) = servers.get(&stack.engine) {
+        return Ok(engine.clone());
+    }
+    let engine = Engine::connect_to(&stack.engine).await?;
+    servers.insert(stack.engine.clone(), engine.clone());
+    Ok(engine)
 }
 
 /// Brings the Environment up, reporting each Step to `on_progress`. Cancel by dropping the future
@@ -39,7 +57,7 @@ pub async fn up(
     model: &ComposeModel,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
-    Ok(engine().await?.up(stack, model, Arc::new(on_progress)).await?)
+    Ok(engine(stack).await?.up(stack, model, Arc::new(on_progress)).await?)
 }
 
 /// Stops and removes the stack; volumes only with `RemoveVolumes::Confirmed` naming the Environment.
@@ -48,7 +66,7 @@ pub async fn down(
     volumes: RemoveVolumes,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
-    Ok(engine()
+    Ok(engine(stack)
         .await?
         .down(stack, volumes, Arc::new(on_progress))
         .await?)
@@ -56,37 +74,38 @@ pub async fn down(
 
 /// What a Start would meet (ports, images), changing nothing.
 pub async fn preflight(stack: &StackId, model: &ComposeModel) -> Result<Preflight, ApiError> {
-    Ok(engine().await?.preflight(stack, model).await?)
+    Ok(engine(stack).await?.preflight(stack, model).await?)
 }
 
-/// The stack of one environment of a project with this identity.
-pub fn stack_id(identity: &Identity, env: &str) -> StackId {
+/// The stack of one environment of a project with this identity, on the engine the environment names.
+pub fn stack_id(identity: &Identity, environment: &Environment) -> StackId {
     StackId {
-        name: identity.stack_name(env),
+        name: identity.stack_name(&environment.id),
         project_id: identity.label(),
-        environment: env.to_owned(),
+        environment: environment.id.clone(),
         legacy: identity.is_legacy(),
+        engine: environment.engine.clone(),
     }
 }
 
 /// Whether the stack has any container or volume (an earlier EnvDeck's data, for adoption).
 pub async fn exists(stack: &StackId) -> Result<bool, ApiError> {
-    let engine = engine().await?;
+    let engine = engine(stack).await?;
     Ok(!engine.ps(stack).await?.is_empty() || !engine.volumes(stack).await?.is_empty())
 }
 
 pub async fn ps(stack: &StackId) -> Result<Vec<ServiceStatus>, ApiError> {
-    Ok(engine().await?.ps(stack).await?)
+    Ok(engine(stack).await?.ps(stack).await?)
 }
 
 /// The volumes carrying the stack's label: what "Wipe data" lists before asking.
 pub async fn volumes(stack: &StackId) -> Result<Vec<String>, ApiError> {
-    Ok(engine().await?.volumes(stack).await?)
+    Ok(engine(stack).await?.volumes(stack).await?)
 }
 
 /// Restarts the whole stack, or one Service; returns the containers restarted.
 pub async fn restart(stack: &StackId, service: Option<&str>) -> Result<Vec<String>, ApiError> {
-    Ok(engine().await?.restart(stack, service).await?)
+    Ok(engine(stack).await?.restart(stack, service).await?)
 }
 
 /// The stack's log lines, each masked with `masker` once whole.
@@ -95,7 +114,7 @@ pub async fn logs(
     options: LogOptions,
     masker: &Masker,
 ) -> Result<impl Stream<Item = Result<LogLine, ApiError>> + Send + use<>, ApiError> {
-    let lines = engine().await?.logs(stack, options, masker).await?;
+    let lines = engine(stack).await?.logs(stack, options, masker).await?;
     Ok(lines.map(|l| l.map_err(ApiError::from)))
 }
 
@@ -103,13 +122,13 @@ pub async fn stats(
     stack: &StackId,
     service: Option<&str>,
 ) -> Result<impl Stream<Item = Result<StatsSample, ApiError>> + Send + use<>, ApiError> {
-    let samples = engine().await?.stats(stack, service).await?;
+    let samples = engine(stack).await?.stats(stack, service).await?;
     Ok(samples.map(|s| s.map_err(ApiError::from)))
 }
 
 /// State and health changes of the stack's containers, for the service cards (reconnects by itself).
 pub async fn events(stack: &StackId) -> Result<BoxStream<'static, Result<ServiceEvent, ApiError>>, ApiError> {
-    let events = engine().await?.events(stack);
+    let events = engine(stack).await?.events(stack);
     Ok(events.map(|e| e.map_err(ApiError::from)).boxed())
 }
 
@@ -120,7 +139,7 @@ pub async fn exec(
     command: &[String],
     on_output: impl FnMut(LogLine) + Send,
 ) -> Result<i64, ApiError> {
-    Ok(engine().await?.exec(stack, service, command, on_output).await?)
+    Ok(engine(stack).await?.exec(stack, service, command, on_output).await?)
 }
 
 /// Runs a command whose stdout is data (a database dump): bytes go to `on_stdout` unsplit; returns the
@@ -131,7 +150,7 @@ pub async fn exec_raw(
     command: &[String],
     on_stdout: impl FnMut(&[u8]) -> std::io::Result<()> + Send,
 ) -> Result<(i64, String), ApiError> {
-    Ok(engine()
+    Ok(engine(stack)
         .await?
         .exec_raw(stack, service, command, on_stdout)
         .await?)
@@ -144,5 +163,5 @@ pub async fn exec_fed(
     command: &[String],
     input: impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + Unpin,
 ) -> Result<(i64, String), ApiError> {
-    Ok(engine().await?.exec_fed(stack, service, command, input).await?)
+    Ok(engine(stack).await?.exec_fed(stack, service, command, input).await?)
 }

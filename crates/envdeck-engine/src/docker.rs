@@ -1,6 +1,10 @@
-//! The connection to the Docker engine, and what "Docker is not there" looks like to a user.
+//! The connection to a Docker engine (this machine's, or a server's over ssh or a docker context), and
+//! what "Docker is not there" looks like to a user.
 
 use bollard::Docker;
+use envdeck_core::project::Endpoint;
+
+use crate::ssh::{Said, SshTarget};
 
 /// Why EnvDeck could not talk to the Docker engine, in words a new developer can act on.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +23,24 @@ pub enum ConnectError {
     /// Anything else the client library reported while connecting.
     #[error("could not connect to Docker at {endpoint}: {detail}")]
     Other { endpoint: String, detail: String },
+    /// The server did not answer ssh (name, port, network).
+    #[error("the server {host} cannot be reached over ssh ({said}). Check the host name and port in the engine URL, and that `ssh {host}` works from this machine.")]
+    Unreachable { host: String, said: String },
+    /// The server answered but refused the login.
+    #[error("the server {host} refused the ssh login ({said}). Add your key to the server (`ssh-copy-id`), load it into your ssh agent, or put the right user in the engine URL (ssh://user@{host}).")]
+    LoginRefused { host: String, said: String },
+    /// The server's host key is unknown, or changed: never accepted silently.
+    #[error("the host key of {host} is not known to this machine, or it changed ({said}). Check the key with the server's owner, then connect once with `ssh {host}` to record it; EnvDeck never accepts a host key silently.")]
+    UnknownHostKey { host: String, said: String },
+    /// ssh worked, but there is no usable docker on the server.
+    #[error("ssh to {host} works, but Docker does not answer there ({said}). Install Docker on the server, start it, and let the login user use it (the docker group).")]
+    NoDockerOnServer { host: String, said: String },
+    /// The engine's API is older than EnvDeck needs.
+    #[error("Docker on {host} speaks API {api}, older than the 1.41 EnvDeck needs: upgrade Docker on the server (20.10 or later).")]
+    TooOld { host: String, api: String },
+    /// The manifest names an engine EnvDeck cannot use (yet, or as configured).
+    #[error("{0}")]
+    Unusable(String),
 }
 
 /// What the engine says about itself, for the doctor and the About line.
@@ -63,6 +85,103 @@ pub async fn connect() -> Result<Docker, ConnectError> {
     let docker = Docker::connect_with_defaults().map_err(classify)?;
     let docker = docker.negotiate_version().await.map_err(classify)?;
     Ok(docker)
+}
+
+/// The oldest Docker API EnvDeck drives (Docker 20.10).
+const OLDEST_API: (u64, u64) = (1, 41);
+
+/// Seconds one request may take on a remote engine (a Start's pulls stream within it).
+const REMOTE_TIMEOUT: u64 = 120;
+
+/// Connects to the engine an environment names, and agrees on an API version. A remote one is never
+/// replaced by the local one: its failures are errors naming the host.
+pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
+    match endpoint {
+        Endpoint::Local => connect().await,
+        Endpoint::Ssh { user, host, port, socket } => {
+            let target = SshTarget {
+                user: user.clone(),
+                host: host.clone(),
+                port: *port,
+                socket: socket.clone(),
+            };
+            connect_ssh(&target).await
+        }
+        Endpoint::Context(name) => {
+            let host = crate::cli_context::host_of(name).map_err(ConnectError::Unusable)?;
+            match Endpoint::parse(&host) {
+                Ok(Endpoint::Ssh { .. }) => Box::pin(connect_to(&Endpoint::parse(&host).map_err(ConnectError::Unusable)?)).await,
+                _ => match host.strip_prefix("unix://") {
+                    Some(path) => {
+                        let docker = Docker::connect_with_unix(path, REMOTE_TIMEOUT, bollard::API_DEFAULT_VERSION)
+                            .map_err(|e| classify_at(&host, e))?;
+                        docker.negotiate_version().await.map_err(|e| classify_at(&host, e))
+                    }
+                    None => Err(ConnectError::Unusable(format!(
+                        "the docker context `{name}` points at {host}: EnvDeck reaches contexts over ssh:// or a \
+                         unix:// socket; a tcp:// engine is not supported yet"
+                    ))),
+                },
+            }
+        }
+        Endpoint::Tls { host, port } => Err(ConnectError::Unusable(format!(
+            "engine tcp://{host}:{port}: EnvDeck does not reach engines over TCP yet; use ssh://user@{host} (the \
+             server needs no open Docker port), or a docker context over ssh"
+        ))),
+    }
+}
+
+async fn connect_ssh(target: &SshTarget) -> Result<Docker, ConnectError> {
+    let host = target.host.clone();
+    let (docker, said) = crate::ssh::client(target, REMOTE_TIMEOUT).map_err(|e| ConnectError::Unusable(e.to_string()))?;
+    let version = match docker.version().await {
+        Ok(v) => v,
+        Err(e) => return Err(remote_failure(&host, &said, &e)),
+    };
+    let api = version.api_version.unwrap_or_default();
+    if api_older(&api, OLDEST_API) {
+        return Err(ConnectError::TooOld { host, api });
+    }
+    docker.negotiate_version().await.map_err(|e| remote_failure(&host, &said, &e))
+}
+
+fn api_older(api: &str, oldest: (u64, u64)) -> bool {
+    let mut parts = api.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
+    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    found < oldest
+}
+
+/// What a failed first request to a server means, from what ssh said on stderr.
+fn remote_failure(host: &str, said: &Said, e: &bollard::errors::Error) -> ConnectError {
+    let text = said.text();
+    let said_line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_owned();
+    let lower = text.to_lowercase();
+    let host = host.to_owned();
+    let said = if said_line.is_empty() { e.to_string() } else { said_line };
+    if lower.contains("host key verification failed") || lower.contains("remote host identification has changed") {
+        ConnectError::UnknownHostKey { host, said }
+    } else if lower.contains("permission denied") && !lower.contains("docker") {
+        ConnectError::LoginRefused { host, said }
+    } else if lower.contains("could not resolve")
+        || lower.contains("connection refused")
+        || lower.contains("connection timed out")
+        || lower.contains("no route to host")
+        || lower.contains("network is unreachable")
+    {
+        ConnectError::Unreachable { host, said }
+    } else {
+        // ssh connected (it said nothing of its own) and docker failed there: missing, stopped, not allowed.
+        ConnectError::NoDockerOnServer { host, said }
+    }
+}
+
+fn classify_at(endpoint: &str, err: bollard::errors::Error) -> ConnectError {
+    match classify(err) {
+        ConnectError::NotRunning { .. } => ConnectError::NotRunning { endpoint: endpoint.to_owned() },
+        ConnectError::PermissionDenied { .. } => ConnectError::PermissionDenied { endpoint: endpoint.to_owned() },
+        ConnectError::Other { detail, .. } => ConnectError::Other { endpoint: endpoint.to_owned(), detail },
+        other => other,
+    }
 }
 
 /// Pings the engine and reads its version.

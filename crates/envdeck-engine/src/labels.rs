@@ -28,6 +28,8 @@ pub struct StackId {
     /// Adopted from before projects had ids: its older objects carry no id label, and the name alone
     /// (unique to the one folder that adopted it) tells they are ours.
     pub legacy: bool,
+    /// The engine the stack runs on: this machine's unless the environment names a server's.
+    pub engine: envdeck_core::project::Endpoint,
 }
 
 impl StackId {
@@ -42,6 +44,7 @@ impl StackId {
             project_id: project_id.into(),
             environment: environment.into(),
             legacy: false,
+            engine: envdeck_core::project::Endpoint::Local,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The core hands this crate a resolved model; this crate turns it into Docker objects and reports back
 //! in EnvDeck's own types. Docker's wire types never leave this crate.
 
+mod cli_context;
 mod containers;
 mod context;
 pub mod docker;
@@ -16,6 +17,7 @@ mod masked;
 mod networks;
 mod ports;
 pub mod process;
+mod ssh;
 pub mod stack;
 mod stats;
 pub mod status;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_norway::Value;
 
 use super::manifest::{self, EnvironmentSpec, Manifest};
-use super::{Environment, EnvironmentKind, Project, project_name_of};
+use super::{Endpoint, Environment, EnvironmentKind, Project, project_name_of};
 use crate::CoreError;
 use crate::checklist::Exposure;
 
@@ -179,6 +179,16 @@ fn environment(
     .next();
     let label = spec.label.clone().unwrap_or_else(|| humanize(id));
     if let Some(command) = &spec.command {
+        if spec.engine.as_ref().is_some_and(|e| !e.is_local()) {
+            return Err(CoreError::Manifest {
+                file: dir.join(manifest::FILE_NAME),
+                line: None,
+                message: format!(
+                    "environment `{id}`: a host process (`command`) runs on this machine, so it cannot have an \
+                     `engine`; remove one of the two"
+                ),
+            });
+        }
         let command = command.args().unwrap_or_default();
         return Ok(Environment {
             id: id.to_string(),
@@ -192,7 +202,7 @@ fn environment(
                 health_url: spec.health_url.clone(),
             },
             env_template: template,
-            engine: None,
+            engine: Endpoint::Local,
             estimate: spec.estimate,
             secrets: spec.secrets.clone(),
             files_declared: false,
@@ -245,7 +255,7 @@ fn environment(
             profiles: spec.profiles.clone(),
         },
         env_template: template,
-        engine: spec.engine.clone(),
+        engine: spec.engine.clone().unwrap_or_default(),
         estimate: spec.estimate,
         secrets: spec.secrets.clone(),
         files_declared: spec.compose_files.is_some(),

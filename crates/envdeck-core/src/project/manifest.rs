@@ -49,8 +49,9 @@ pub struct EnvironmentSpec {
     /// Compose profiles to activate.
     #[serde(default)]
     pub profiles: Vec<String>,
-    /// A Docker engine other than the local one (`ssh://deploy@host`, `tcp://host:2376`).
-    pub engine: Option<String>,
+    /// A Docker engine other than the local one (`ssh://deploy@host`, `tcp://host:2376`,
+    /// `context:NAME`), checked when the project loads.
+    pub engine: Option<super::Endpoint>,
     /// Per-secret rules (`[environments.<id>.secrets.<NAME>]`).
     #[serde(default)]
     pub secrets: BTreeMap<String, SecretRule>,

@@ -3,6 +3,7 @@
 //! `envdeck.toml` that refines labels, secrets, links, tasks and adds host-process environments.
 
 pub mod discover;
+pub mod endpoint;
 pub mod identity;
 pub mod manifest;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use crate::CoreError;
 use crate::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Variables, load, normalize_project_name};
 use crate::secret::SecretRule;
+pub use endpoint::Endpoint;
 pub use identity::{Identity, valid_environment_id};
 pub use manifest::{CommandSpec, Estimate, Link, Manifest, Task};
 
@@ -44,8 +46,8 @@ pub struct Environment {
     pub services: Vec<String>,
     /// The variables template the secret policy reads (`.env.<id>.example`), if any.
     pub env_template: Option<PathBuf>,
-    /// A remote Docker engine for this environment, from the manifest.
-    pub engine: Option<String>,
+    /// The Docker engine this environment runs on (the manifest's `engine`; this machine's by default).
+    pub engine: Endpoint,
     /// Memory and start-up time from the manifest; `None`: nobody measured them.
     pub estimate: Option<Estimate>,
     /// The manifest's secret rules for this environment.

@@ -65,6 +65,14 @@ impl Engine {
         })
     }
 
+    /// Connects to the engine `endpoint` names: this machine's, or a server's (never the local one in
+    /// its place); the error names the host and what to fix.
+    pub async fn connect_to(endpoint: &envdeck_core::project::Endpoint) -> Result<Self, EngineError> {
+        Ok(Self {
+            docker: crate::docker::connect_to(endpoint).await?,
+        })
+    }
+
     /// Brings the Environment up: ports checked first, then network, volumes, images, and Services in
     /// dependency order (independent ones in parallel), waiting for each `depends_on` condition.
     /// Idempotent: unchanged containers are kept, changed ones recreated, stopped ones started.

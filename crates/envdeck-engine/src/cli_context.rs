@@ -1,0 +1,88 @@
+//! The docker CLI's contexts (`docker context create staging --docker host=ssh://…`): an environment
+//! with `engine = "context:staging"` runs where that context points, so a developer who already has
+//! contexts needs nothing new. Read from the CLI's own store: `$DOCKER_CONFIG`, else `~/.docker`, file
+//! `contexts/meta/<sha256 of the name>/meta.json`.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// Where the docker CLI keeps its configuration.
+fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("DOCKER_CONFIG") {
+        return Some(PathBuf::from(dir));
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
+    Some(PathBuf::from(home).join(".docker"))
+}
+
+/// The docker endpoint (`ssh://…`, `unix://…`, `tcp://…`) of the context `name`; the error says what to
+/// do, naming the context and the file read.
+pub(crate) fn host_of(name: &str) -> Result<String, String> {
+    let dir = config_dir().ok_or_else(|| "no docker configuration folder (HOME is not set); set DOCKER_CONFIG".to_owned())?;
+    host_in(&dir, name)
+}
+
+fn host_in(config: &Path, name: &str) -> Result<String, String> {
+    let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
+    let meta = config.join("contexts/meta").join(hash).join("meta.json");
+    let text = match std::fs::read_to_string(&meta) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!(
+                "the docker context `{name}` does not exist (no {}): create it with `docker context create {name} \
+                 --docker host=ssh://user@server`, or fix the name in envdeck.toml",
+                meta.display()
+            ));
+        }
+        Err(e) => return Err(format!("reading the docker context `{name}` ({}) failed: {e}", meta.display())),
+    };
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("the docker context `{name}` ({}) is not valid JSON: {e}", meta.display()))?;
+    let endpoint = &json["Endpoints"]["docker"];
+    if endpoint["SkipTLSVerify"].as_bool() == Some(true) {
+        return Err(format!(
+            "the docker context `{name}` skips TLS verification: EnvDeck does not talk to an engine it cannot \
+             verify; give the context its certificates"
+        ));
+    }
+    endpoint["Host"]
+        .as_str()
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("the docker context `{name}` ({}) names no docker host", meta.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(name: &str, meta: &str) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().expect("a temporary folder");
+        let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
+        let dir = tmp.path().join("contexts/meta").join(hash);
+        std::fs::create_dir_all(&dir).expect("the store");
+        std::fs::write(dir.join("meta.json"), meta).expect("meta.json");
+        tmp
+    }
+
+    #[test]
+    fn a_context_is_found_by_the_hash_of_its_name() {
+        let tmp = store(
+            "staging",
+            r#"{"Name":"staging","Metadata":{},"Endpoints":{"docker":{"Host":"ssh://deploy@host:2222","SkipTLSVerify":false}}}"#,
+        );
+        assert_eq!(host_in(tmp.path(), "staging"), Ok("ssh://deploy@host:2222".to_owned()));
+        let missing = host_in(tmp.path(), "prod").expect_err("no such context");
+        assert!(missing.contains("`prod` does not exist") && missing.contains("docker context create"), "{missing}");
+    }
+
+    #[test]
+    fn a_context_that_skips_tls_verification_is_refused() {
+        let tmp = store(
+            "lax",
+            r#"{"Name":"lax","Endpoints":{"docker":{"Host":"tcp://host:2376","SkipTLSVerify":true}}}"#,
+        );
+        assert!(host_in(tmp.path(), "lax").expect_err("refused").contains("skips TLS verification"));
+    }
+}

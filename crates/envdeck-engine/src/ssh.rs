@@ -1,0 +1,220 @@
+//! A Docker engine on a server, reached the way the docker CLI reaches `ssh://` hosts: the system `ssh`
+//! client runs `docker system dial-stdio` there, and the HTTP of Docker's API flows over its stdin and
+//! stdout. So the person's `~/.ssh/config`, keys, agent and known hosts apply (on Windows too, with its
+//! OpenSSH), an unknown host key is refused (BatchMode: never accepted silently), and ssh's own words
+//! ("Permission denied (publickey)", "Host key verification failed") name what to fix.
+//!
+//! Each connection of hyper's pool is one ssh process; bollard drives the pool through its custom
+//! transport. bollard's own `ssh` feature was not taken: it drops the port of the URL, builds on Unix
+//! only and accepts unknown host keys.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bollard::{BollardRequest, Docker};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::{Connected, Connection};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncReadExt, Join};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+/// Where on a server, as `ssh://[user@]host[:port][/socket]` says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshTarget {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: Option<u16>,
+    pub socket: Option<String>,
+}
+
+/// The last words ssh said on stderr (shared by every connection of one engine), for the error a
+/// failed connection becomes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Said(Arc<Mutex<String>>);
+
+/// Enough of ssh's stderr to hold its one-line reasons.
+const SAID_LIMIT: usize = 4096;
+
+impl Said {
+    fn push(&self, text: &str) {
+        let mut said = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        said.push_str(text);
+        if said.len() > SAID_LIMIT {
+            let cut = said.len() - SAID_LIMIT;
+            let cut = (cut..said.len()).find(|i| said.is_char_boundary(*i)).unwrap_or(said.len());
+            said.drain(..cut);
+        }
+    }
+
+    /// What ssh said, trimmed.
+    pub(crate) fn text(&self) -> String {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).trim().to_owned()
+    }
+}
+
+impl SshTarget {
+    /// The ssh command line: options first, `--` before the host so no host can be read as an option.
+    pub fn args(&self) -> Vec<String> {
+        let mut args: Vec<String> = ["-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30"]
+            .map(str::to_owned)
+            .to_vec();
+        if let Some(user) = &self.user {
+            args.extend(["-l".to_owned(), user.clone()]);
+        }
+        if let Some(port) = self.port {
+            args.extend(["-p".to_owned(), port.to_string()]);
+        }
+        args.extend(["--".to_owned(), self.host.clone(), "docker".to_owned()]);
+        if let Some(socket) = &self.socket {
+            args.extend(["--host".to_owned(), format!("unix://{socket}")]);
+        }
+        args.extend(["system".to_owned(), "dial-stdio".to_owned()]);
+        args
+    }
+}
+
+/// One connection: an ssh process whose stdout and stdin are the two directions; it dies with it.
+struct SshStream {
+    io: TokioIo<Join<ChildStdout, ChildStdin>>,
+    _ssh: Child,
+}
+
+impl hyper::rt::Read for SshStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for SshStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+impl Connection for SshStream {
+    fn connected(&self) -> Connected {
+        Connected::new()
+    }
+}
+
+/// Opens connections for hyper's pool: each call starts one ssh process.
+#[derive(Clone)]
+struct SshConnector {
+    args: Arc<Vec<String>>,
+    said: Said,
+}
+
+impl tower_service::Service<http::Uri> for SshConnector {
+    type Response = SshStream;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<SshStream, std::io::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: http::Uri) -> Self::Future {
+        let (args, said) = (self.args.clone(), self.said.clone());
+        Box::pin(async move {
+            let mut ssh = Command::new("ssh")
+                .args(args.iter())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("the ssh client could not be started ({e}): install OpenSSH's client"),
+                    )
+                })?;
+            let (Some(stdin), Some(stdout), Some(mut stderr)) =
+                (ssh.stdin.take(), ssh.stdout.take(), ssh.stderr.take())
+            else {
+                return Err(std::io::Error::other("ssh started without its pipes"));
+            };
+            tokio::spawn(async move {
+                let mut chunk = [0u8; 1024];
+                while let Ok(n) = stderr.read(&mut chunk).await {
+                    if n == 0 {
+                        break;
+                    }
+                    said.push(&String::from_utf8_lossy(&chunk[..n]));
+                }
+            });
+            Ok(SshStream {
+                io: TokioIo::new(tokio::io::join(stdout, stdin)),
+                _ssh: ssh,
+            })
+        })
+    }
+}
+
+/// A bollard client whose every connection is `ssh … docker system dial-stdio`; what ssh says on
+/// stderr lands in the returned [`Said`].
+pub(crate) fn client(target: &SshTarget, timeout_secs: u64) -> Result<(Docker, Said), bollard::errors::Error> {
+    let said = Said::default();
+    let connector = SshConnector {
+        args: Arc::new(target.args()),
+        said: said.clone(),
+    };
+    let client = Arc::new(Client::builder(TokioExecutor::new()).build(connector));
+    let docker = Docker::connect_with_custom_transport(
+        move |request: BollardRequest| {
+            let client = Arc::clone(&client);
+            async move { Ok(client.request(request).await?) }
+        },
+        // The address only fills the requests' Host header: the connector ignores it.
+        Some("http://docker"),
+        timeout_secs,
+        bollard::API_DEFAULT_VERSION,
+    )?;
+    Ok((docker, said))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_keeps_port_user_and_socket_and_puts_the_host_after_double_dash() {
+        let target = SshTarget {
+            user: Some("deploy".into()),
+            host: "staging.example.com".into(),
+            port: Some(2222),
+            socket: Some("/run/user/1000/docker.sock".into()),
+        };
+        let args = target.args().join(" ");
+        assert_eq!(
+            args,
+            "-T -o BatchMode=yes -o ConnectTimeout=30 -l deploy -p 2222 -- staging.example.com docker \
+             --host unix:///run/user/1000/docker.sock system dial-stdio"
+        );
+        assert!(!args.contains("StrictHostKeyChecking"), "an unknown host key is never accepted silently");
+    }
+
+    #[test]
+    fn what_ssh_said_is_kept_to_its_last_lines() {
+        let said = Said::default();
+        said.push(&"x".repeat(SAID_LIMIT));
+        said.push("Permission denied (publickey).\n");
+        assert!(said.text().ends_with("Permission denied (publickey)."));
+        assert!(said.text().len() <= SAID_LIMIT);
+    }
+}
