@@ -62,6 +62,9 @@ done
 step "test images (built locally, only when missing)"
 bash scripts/test-images.sh
 
+step "a remote engine for the remote-environment tests (a second dockerd behind a local sshd)"
+bash scripts/remote-engine.sh
+
 step "build the app and the CLI"
 cargo build --workspace --bins --quiet
 export ENVDECK_APP_BIN="$CARGO_TARGET_DIR/debug/envdeck-app"

@@ -143,6 +143,11 @@ pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
             }
             continue;
         }
+        if !env.engine.is_local() {
+            // Opening a project never connects to a server (a slow network, a key's passphrase): a
+            // server's environment is asked about when it is picked.
+            continue;
+        }
         match stack::ps(&environment::stack_of(&project, &env.id)?).await {
             Ok(ps) if ps.iter().any(|s| s.state == "running") => running.push(env.id.clone()),
             Ok(_) => {}
@@ -171,9 +176,16 @@ pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
         let links = crate::links::host_links(env, &project.links, &services);
         return Ok(StackView { services, links });
     }
-    let services = stack::ps(&environment::stack(dir, env).await?).await?;
+    let stack = environment::stack(dir, env).await?;
+    let services = stack::ps(&stack).await?;
     let model = resolved(&project, env).await?;
-    let links = service_links(env, &model, &project.links, &services);
+    let mut links = service_links(env, &model, &project.links, &services);
+    if !stack.engine.is_local() {
+        // A port a server publishes is not on this machine: a localhost link would open whatever listens
+        // here. Until EnvDeck forwards such ports over ssh, a server's environment offers only the
+        // manifest's own links to other hosts.
+        links.retain(|link| !crate::links::on_this_machine(&link.url));
+    }
     Ok(StackView { services, links })
 }
 

@@ -148,6 +148,21 @@ pub fn service_links(
     links
 }
 
+/// Whether a link's URL names this machine (`localhost`, `127.0.0.1`, `[::1]`, `0.0.0.0`).
+pub fn on_this_machine(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0"
+    ) || host.starts_with("127.")
+}
+
 /// The links of a host-process environment: the manifest's links for it that need no service, name the
 /// process, or point at the port its health URL answers on (the process is the project's backend, so
 /// "API docs" on that port works). Enabled while it runs and is not unhealthy.

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use envdeck_core::project::Endpoint;
-use envdeck_core::{Environment, Identity};
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::progress::Progress;
+use envdeck_core::project::Endpoint;
 use envdeck_core::secret::Masker;
+use envdeck_core::{Environment, Identity};
 use envdeck_engine::{Engine, EngineError};
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 
@@ -57,7 +57,10 @@ pub async fn up(
     model: &ComposeModel,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
-    Ok(engine(stack).await?.up(stack, model, Arc::new(on_progress)).await?)
+    Ok(engine(stack)
+        .await?
+        .up(stack, model, Arc::new(on_progress))
+        .await?)
 }
 
 /// Stops and removes the stack; volumes only with `RemoveVolumes::Confirmed` naming the Environment.
@@ -139,7 +142,10 @@ pub async fn exec(
     command: &[String],
     on_output: impl FnMut(LogLine) + Send,
 ) -> Result<i64, ApiError> {
-    Ok(engine(stack).await?.exec(stack, service, command, on_output).await?)
+    Ok(engine(stack)
+        .await?
+        .exec(stack, service, command, on_output)
+        .await?)
 }
 
 /// Runs a command whose stdout is data (a database dump): bytes go to `on_stdout` unsplit; returns the
@@ -163,5 +169,8 @@ pub async fn exec_fed(
     command: &[String],
     input: impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + Unpin,
 ) -> Result<(i64, String), ApiError> {
-    Ok(engine(stack).await?.exec_fed(stack, service, command, input).await?)
+    Ok(engine(stack)
+        .await?
+        .exec_fed(stack, service, command, input)
+        .await?)
 }

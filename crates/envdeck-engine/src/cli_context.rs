@@ -19,7 +19,8 @@ fn config_dir() -> Option<PathBuf> {
 /// The docker endpoint (`ssh://…`, `unix://…`, `tcp://…`) of the context `name`; the error says what to
 /// do, naming the context and the file read.
 pub(crate) fn host_of(name: &str) -> Result<String, String> {
-    let dir = config_dir().ok_or_else(|| "no docker configuration folder (HOME is not set); set DOCKER_CONFIG".to_owned())?;
+    let dir = config_dir()
+        .ok_or_else(|| "no docker configuration folder (HOME is not set); set DOCKER_CONFIG".to_owned())?;
     host_in(&dir, name)
 }
 
@@ -35,10 +36,19 @@ fn host_in(config: &Path, name: &str) -> Result<String, String> {
                 meta.display()
             ));
         }
-        Err(e) => return Err(format!("reading the docker context `{name}` ({}) failed: {e}", meta.display())),
+        Err(e) => {
+            return Err(format!(
+                "reading the docker context `{name}` ({}) failed: {e}",
+                meta.display()
+            ));
+        }
     };
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("the docker context `{name}` ({}) is not valid JSON: {e}", meta.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "the docker context `{name}` ({}) is not valid JSON: {e}",
+            meta.display()
+        )
+    })?;
     let endpoint = &json["Endpoints"]["docker"];
     if endpoint["SkipTLSVerify"].as_bool() == Some(true) {
         return Err(format!(
@@ -50,7 +60,12 @@ fn host_in(config: &Path, name: &str) -> Result<String, String> {
         .as_str()
         .filter(|h| !h.is_empty())
         .map(str::to_owned)
-        .ok_or_else(|| format!("the docker context `{name}` ({}) names no docker host", meta.display()))
+        .ok_or_else(|| {
+            format!(
+                "the docker context `{name}` ({}) names no docker host",
+                meta.display()
+            )
+        })
 }
 
 #[cfg(test)]
@@ -72,9 +87,15 @@ mod tests {
             "staging",
             r#"{"Name":"staging","Metadata":{},"Endpoints":{"docker":{"Host":"ssh://deploy@host:2222","SkipTLSVerify":false}}}"#,
         );
-        assert_eq!(host_in(tmp.path(), "staging"), Ok("ssh://deploy@host:2222".to_owned()));
+        assert_eq!(
+            host_in(tmp.path(), "staging"),
+            Ok("ssh://deploy@host:2222".to_owned())
+        );
         let missing = host_in(tmp.path(), "prod").expect_err("no such context");
-        assert!(missing.contains("`prod` does not exist") && missing.contains("docker context create"), "{missing}");
+        assert!(
+            missing.contains("`prod` does not exist") && missing.contains("docker context create"),
+            "{missing}"
+        );
     }
 
     #[test]
@@ -83,6 +104,10 @@ mod tests {
             "lax",
             r#"{"Name":"lax","Endpoints":{"docker":{"Host":"tcp://host:2376","SkipTLSVerify":true}}}"#,
         );
-        assert!(host_in(tmp.path(), "lax").expect_err("refused").contains("skips TLS verification"));
+        assert!(
+            host_in(tmp.path(), "lax")
+                .expect_err("refused")
+                .contains("skips TLS verification")
+        );
     }
 }

@@ -38,6 +38,23 @@ pub(crate) struct Existing {
 }
 
 /// Every container carrying this stack's label, stopped ones included.
+/// The host ports running containers publish on this engine: what a server's engine holds, where
+/// EnvDeck cannot try to bind a port itself.
+pub(crate) async fn published_ports(docker: &Docker) -> Result<std::collections::HashSet<u16>, EngineError> {
+    let running = docker
+        .list_containers(Some(ListContainersOptionsBuilder::default().build()))
+        .await
+        .map_err(|e| EngineError::Inspect {
+            what: "the engine's running containers".to_owned(),
+            detail: detail(&e),
+        })?;
+    Ok(running
+        .into_iter()
+        .flat_map(|c| c.ports.unwrap_or_default())
+        .filter_map(|p| p.public_port)
+        .collect())
+}
+
 pub(crate) async fn list(docker: &Docker, project: &StackId) -> Result<Vec<Existing>, EngineError> {
     let options = ListContainersOptionsBuilder::default()
         .all(true)

@@ -24,19 +24,29 @@ pub enum ConnectError {
     #[error("could not connect to Docker at {endpoint}: {detail}")]
     Other { endpoint: String, detail: String },
     /// The server did not answer ssh (name, port, network).
-    #[error("the server {host} cannot be reached over ssh ({said}). Check the host name and port in the engine URL, and that `ssh {host}` works from this machine.")]
+    #[error(
+        "the server {host} cannot be reached over ssh ({said}). Check the host name and port in the engine URL, and that `ssh {host}` works from this machine."
+    )]
     Unreachable { host: String, said: String },
     /// The server answered but refused the login.
-    #[error("the server {host} refused the ssh login ({said}). Add your key to the server (`ssh-copy-id`), load it into your ssh agent, or put the right user in the engine URL (ssh://user@{host}).")]
+    #[error(
+        "the server {host} refused the ssh login ({said}). Add your key to the server (`ssh-copy-id`), load it into your ssh agent, or put the right user in the engine URL (ssh://user@{host})."
+    )]
     LoginRefused { host: String, said: String },
     /// The server's host key is unknown, or changed: never accepted silently.
-    #[error("the host key of {host} is not known to this machine, or it changed ({said}). Check the key with the server's owner, then connect once with `ssh {host}` to record it; EnvDeck never accepts a host key silently.")]
+    #[error(
+        "the host key of {host} is not known to this machine, or it changed ({said}). Check the key with the server's owner, then connect once with `ssh {host}` to record it; EnvDeck never accepts a host key silently."
+    )]
     UnknownHostKey { host: String, said: String },
     /// ssh worked, but there is no usable docker on the server.
-    #[error("ssh to {host} works, but Docker does not answer there ({said}). Install Docker on the server, start it, and let the login user use it (the docker group).")]
+    #[error(
+        "ssh to {host} works, but Docker does not answer there ({said}). Install Docker on the server, start it, and let the login user use it (the docker group)."
+    )]
     NoDockerOnServer { host: String, said: String },
     /// The engine's API is older than EnvDeck needs.
-    #[error("Docker on {host} speaks API {api}, older than the 1.41 EnvDeck needs: upgrade Docker on the server (20.10 or later).")]
+    #[error(
+        "Docker on {host} speaks API {api}, older than the 1.41 EnvDeck needs: upgrade Docker on the server (20.10 or later)."
+    )]
     TooOld { host: String, api: String },
     /// The manifest names an engine EnvDeck cannot use (yet, or as configured).
     #[error("{0}")]
@@ -98,7 +108,12 @@ const REMOTE_TIMEOUT: u64 = 120;
 pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
     match endpoint {
         Endpoint::Local => connect().await,
-        Endpoint::Ssh { user, host, port, socket } => {
+        Endpoint::Ssh {
+            user,
+            host,
+            port,
+            socket,
+        } => {
             let target = SshTarget {
                 user: user.clone(),
                 host: host.clone(),
@@ -109,20 +124,7 @@ pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
         }
         Endpoint::Context(name) => {
             let host = crate::cli_context::host_of(name).map_err(ConnectError::Unusable)?;
-            match Endpoint::parse(&host) {
-                Ok(Endpoint::Ssh { .. }) => Box::pin(connect_to(&Endpoint::parse(&host).map_err(ConnectError::Unusable)?)).await,
-                _ => match host.strip_prefix("unix://") {
-                    Some(path) => {
-                        let docker = Docker::connect_with_unix(path, REMOTE_TIMEOUT, bollard::API_DEFAULT_VERSION)
-                            .map_err(|e| classify_at(&host, e))?;
-                        docker.negotiate_version().await.map_err(|e| classify_at(&host, e))
-                    }
-                    None => Err(ConnectError::Unusable(format!(
-                        "the docker context `{name}` points at {host}: EnvDeck reaches contexts over ssh:// or a \
-                         unix:// socket; a tcp:// engine is not supported yet"
-                    ))),
-                },
-            }
+            connect_context(name, &host).await
         }
         Endpoint::Tls { host, port } => Err(ConnectError::Unusable(format!(
             "engine tcp://{host}:{port}: EnvDeck does not reach engines over TCP yet; use ssh://user@{host} (the \
@@ -131,9 +133,47 @@ pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
     }
 }
 
+/// The engine a docker context points at: a server over ssh, or a socket or pipe of this machine.
+async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError> {
+    if let Ok(Endpoint::Ssh {
+        user,
+        host,
+        port,
+        socket,
+    }) = Endpoint::parse(host)
+    {
+        return connect_ssh(&SshTarget {
+            user,
+            host,
+            port,
+            socket,
+        })
+        .await;
+    }
+    #[cfg(unix)]
+    let local = host
+        .strip_prefix("unix://")
+        .map(|path| Docker::connect_with_unix(path, REMOTE_TIMEOUT, bollard::API_DEFAULT_VERSION));
+    #[cfg(windows)]
+    let local = host
+        .strip_prefix("npipe://")
+        .map(|path| Docker::connect_with_named_pipe(path, REMOTE_TIMEOUT, bollard::API_DEFAULT_VERSION));
+    match local {
+        Some(docker) => {
+            let docker = docker.map_err(|e| classify_at(host, e))?;
+            docker.negotiate_version().await.map_err(|e| classify_at(host, e))
+        }
+        None => Err(ConnectError::Unusable(format!(
+            "the docker context `{name}` points at {host}: EnvDeck reaches contexts over ssh:// or a local \
+             socket; a tcp:// engine is not supported yet"
+        ))),
+    }
+}
+
 async fn connect_ssh(target: &SshTarget) -> Result<Docker, ConnectError> {
     let host = target.host.clone();
-    let (docker, said) = crate::ssh::client(target, REMOTE_TIMEOUT).map_err(|e| ConnectError::Unusable(e.to_string()))?;
+    let (docker, said) =
+        crate::ssh::client(target, REMOTE_TIMEOUT).map_err(|e| ConnectError::Unusable(e.to_string()))?;
     let version = match docker.version().await {
         Ok(v) => v,
         Err(e) => return Err(remote_failure(&host, &said, &e)),
@@ -142,7 +182,10 @@ async fn connect_ssh(target: &SshTarget) -> Result<Docker, ConnectError> {
     if api_older(&api, OLDEST_API) {
         return Err(ConnectError::TooOld { host, api });
     }
-    docker.negotiate_version().await.map_err(|e| remote_failure(&host, &said, &e))
+    docker
+        .negotiate_version()
+        .await
+        .map_err(|e| remote_failure(&host, &said, &e))
 }
 
 fn api_older(api: &str, oldest: (u64, u64)) -> bool {
@@ -154,11 +197,23 @@ fn api_older(api: &str, oldest: (u64, u64)) -> bool {
 /// What a failed first request to a server means, from what ssh said on stderr.
 fn remote_failure(host: &str, said: &Said, e: &bollard::errors::Error) -> ConnectError {
     let text = said.text();
-    let said_line = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_owned();
+    let said_line = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_owned();
     let lower = text.to_lowercase();
     let host = host.to_owned();
-    let said = if said_line.is_empty() { e.to_string() } else { said_line };
-    if lower.contains("host key verification failed") || lower.contains("remote host identification has changed") {
+    let said = if said_line.is_empty() {
+        e.to_string()
+    } else {
+        said_line
+    };
+    if lower.contains("host key verification failed")
+        || lower.contains("remote host identification has changed")
+    {
         ConnectError::UnknownHostKey { host, said }
     } else if lower.contains("permission denied") && !lower.contains("docker") {
         ConnectError::LoginRefused { host, said }
@@ -177,9 +232,16 @@ fn remote_failure(host: &str, said: &Said, e: &bollard::errors::Error) -> Connec
 
 fn classify_at(endpoint: &str, err: bollard::errors::Error) -> ConnectError {
     match classify(err) {
-        ConnectError::NotRunning { .. } => ConnectError::NotRunning { endpoint: endpoint.to_owned() },
-        ConnectError::PermissionDenied { .. } => ConnectError::PermissionDenied { endpoint: endpoint.to_owned() },
-        ConnectError::Other { detail, .. } => ConnectError::Other { endpoint: endpoint.to_owned(), detail },
+        ConnectError::NotRunning { .. } => ConnectError::NotRunning {
+            endpoint: endpoint.to_owned(),
+        },
+        ConnectError::PermissionDenied { .. } => ConnectError::PermissionDenied {
+            endpoint: endpoint.to_owned(),
+        },
+        ConnectError::Other { detail, .. } => ConnectError::Other {
+            endpoint: endpoint.to_owned(),
+            detail,
+        },
         other => other,
     }
 }

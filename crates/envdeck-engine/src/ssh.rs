@@ -44,7 +44,9 @@ impl Said {
         said.push_str(text);
         if said.len() > SAID_LIMIT {
             let cut = said.len() - SAID_LIMIT;
-            let cut = (cut..said.len()).find(|i| said.is_char_boundary(*i)).unwrap_or(said.len());
+            let cut = (cut..said.len())
+                .find(|i| said.is_char_boundary(*i))
+                .unwrap_or(said.len());
             said.drain(..cut);
         }
     }
@@ -93,7 +95,11 @@ impl hyper::rt::Read for SshStream {
 }
 
 impl hyper::rt::Write for SshStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         Pin::new(&mut self.io).poll_write(cx, buf)
     }
 
@@ -168,7 +174,10 @@ impl tower_service::Service<http::Uri> for SshConnector {
 
 /// A bollard client whose every connection is `ssh … docker system dial-stdio`; what ssh says on
 /// stderr lands in the returned [`Said`].
-pub(crate) fn client(target: &SshTarget, timeout_secs: u64) -> Result<(Docker, Said), bollard::errors::Error> {
+pub(crate) fn client(
+    target: &SshTarget,
+    timeout_secs: u64,
+) -> Result<(Docker, Said), bollard::errors::Error> {
     let said = Said::default();
     let connector = SshConnector {
         args: Arc::new(target.args()),
@@ -206,7 +215,10 @@ mod tests {
             "-T -o BatchMode=yes -o ConnectTimeout=30 -l deploy -p 2222 -- staging.example.com docker \
              --host unix:///run/user/1000/docker.sock system dial-stdio"
         );
-        assert!(!args.contains("StrictHostKeyChecking"), "an unknown host key is never accepted silently");
+        assert!(
+            !args.contains("StrictHostKeyChecking"),
+            "an unknown host key is never accepted silently"
+        );
     }
 
     #[test]

@@ -50,7 +50,9 @@ impl Endpoint {
         if text == "local" {
             return Ok(Endpoint::Local);
         }
-        Err(format!("engine `{text}` is not an engine EnvDeck can reach: {accepted}"))
+        Err(format!(
+            "engine `{text}` is not an engine EnvDeck can reach: {accepted}"
+        ))
     }
 
     fn ssh(text: &str, rest: &str) -> Result<Self, String> {
@@ -63,7 +65,10 @@ impl Endpoint {
             None => (None, authority),
         };
         if let Some(user) = user
-            && (user.is_empty() || !user.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
+            && (user.is_empty()
+                || !user
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
         {
             return Err(format!("engine `{text}`: the user `{user}` is not a login name"));
         }
@@ -72,7 +77,9 @@ impl Endpoint {
         if let Some(path) = &socket
             && path.chars().any(|c| c.is_whitespace() || c == '\'' || c == '"')
         {
-            return Err(format!("engine `{text}`: the socket path `{path}` has a space or a quote"));
+            return Err(format!(
+                "engine `{text}`: the socket path `{path}` has a space or a quote"
+            ));
         }
         Ok(Endpoint::Ssh {
             user: user.map(str::to_owned),
@@ -111,7 +118,12 @@ fn host_port(text: &str, hp: &str) -> Result<(String, Option<u16>), String> {
         _ => (hp, None),
     };
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if bare.is_empty() || bare.starts_with('-') || !bare.chars().all(|c| c.is_ascii_alphanumeric() || ".-:_".contains(c)) {
+    if bare.is_empty()
+        || bare.starts_with('-')
+        || !bare
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:_".contains(c))
+    {
         return Err(format!("engine `{text}`: `{host}` is not a host name"));
     }
     Ok((host.to_owned(), port))
@@ -121,7 +133,12 @@ impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Endpoint::Local => f.write_str("local"),
-            Endpoint::Ssh { user, host, port, socket } => {
+            Endpoint::Ssh {
+                user,
+                host,
+                port,
+                socket,
+            } => {
                 f.write_str("ssh://")?;
                 if let Some(user) = user {
                     write!(f, "{user}@")?;
@@ -168,10 +185,24 @@ mod tests {
         );
         assert_eq!(
             Endpoint::parse("ssh://staging"),
-            Ok(Endpoint::Ssh { user: None, host: "staging".into(), port: None, socket: None })
+            Ok(Endpoint::Ssh {
+                user: None,
+                host: "staging".into(),
+                port: None,
+                socket: None
+            })
         );
-        for text in ["ssh://deploy@10.0.0.5:22", "ssh://h/var/run/docker.sock", "tcp://docker.example.com:2376", "context:staging"] {
-            assert_eq!(Endpoint::parse(text).map(|e| e.to_string()), Ok(text.to_owned()), "{text} round-trips");
+        for text in [
+            "ssh://deploy@10.0.0.5:22",
+            "ssh://h/var/run/docker.sock",
+            "tcp://docker.example.com:2376",
+            "context:staging",
+        ] {
+            assert_eq!(
+                Endpoint::parse(text).map(|e| e.to_string()),
+                Ok(text.to_owned()),
+                "{text} round-trips"
+            );
         }
     }
 

@@ -116,7 +116,8 @@ impl Engine {
     /// each image (present, or to be pulled or built). The doctor's per-environment lines.
     pub async fn preflight(&self, stack: &StackId, model: &ComposeModel) -> Result<Preflight, EngineError> {
         let ours = containers::list(&self.docker, stack).await?;
-        let ports = crate::ports::probe(model, &ours);
+        let host = crate::ports::Host::of(&self.docker, stack).await?;
+        let ports = crate::ports::probe(model, &ours, &host);
         let mut images = Vec::new();
         for (name, service) in &model.services {
             let image = envdeck_core::plan::image_of(&model.name, name, service);

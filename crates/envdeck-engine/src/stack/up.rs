@@ -40,7 +40,7 @@ pub(super) async fn up(
     let existing = containers::list(docker, project).await?;
 
     step(&sink, Step::CheckPorts, async {
-        ports::check(model, &existing)?;
+        ports::check(model, &existing, &ports::Host::of(docker, stack).await?)?;
         check_names(docker, stack, model, &existing).await?;
         Ok(Outcome::Unchanged)
     })

@@ -1,0 +1,210 @@
+//! An environment whose manifest names a server's engine runs there and only there, through the real
+//! ssh client and a real second dockerd (scripts/remote-engine.sh: reached only through a local sshd, as
+//! `ssh://envdeckremote@127.0.0.1:2223`). Start, ps, logs, exec and Stop act on the server, and this
+//! machine's engine never sees the stack; the secret stays in the local keychain and reaches the
+//! server's container as its environment. Each fault of a server (unreachable, login refused, unknown
+//! host key, no Docker there, an engine kind not supported yet, an unknown context) is an error that
+//! names the host and what to fix, and starts nothing here either. A docker context by name works.
+
+use std::path::Path;
+use std::process::Command;
+
+use envdeck_tests::area::Area;
+
+/// The rig's engine, for the docker CLI (the test's own view of the server).
+const SERVER: &str = "unix:///tmp/envdeck-remote/docker.sock";
+const URL: &str = "ssh://envdeckremote@127.0.0.1:2223";
+
+fn docker(host: Option<&str>, args: &[&str]) -> String {
+    let mut cmd = Command::new("docker");
+    if let Some(host) = host {
+        cmd.args(["-H", host]);
+    }
+    let out = cmd.args(args).output().expect("the docker CLI runs");
+    assert!(
+        out.status.success(),
+        "docker {args:?} on {host:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Names of the stack's containers on one engine (`None`: this machine's).
+fn containers(host: Option<&str>, stack: &str) -> Vec<String> {
+    let filter = format!("label=com.docker.compose.project={stack}");
+    docker(host, &["ps", "-a", "--filter", &filter, "--format", "{{.Names}}"])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Removes what a test left on the server, whatever its outcome.
+struct OnServer(String);
+
+impl Drop for OnServer {
+    fn drop(&mut self) {
+        let filter = format!("label=com.docker.compose.project={}", self.0);
+        for kind in ["container", "network", "volume"] {
+            let mut list = Command::new("docker");
+            list.args(["-H", SERVER, kind, "ls", "-q", "--filter", &filter]);
+            if kind == "container" {
+                list.arg("-a");
+            }
+            let Ok(out) = list.output() else { continue };
+            for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+                let force: &[&str] = if kind == "container" {
+                    &["rm", "-f"]
+                } else {
+                    &["rm"]
+                };
+                let _ = Command::new("docker")
+                    .args(["-H", SERVER, kind])
+                    .args(force)
+                    .arg(id)
+                    .output();
+            }
+        }
+    }
+}
+
+fn area() -> Area {
+    Area::new(
+        &envdeck_tests::cli::cli_binary(),
+        "remote-engine",
+        &["SECRET_KEY"],
+    )
+}
+
+fn with_engine(dir: &Path, engine: &str) {
+    let manifest =
+        format!("[environments.server]\ncompose_files = [\"docker-compose.yml\"]\nengine = \"{engine}\"\n");
+    std::fs::write(dir.join("envdeck.toml"), manifest).expect("the manifest is written");
+}
+
+#[test]
+fn an_environment_on_a_server_runs_there_and_not_on_this_machine() {
+    let area = area();
+    let dir = area.project("shop");
+    let stack = area.stack(&dir, "server");
+    let _cleanup = OnServer(stack.clone());
+
+    area.ok(&dir, &["up", "server"]);
+    let app = format!("{stack}-app-1");
+    assert_eq!(
+        containers(Some(SERVER), &stack),
+        vec![app.clone()],
+        "the stack runs on the server"
+    );
+    assert!(
+        containers(None, &stack).is_empty(),
+        "and nothing of it on this machine's engine"
+    );
+
+    let ps = area.ok(&dir, &["ps", "server"]);
+    assert!(
+        ps.contains("app") && ps.contains("running"),
+        "ps reads the server: {ps}"
+    );
+    let logs = area.ok(&dir, &["logs", "server"]);
+    assert!(
+        logs.contains("hello-from-the-server"),
+        "logs come from the server: {logs}"
+    );
+    let hostname = docker(Some(SERVER), &["inspect", "-f", "{{.Config.Hostname}}", &app]);
+    let exec = area.ok(&dir, &["exec", "server", "app", "--", "hostname"]);
+    assert_eq!(exec.trim(), hostname, "exec runs in the server's container");
+
+    let secret = area.secret(&dir, "server", "SECRET_KEY");
+    let given = docker(Some(SERVER), &["exec", &app, "sh", "-c", "echo \"$SECRET_KEY\""]);
+    assert_eq!(
+        given, secret,
+        "the local keychain's secret reached the server's container"
+    );
+
+    area.ok(&dir, &["down", "server"]);
+    assert!(
+        containers(Some(SERVER), &stack).is_empty(),
+        "Stop removed it from the server"
+    );
+}
+
+#[test]
+fn each_fault_of_a_server_names_the_host_and_what_to_fix_and_starts_nothing_here() {
+    let area = area();
+    let dir = area.project("faults");
+    let cases = [
+        (
+            "ssh://envdeckremote@127.0.0.1:1",
+            "the server 127.0.0.1 cannot be reached over ssh",
+        ),
+        (
+            "ssh://root@127.0.0.1:2223",
+            "the server 127.0.0.1 refused the ssh login",
+        ),
+        (
+            "ssh://envdeckremote@localhost:2223",
+            "the host key of localhost is not known",
+        ),
+        (
+            "ssh://envdeckremote@127.0.0.1:2223/tmp/envdeck-remote/no-such.sock",
+            "ssh to 127.0.0.1 works, but Docker does not answer there",
+        ),
+        ("tcp://127.0.0.1:2376", "does not reach engines over TCP yet"),
+        (
+            "context:envdeck-no-such-context",
+            "the docker context `envdeck-no-such-context` does not exist",
+        ),
+    ];
+    for (engine, says) in cases {
+        with_engine(&dir, engine);
+        let stack = area.stack(&dir, "server");
+        let (ok, out) = area.run(&dir, &["up", "server"], &[]);
+        assert!(!ok, "{engine}: up must fail:\n{out}");
+        assert!(out.contains(says), "{engine}: the error says `{says}`:\n{out}");
+        assert!(
+            containers(None, &stack).is_empty(),
+            "{engine}: nothing started on this machine instead"
+        );
+    }
+    with_engine(&dir, "shh://envdeckremote@127.0.0.1");
+    let (ok, out) = area.run(&dir, &["up", "server"], &[]);
+    assert!(
+        !ok && out.contains("envdeck.toml") && out.contains("not an engine EnvDeck can reach"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_docker_context_by_name_reaches_its_engine() {
+    let area = area();
+    let dir = area.project("context");
+    let config = tempfile::tempdir().expect("a docker config folder");
+    let config_dir = config.path().to_str().expect("a UTF-8 path");
+    docker(
+        None,
+        &[
+            "--config",
+            config_dir,
+            "context",
+            "create",
+            "rig",
+            "--docker",
+            &format!("host={URL}"),
+        ],
+    );
+    with_engine(&dir, "context:rig");
+    let stack = area.stack(&dir, "server");
+    let _cleanup = OnServer(stack.clone());
+
+    let (ok, out) = area.run(&dir, &["up", "server"], &[("DOCKER_CONFIG", config_dir)]);
+    assert!(ok, "up through the context:\n{out}");
+    assert_eq!(
+        containers(Some(SERVER), &stack).len(),
+        1,
+        "the context's engine runs it"
+    );
+    assert!(containers(None, &stack).is_empty());
+    let (ok, out) = area.run(&dir, &["down", "server"], &[("DOCKER_CONFIG", config_dir)]);
+    assert!(ok, "down through the context:\n{out}");
+    assert!(containers(Some(SERVER), &stack).is_empty());
+}
