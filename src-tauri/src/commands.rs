@@ -127,9 +127,10 @@ pub async fn start(
     starts: State<'_, Starts>,
     dir: OpenedDir,
     env: String,
+    typed_name: Option<String>,
     on_progress: Channel<Progress>,
 ) -> Result<UpReport, ApiError> {
-    desktop::start(&starts, &dir, &env, move |p| drop(on_progress.send(p))).await
+    desktop::start(&starts, &dir, &env, typed_name, move |p| drop(on_progress.send(p))).await
 }
 
 #[tauri::command]
@@ -141,9 +142,10 @@ pub fn cancel_start(starts: State<'_, Starts>, dir: OpenedDir, env: String) -> b
 pub async fn stop(
     dir: OpenedDir,
     env: String,
+    typed_name: Option<String>,
     on_progress: Channel<Progress>,
 ) -> Result<DownReport, ApiError> {
-    desktop::stop(&dir, &env, move |p| drop(on_progress.send(p))).await
+    desktop::stop(&dir, &env, typed_name, move |p| drop(on_progress.send(p))).await
 }
 
 #[tauri::command]

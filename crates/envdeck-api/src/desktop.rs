@@ -45,6 +45,9 @@ pub struct EnvironmentView {
     pub engine: Option<String>,
     /// RAM and start-up time as the project's `envdeck.toml` states them; none rather than a guess.
     pub estimate: Option<Estimate>,
+    /// A server's staging or production environment: Start and Stop first show this and ask for its
+    /// name typed.
+    pub server_change: Option<environment::ServerChange>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -101,6 +104,7 @@ fn view(environment: &Environment) -> EnvironmentView {
         services: environment.services.clone(),
         engine: (!environment.engine.is_local()).then(|| environment.engine.to_string()),
         estimate: environment.estimate,
+        server_change: environment::server_change(environment),
     }
 }
 
@@ -221,12 +225,13 @@ pub async fn start(
     starts: &Starts,
     dir: &Path,
     env: &str,
+    typed_name: Option<String>,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
     let (owned_dir, owned_env) = (dir.to_path_buf(), env.to_owned());
     starts
         .run(dir, env, async move {
-            environment::start(&owned_dir, &owned_env, on_progress).await
+            environment::start_confirmed(&owned_dir, &owned_env, typed_name.as_deref(), on_progress).await
         })
         .await
 }
@@ -241,13 +246,15 @@ pub fn cancel_start(starts: &Starts, dir: &Path, env: &str) -> bool {
     cancelled
 }
 
-/// Stop keeps the data: only "Wipe data" ([`wipe`]) removes volumes.
+/// Stop keeps the data: only "Wipe data" ([`wipe`]) removes volumes. A server's staging or production
+/// environment needs `typed_name`.
 pub async fn stop(
     dir: &Path,
     env: &str,
+    typed_name: Option<String>,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
-    environment::stop(dir, env, RemoveVolumes::Keep, on_progress).await
+    environment::stop_confirmed(dir, env, RemoveVolumes::Keep, typed_name.as_deref(), on_progress).await
 }
 
 /// Restarts one Service of the environment's stack (its card's button); returns the containers

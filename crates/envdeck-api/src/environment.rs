@@ -7,7 +7,9 @@ use std::path::Path;
 use envdeck_core::compose::{ComposeModel, Layer, Variables};
 use envdeck_core::progress::Progress;
 use envdeck_core::secret::{Conflict, Masker, SecretSpec, precedence, secret_specs};
-use envdeck_core::{CoreError, Project};
+use envdeck_core::checklist::Exposure;
+use envdeck_core::{CoreError, Environment, Project};
+use serde::Serialize;
 use indexmap::IndexMap;
 
 use crate::error::{ApiError, ErrorCode};
@@ -47,6 +49,58 @@ pub fn spec<'a>(specs: &'a [SecretSpec], env: &str, name: &str) -> Result<&'a Se
             ),
         )
     })
+}
+
+/// A change to an environment that runs on a server and is staging or production: said where, and made
+/// only with the environment's name typed (Start, Stop; Wipe and restore ask for it anyway).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ServerChange {
+    pub environment: String,
+    /// The server (or the docker context) it runs on.
+    pub host: String,
+    /// `staging` or `production`.
+    pub exposure: String,
+    /// Its services, which a Start creates or updates there and a Stop removes.
+    pub services: Vec<String>,
+}
+
+/// `Some` when the environment runs on a server and is staging or production.
+pub fn server_change(environment: &Environment) -> Option<ServerChange> {
+    let host = environment.engine.host()?;
+    let exposure = match environment.exposure {
+        Exposure::Development => return None,
+        Exposure::Staging => "staging",
+        Exposure::Production => "production",
+    };
+    Some(ServerChange {
+        environment: environment.id.clone(),
+        host: host.to_owned(),
+        exposure: exposure.to_owned(),
+        services: environment.services.clone(),
+    })
+}
+
+/// Refuses a change to a server's staging or production environment unless `typed_name` is its id,
+/// before anything is read or changed.
+fn confirmed(project: &Project, env: &str, typed_name: Option<&str>, what: &str) -> Result<(), ApiError> {
+    let Some(change) = server_change(project.environment(env).map_err(invalid)?) else {
+        return Ok(());
+    };
+    if typed_name == Some(env) {
+        tracing::info!(environment = env, host = %change.host, "a change to a server, confirmed");
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::NotConfirmed,
+        format!(
+            "`{env}` is the {} environment on the server {}: {what} {} there. Nothing was changed; type its \
+             name to confirm (`--confirm {env}`, or the window's dialog)",
+            change.exposure,
+            change.host,
+            change.services.join(", "),
+        ),
+    ))
 }
 
 /// The keychain's id of a project: from its identity (never its readable name), the same identity
@@ -231,8 +285,19 @@ pub async fn start(
     env: &str,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
+    start_confirmed(dir, env, None, on_progress).await
+}
+
+/// [`start`], with the environment's name as the person typed it: what a server's staging or
+/// production environment needs before it changes ([`server_change`]).
+pub async fn start_confirmed(
+    dir: &Path,
+    env: &str,
+    typed_name: Option<&str>,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<UpReport, ApiError> {
     tracing::info!(environment = env, project = %dir.display(), "starting");
-    let result = start_logged(dir, env, on_progress).await;
+    let result = start_logged(dir, env, typed_name, on_progress).await;
     match &result {
         Ok(report) => tracing::info!(environment = env, services = report.services.len(), "started"),
         Err(e) => tracing::error!(environment = env, code = ?e.code, "start failed: {}", e.message),
@@ -243,9 +308,11 @@ pub async fn start(
 async fn start_logged(
     dir: &Path,
     env: &str,
+    typed_name: Option<&str>,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
     let project = crate::project::open_identified(dir).await?;
+    confirmed(&project, env, typed_name, "starting it creates or updates")?;
     let env_specs = specs(&project, env)?;
     // Held until the stack is up: a second Start (app or CLI) waits, then finds the secrets and the
     // containers this one made, instead of generating its own.
@@ -393,8 +460,25 @@ pub async fn stop(
     volumes: RemoveVolumes,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
+    stop_confirmed(dir, env, volumes, None, on_progress).await
+}
+
+/// [`stop`], with the environment's name as the person typed it (a server's staging or production
+/// environment needs it; wiping its data counts as typed).
+pub async fn stop_confirmed(
+    dir: &Path,
+    env: &str,
+    volumes: RemoveVolumes,
+    typed_name: Option<&str>,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<DownReport, ApiError> {
     let project = crate::project::open_identified(dir).await?;
     project.environment(env).map_err(invalid)?;
+    let typed_name = match &volumes {
+        RemoveVolumes::Confirmed { typed_name } => Some(typed_name.as_str()),
+        RemoveVolumes::Keep => typed_name,
+    };
+    confirmed(&project, env, typed_name, "stopping it removes")?;
     let name = stack_of(&project, env)?;
     let operation = match volumes {
         RemoveVolumes::Keep => Operation::Stop,

@@ -33,6 +33,9 @@ pub enum ErrorCode {
     /// The window named a folder or file the person did not choose (in a dialog, or by opening the
     /// project it lies in): nothing was read or written. See [`crate::picks`].
     NotChosen,
+    /// A change to a server's staging or production environment without its name typed: nothing was
+    /// changed. The message says where and what.
+    NotConfirmed,
     /// The person cancelled the operation (a desktop Start): not a failure, nothing to fix.
     Cancelled,
     /// Anything else.

@@ -69,7 +69,7 @@ async fn a_cancelled_start_keeps_what_it_created_and_the_next_start_continues() 
     };
     let runner = starts.clone();
     let root = f.root.clone();
-    let start = tokio::spawn(async move { desktop::start(&runner, &root, "local", on_progress).await });
+    let start = tokio::spawn(async move { desktop::start(&runner, &root, "local", None, on_progress).await });
 
     tokio::time::timeout(Duration::from_secs(120), waiting_rx)
         .await
@@ -99,7 +99,7 @@ async fn a_cancelled_start_keeps_what_it_created_and_the_next_start_continues() 
         "the app was created but never started: {ps:?}"
     );
 
-    let report = desktop::start(&starts, &f.root, "local", |_| {})
+    let report = desktop::start(&starts, &f.root, "local", None, |_| {})
         .await
         .unwrap_or_else(|e| panic!("the next Start continues: {}", e.message));
     assert_eq!(report.services.len(), 2, "db and app are up: {report:?}");

@@ -90,12 +90,13 @@ export const ipc = {
   /** The native file picker for a `.env` to import (any file: their names start with a dot); `null`
    *  when the person cancels. */
   pickFile: (title: string) => call<string | null>("pick_secrets_file", { title }),
-  start: (t: Target, onProgress: (p: Progress) => void) =>
-    call<UpReport>("start", { ...t, onProgress: channel(onProgress) }),
+  /** `typedName`: the environment's name typed back, which a server's staging or production needs. */
+  start: (t: Target, onProgress: (p: Progress) => void, typedName: string | null = null) =>
+    call<UpReport>("start", { ...t, typedName, onProgress: channel(onProgress) }),
   /** Aborts the running Start of `t`; `false` when none runs. The Start then rejects with code `cancelled`. */
   cancelStart: (t: Target) => call<boolean>("cancel_start", t),
-  stop: (t: Target, onProgress: (p: Progress) => void) =>
-    call<DownReport>("stop", { ...t, onProgress: channel(onProgress) }),
+  stop: (t: Target, onProgress: (p: Progress) => void, typedName: string | null = null) =>
+    call<DownReport>("stop", { ...t, typedName, onProgress: channel(onProgress) }),
   stackView: (t: Target) => call<StackView>("stack_view", t),
   /** Restarts one service's containers; the cards hear of it through the events watch. */
   restartService: (t: Target, service: string) => call<string[]>("restart_service", { ...t, service }),

@@ -62,6 +62,7 @@ export const fixtures = {
         services: ["db", "web", "mailhog"],
         engine: null,
         estimate: { memory_mb: 1536, startup_seconds: 12 },
+        server_change: null,
       },
       {
         id: "sqlite",
@@ -71,6 +72,7 @@ export const fixtures = {
         services: ["web"],
         engine: null,
         estimate: { memory_mb: null, startup_seconds: 2 },
+        server_change: null,
       },
       {
         id: "prod",
@@ -80,6 +82,7 @@ export const fixtures = {
         services: ["db", "web"],
         engine: "ssh://deploy@example.org",
         estimate: null,
+        server_change: { environment: "prod", host: "example.org", exposure: "production", services: ["db", "web"] },
       },
     ],
     comparison: {
@@ -231,8 +234,8 @@ export const fakeIpc: Ipc = {
   answerProject: async (dir, adopt) => void record("answerProject", dir, adopt),
   pickFolder: async () => null,
   pickFile: async () => control.pickedFile,
-  start: async (t: Target, onProgress) => {
-    record("start", t);
+  start: async (t: Target, onProgress, typedName = null) => {
+    record("start", t, typedName);
     if (control.waitingFor) {
       onProgress({ event: "waiting", message: control.waitingFor });
       await control.lockFreed;
@@ -251,8 +254,8 @@ export const fakeIpc: Ipc = {
     running?.();
     return running !== null;
   },
-  stop: async (t: Target, onProgress) => {
-    record("stop", t);
+  stop: async (t: Target, onProgress, typedName = null) => {
+    record("stop", t, typedName);
     onProgress({ event: "step_started", step: { kind: "service", service: "db" } });
     onProgress({ event: "step_finished", step: { kind: "service", service: "db" }, outcome: "removed" });
     return { containers: [], networks: [], volumes: [] };

@@ -1,5 +1,6 @@
 //! `envdeck down ENV [--volumes --confirm ENV]`: stop and remove the stack; data stays unless the
-//! Environment's name is typed again.
+//! Environment's name is typed again. A server's staging or production environment needs the name
+//! typed to stop at all (`--confirm ENV`, or asked on the terminal).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,17 +17,22 @@ pub struct Args {
     /// Also delete the Environment's volumes (its data). Needs --confirm with the Environment's name.
     #[arg(long, requires = "confirm")]
     volumes: bool,
-    /// The Environment's name, typed again to confirm deleting its data.
+    /// The Environment's name, typed again: to delete its data, and to stop a server's staging or
+    /// production environment (asked on the terminal otherwise).
     #[arg(long)]
     confirm: Option<String>,
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
-    let volumes = match (args.volumes, args.confirm) {
-        (true, Some(typed_name)) => RemoveVolumes::Confirmed { typed_name },
-        _ => RemoveVolumes::Keep,
+    let (volumes, typed) = match (args.volumes, args.confirm) {
+        (true, Some(typed_name)) => (RemoveVolumes::Confirmed { typed_name }, None),
+        (_, confirm) => (
+            RemoveVolumes::Keep,
+            super::server_confirmation(project, &args.env, confirm, "stopping it removes"),
+        ),
     };
-    let report = super::runtime().block_on(environment::stop(project, &args.env, volumes, print))?;
+    let stop = environment::stop_confirmed(project, &args.env, volumes, typed.as_deref(), print);
+    let report = super::runtime().block_on(stop)?;
     if environment::runs_on_host(project, &args.env)? {
         if report.containers.is_empty() {
             println!("{} is down: it was not running", args.env);

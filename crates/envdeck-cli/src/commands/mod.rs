@@ -34,3 +34,29 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
             .expect("a tokio runtime starts")
     })
 }
+
+/// The name typed for a change to a server's staging or production environment: `--confirm NAME`, else
+/// asked on the terminal after saying where and what. `None` when the environment needs none, or there
+/// is no terminal to ask on (the API then refuses, saying so).
+pub fn server_confirmation(project: &std::path::Path, env: &str, flag: Option<String>, what: &str) -> Option<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if flag.is_some() {
+        return flag;
+    }
+    let project = envdeck_api::project::open(project).ok()?;
+    let change = envdeck_api::environment::server_change(project.environment(env).ok()?)?;
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return None;
+    }
+    print!(
+        "`{env}` is the {} environment on the server {}: {what} {} there.\nType `{env}` to continue: ",
+        change.exposure,
+        change.host,
+        change.services.join(", ")
+    );
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).ok()?;
+    Some(answer.trim().to_owned())
+}

@@ -18,15 +18,20 @@ use super::progress::print;
 pub struct Args {
     /// The Environment to start (e.g. `local`).
     env: String,
+    /// The Environment's name typed again: a server's staging or production environment needs it
+    /// (asked on the terminal otherwise).
+    #[arg(long)]
+    confirm: Option<String>,
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
     if environment::runs_on_host(project, &args.env)? {
         return super::runtime().block_on(foreground(project, &args.env));
     }
+    let typed = super::server_confirmation(project, &args.env, args.confirm, "starting it creates or updates");
     super::runtime().block_on(async {
         tokio::select! {
-            report = environment::start(project, &args.env, print) => {
+            report = environment::start_confirmed(project, &args.env, typed.as_deref(), print) => {
                 let report = report?;
                 println!("{} is up: {} services", args.env, report.services.len());
                 Ok(ExitCode::SUCCESS)

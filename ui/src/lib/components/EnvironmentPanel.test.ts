@@ -93,3 +93,51 @@ describe("EnvironmentPanel during a restore", () => {
     expect(q("#stop")?.disabled).toBe(false);
   });
 });
+
+describe("EnvironmentPanel of a server's production environment", () => {
+  beforeEach(() => {
+    control.calls = [];
+    control.startFails = false;
+    control.release = Promise.resolve();
+  });
+
+  it("says where and what before Start and Stop, and goes on only with the name typed", async () => {
+    const environment = fixtures.project.environments[2];
+    render(EnvironmentPanel, { dir: "/p", environment, busy: false, onchanged: () => {} });
+
+    await fireEvent.click(q("#start")!);
+    await waitFor(() => expect(q("#server-dialog")).not.toBeNull());
+    expect(starts(), "nothing starts before the confirmation").toBe(0);
+    const dialog = q("#server-dialog")?.textContent ?? "";
+    expect(dialog, "names the server").toContain("example.org");
+    expect(dialog, "and the services").toContain("web");
+    expect(q("#server-confirm")?.disabled).toBe(true);
+    await fireEvent.input(q<HTMLInputElement>("#server-name")!, { target: { value: "Prod" } });
+    expect(q("#server-confirm")?.disabled, "a near miss is not the name").toBe(true);
+    await fireEvent.click(q("#server-cancel")!);
+    await waitFor(() => expect(q("#server-dialog")).toBeNull());
+    expect(starts(), "cancelled: nothing started").toBe(0);
+
+    await fireEvent.click(q("#start")!);
+    await waitFor(() => expect(q("#server-dialog")).not.toBeNull());
+    await fireEvent.input(q<HTMLInputElement>("#server-name")!, { target: { value: "prod" } });
+    await fireEvent.click(q("#server-confirm")!);
+    await waitFor(() => expect(q("#env-notice")?.textContent).toContain("is up"));
+    expect(control.calls.find((c) => c.command === "start")?.args).toEqual([{ dir: "/p", env: "prod" }, "prod"]);
+
+    await fireEvent.click(q("#stop")!);
+    await waitFor(() => expect(q("#server-dialog[data-kind='stop']")).not.toBeNull());
+    await fireEvent.input(q<HTMLInputElement>("#server-name")!, { target: { value: "prod" } });
+    await fireEvent.click(q("#server-confirm")!);
+    await waitFor(() => expect(control.calls.some((c) => c.command === "stop")).toBe(true));
+    expect(control.calls.find((c) => c.command === "stop")?.args).toEqual([{ dir: "/p", env: "prod" }, "prod"]);
+  });
+
+  it("starts a local environment at once, with no name to type", async () => {
+    render(EnvironmentPanel, { dir: "/p", environment: fixtures.project.environments[0], busy: false, onchanged: () => {} });
+    await fireEvent.click(q("#start")!);
+    await waitFor(() => expect(starts()).toBe(1));
+    expect(q("#server-dialog")).toBeNull();
+    expect(control.calls.find((c) => c.command === "start")?.args).toEqual([{ dir: "/p", env: "local" }, null]);
+  });
+});
