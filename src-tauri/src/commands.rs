@@ -130,7 +130,10 @@ pub async fn start(
     typed_name: Option<String>,
     on_progress: Channel<Progress>,
 ) -> Result<UpReport, ApiError> {
-    desktop::start(&starts, &dir, &env, typed_name, move |p| drop(on_progress.send(p))).await
+    desktop::start(&starts, &dir, &env, typed_name, move |p| {
+        drop(on_progress.send(p))
+    })
+    .await
 }
 
 #[tauri::command]

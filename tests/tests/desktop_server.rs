@@ -36,7 +36,9 @@ impl Drop for OnServer {
             .output();
         if let Ok(out) = out {
             for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-                let _ = Command::new("docker").args(["-H", SERVER, "rm", "-f", id]).output();
+                let _ = Command::new("docker")
+                    .args(["-H", SERVER, "rm", "-f", id])
+                    .output();
             }
         }
         let _ = Command::new("docker")
@@ -47,7 +49,11 @@ impl Drop for OnServer {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_servers_staging_environment_starts_from_the_window_after_its_name_is_typed() {
-    let area = Area::new(&envdeck_tests::cli::cli_binary(), "remote-engine", &[]);
+    let area = Area::new(
+        &envdeck_tests::cli::cli_binary(),
+        "remote-engine",
+        &["SECRET_KEY"],
+    );
     let dir = area.project("window");
     std::fs::write(
         dir.join("docker-compose.edge.yml"),
@@ -57,46 +63,77 @@ async fn a_servers_staging_environment_starts_from_the_window_after_its_name_is_
     std::fs::write(
         dir.join("envdeck.toml"),
         "[environments.edge]\nlabel = \"Edge\"\ncompose_files = [\"docker-compose.edge.yml\"]\n\
-         engine = \"ssh://envdeckremote@127.0.0.1:2223\"\nexposure = \"staging\"\n",
+         engine = \"ssh://envdeckremote@127.0.0.1:2223\"\nexposure = \"staging\"\n\
+         [environments.edge.secrets.SECRET_KEY]\nlength = 96\n",
     )
     .expect("the manifest");
+    // Staging's checklist wants a long SECRET_KEY: generated into the keychain on the first Start.
+    std::fs::write(dir.join(".env.edge.example"), "SECRET_KEY=\n").expect("the template");
     let stack = area.stack(&dir, "edge");
     let _cleanup = OnServer(stack.clone());
 
     let variables = area.variables();
     let env: Vec<(&str, &Path)> = variables.iter().map(|(k, v)| (*k, v.as_path())).collect();
     let app = AppWindow::launch_with_env(&[dir.to_str().expect("a UTF-8 path")], &env).await;
-    let card = app.wait_for_text("#env-edge", "127.0.0.1", Duration::from_secs(30)).await;
-    assert!(card.contains("ssh://envdeckremote@127.0.0.1:2223"), "the card says where it runs: {card}");
+    let card = app
+        .wait_for_text("#env-edge", "127.0.0.1", Duration::from_secs(30))
+        .await;
+    assert!(
+        card.contains("ssh://envdeckremote@127.0.0.1:2223"),
+        "the card says where it runs: {card}"
+    );
     app.pick_environment("edge").await;
 
     app.click("#start").await;
-    let dialog = app.wait_for_text("#server-dialog", "127.0.0.1", Duration::from_secs(5)).await;
-    assert!(dialog.contains("edge") && dialog.contains("staging"), "the dialog says where and what: {dialog}");
+    let dialog = app
+        .wait_for_text("#server-dialog", "127.0.0.1", Duration::from_secs(5))
+        .await;
+    assert!(
+        dialog.contains("edge") && dialog.contains("staging"),
+        "the dialog says where and what: {dialog}"
+    );
     let confirm = app.wait_for("#server-confirm", Duration::from_secs(5)).await;
-    assert!(!confirm.is_enabled().await.expect("a button"), "no confirmation before the name is typed");
-    assert_eq!(containers(Some(SERVER), &stack), 0, "nothing started while asking");
+    assert!(
+        !confirm.is_enabled().await.expect("a button"),
+        "no confirmation before the name is typed"
+    );
+    assert_eq!(
+        containers(Some(SERVER), &stack),
+        0,
+        "nothing started while asking"
+    );
     let name = app.wait_for("#server-name", Duration::from_secs(5)).await;
     name.send_keys("edge").await.expect("the name can be typed");
     tokio::time::sleep(Duration::from_millis(500)).await;
     app.screenshot("server-confirm").await;
     app.click("#server-confirm").await;
 
-    app.wait_for_text("#env-notice", "Edge", Duration::from_secs(120)).await;
-    let title = app.wait_for_text("#timeline-title", "127.0.0.1", Duration::from_secs(5)).await;
+    app.wait_for_text("#env-notice", "Edge", Duration::from_secs(120))
+        .await;
+    let title = app
+        .wait_for_text("#timeline-title", "127.0.0.1", Duration::from_secs(5))
+        .await;
     assert!(title.contains("127.0.0.1"), "the timeline says where: {title}");
-    assert_eq!(containers(Some(SERVER), &stack), 1, "the stack runs on the server");
+    assert_eq!(
+        containers(Some(SERVER), &stack),
+        1,
+        "the stack runs on the server"
+    );
     assert_eq!(containers(None, &stack), 0, "and not on this machine");
     app.screenshot("server-started").await;
 
     app.click("#stop").await;
-    app.wait_for("#server-dialog[data-kind='stop']", Duration::from_secs(5)).await;
+    app.wait_for("#server-dialog[data-kind='stop']", Duration::from_secs(5))
+        .await;
     let name = app.wait_for("#server-name", Duration::from_secs(5)).await;
     name.send_keys("edge").await.expect("the name can be typed");
     app.click("#server-confirm").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while containers(Some(SERVER), &stack) > 0 {
-        assert!(std::time::Instant::now() < deadline, "Stop removed the stack from the server");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Stop removed the stack from the server"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     app.close().await;

@@ -166,7 +166,7 @@ describe("switching the language", () => {
     await fireEvent.input(el("#wipe-name"), { target: { value: "prod" } });
     await appears("#wipe-mismatch");
     await everyStringSwitches("wipe dialog");
-  });
+  }, 30_000); // one walk through every screen: seconds, more on a busy machine (vitest's default is 5 s)
 });
 
 describe("the leftover check", () => {

@@ -4,13 +4,13 @@
 
 use std::path::Path;
 
+use envdeck_core::checklist::Exposure;
 use envdeck_core::compose::{ComposeModel, Layer, Variables};
 use envdeck_core::progress::Progress;
 use envdeck_core::secret::{Conflict, Masker, SecretSpec, precedence, secret_specs};
-use envdeck_core::checklist::Exposure;
 use envdeck_core::{CoreError, Environment, Project};
-use serde::Serialize;
 use indexmap::IndexMap;
+use serde::Serialize;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::host;

@@ -219,31 +219,47 @@ fn a_servers_staging_environment_starts_and_stops_only_with_its_name_typed() {
     )
     .expect("a compose file");
     let manifest = format!(
-        "[environments.edge]\ncompose_files = [\"docker-compose.edge.yml\"]\nengine = \"{URL}\"\nexposure = \"staging\"\n"
+        "[environments.edge]\ncompose_files = [\"docker-compose.edge.yml\"]\nengine = \"{URL}\"\nexposure = \"staging\"\n\
+         [environments.edge.secrets.SECRET_KEY]\nlength = 96\n"
     );
     std::fs::write(dir.join("envdeck.toml"), manifest).expect("the manifest");
+    // Staging's checklist wants a long SECRET_KEY: generated into the keychain on the first Start.
+    std::fs::write(dir.join(".env.edge.example"), "SECRET_KEY=\n").expect("the template");
     let stack = area.stack(&dir, "edge");
     let _cleanup = OnServer(stack.clone());
 
     // No terminal to ask on (the test's stdin): refused, saying where and what, before anything runs.
     let (ok, out) = area.run(&dir, &["up", "edge"], &[]);
-    assert!(!ok, "an unconfirmed Start of a server's staging environment fails:\n{out}");
+    assert!(
+        !ok,
+        "an unconfirmed Start of a server's staging environment fails:\n{out}"
+    );
     assert!(
         out.contains("`edge` is the staging environment on the server 127.0.0.1")
             && out.contains("edge")
             && out.contains("--confirm edge"),
         "the refusal says where, what and how to confirm:\n{out}"
     );
-    assert!(containers(Some(SERVER), &stack).is_empty(), "nothing was started there");
+    assert!(
+        containers(Some(SERVER), &stack).is_empty(),
+        "nothing was started there"
+    );
     let (ok, _) = area.run(&dir, &["up", "edge", "--confirm", "Edge"], &[]);
     assert!(!ok, "a near miss is not the name");
     assert!(containers(Some(SERVER), &stack).is_empty());
 
     area.ok(&dir, &["up", "edge", "--confirm", "edge"]);
-    assert_eq!(containers(Some(SERVER), &stack).len(), 1, "confirmed: it runs on the server");
+    assert_eq!(
+        containers(Some(SERVER), &stack).len(),
+        1,
+        "confirmed: it runs on the server"
+    );
 
     let (ok, out) = area.run(&dir, &["down", "edge"], &[]);
-    assert!(!ok && out.contains("stopping it removes edge there"), "Stop is guarded too:\n{out}");
+    assert!(
+        !ok && out.contains("stopping it removes edge there"),
+        "Stop is guarded too:\n{out}"
+    );
     assert_eq!(containers(Some(SERVER), &stack).len(), 1, "still running");
     area.ok(&dir, &["down", "edge", "--confirm", "edge"]);
     assert!(containers(Some(SERVER), &stack).is_empty(), "confirmed: stopped");

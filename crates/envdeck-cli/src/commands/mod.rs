@@ -38,7 +38,12 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// The name typed for a change to a server's staging or production environment: `--confirm NAME`, else
 /// asked on the terminal after saying where and what. `None` when the environment needs none, or there
 /// is no terminal to ask on (the API then refuses, saying so).
-pub fn server_confirmation(project: &std::path::Path, env: &str, flag: Option<String>, what: &str) -> Option<String> {
+pub fn server_confirmation(
+    project: &std::path::Path,
+    env: &str,
+    flag: Option<String>,
+    what: &str,
+) -> Option<String> {
     use std::io::{BufRead, IsTerminal, Write};
     if flag.is_some() {
         return flag;

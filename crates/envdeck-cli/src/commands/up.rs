@@ -28,7 +28,8 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
     if environment::runs_on_host(project, &args.env)? {
         return super::runtime().block_on(foreground(project, &args.env));
     }
-    let typed = super::server_confirmation(project, &args.env, args.confirm, "starting it creates or updates");
+    let typed =
+        super::server_confirmation(project, &args.env, args.confirm, "starting it creates or updates");
     super::runtime().block_on(async {
         tokio::select! {
             report = environment::start_confirmed(project, &args.env, typed.as_deref(), print) => {
