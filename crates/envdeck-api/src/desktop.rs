@@ -184,11 +184,12 @@ pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
     let services = stack::ps(&stack).await?;
     let model = resolved(&project, env).await?;
     let mut links = service_links(env, &model, &project.links, &services);
-    if !stack.engine.is_local() {
-        // A port a server publishes is not on this machine: a localhost link would open whatever listens
-        // here. Until EnvDeck forwards such ports over ssh, a server's environment offers only the
-        // manifest's own links to other hosts.
-        links.retain(|link| !crate::links::on_this_machine(&link.url));
+    if let Some(host) = stack.engine.host() {
+        // A port a server publishes is on the server, not here: such a link opens through a local port
+        // forwarded over ssh (`link_to_open`), never whatever listens on this machine's port.
+        for link in links.iter_mut().filter(|l| crate::links::on_this_machine(&l.url)) {
+            link.through = Some(host.to_owned());
+        }
     }
     Ok(StackView { services, links })
 }
@@ -198,14 +199,18 @@ pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
 /// `http://localhost:@evil.example/` is refused, as is anything else the window might be tricked into).
 pub async fn link_to_open(dir: &Path, env: &str, url: &str) -> Result<String, ApiError> {
     let view = stack_view(dir, env).await?;
-    exact_link(&view.links, env, url).map(str::to_owned)
+    let link = exact_link(&view.links, env, url)?;
+    if link.through.is_none() {
+        return Ok(link.url.clone());
+    }
+    let stack = environment::stack(dir, env).await?;
+    crate::forwards::forwarded(&stack.engine, &link.url).await
 }
 
-fn exact_link<'a>(links: &'a [ServiceLink], env: &str, url: &str) -> Result<&'a str, ApiError> {
+fn exact_link<'a>(links: &'a [ServiceLink], env: &str, url: &str) -> Result<&'a ServiceLink, ApiError> {
     links
         .iter()
         .find(|link| link.url == url)
-        .map(|link| link.url.as_str())
         .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::Internal,
@@ -367,9 +372,10 @@ mod tests {
             service: Some("mailhog".into()),
             url: "http://localhost:8025".into(),
             enabled: true,
+            through: None,
         }];
         assert_eq!(
-            exact_link(&links, "local", "http://localhost:8025").ok(),
+            exact_link(&links, "local", "http://localhost:8025").ok().map(|l| l.url.as_str()),
             Some("http://localhost:8025")
         );
         for other in [

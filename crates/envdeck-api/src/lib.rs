@@ -11,6 +11,7 @@ pub mod desktop;
 pub mod environment;
 pub mod error;
 mod folders;
+pub mod forwards;
 pub mod host;
 pub mod identity;
 pub mod links;

@@ -21,6 +21,9 @@ pub struct ServiceLink {
     pub url: String,
     /// The Service is running and healthy (or has no healthcheck).
     pub enabled: bool,
+    /// The server whose port this link reaches through a local port forwarded over ssh (opened when the
+    /// link is); `None`: the URL is opened as it is.
+    pub through: Option<String>,
 }
 
 /// What a link opens: the UI picks an icon and, for `ApiDocs`, a translated label.
@@ -105,6 +108,7 @@ pub fn service_links(
             service: l.service.clone(),
             url: l.url.clone(),
             enabled: is_up(ps, l.service.as_deref()),
+            through: None,
         })
         .collect();
     for (name, service) in &model.services {
@@ -143,6 +147,7 @@ pub fn service_links(
             service: Some(name.clone()),
             url,
             enabled: is_up(ps, Some(name)),
+            through: None,
         });
     }
     links
@@ -187,6 +192,7 @@ pub fn host_links(env: &str, manifest: &[Link], ps: &[ServiceStatus]) -> Vec<Ser
             service: l.service.clone(),
             url: l.url.clone(),
             enabled: up,
+            through: None,
         })
         .collect()
 }

@@ -88,6 +88,8 @@ fn an_environment_on_a_server_runs_there_and_not_on_this_machine() {
     let stack = area.stack(&dir, "server");
     let _cleanup = OnServer(stack.clone());
 
+    let listed = area.ok(&dir, &["list"]);
+    assert!(listed.contains(URL), "`list` says where the environment runs: {listed}");
     area.ok(&dir, &["up", "server"]);
     let app = format!("{stack}-app-1");
     assert_eq!(

@@ -133,6 +133,27 @@ pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
     }
 }
 
+/// Forwards a local port over ssh to `remote_port` on the server's loopback: a server's link opens
+/// through it. Only servers reached over ssh (directly or through a docker context) can forward.
+pub async fn forward(endpoint: &Endpoint, remote_port: u16) -> Result<crate::ssh::Forward, ConnectError> {
+    let endpoint = match endpoint {
+        Endpoint::Context(name) => {
+            let host = crate::cli_context::host_of(name).map_err(ConnectError::Unusable)?;
+            Endpoint::parse(&host).map_err(ConnectError::Unusable)?
+        }
+        other => other.clone(),
+    };
+    let Endpoint::Ssh { user, host, port, socket } = endpoint else {
+        return Err(ConnectError::Unusable(format!(
+            "port {remote_port} of {endpoint} cannot be forwarded: EnvDeck forwards ports of servers it reaches over ssh"
+        )));
+    };
+    let target = SshTarget { user, host: host.clone(), port, socket };
+    crate::ssh::forward(&target, remote_port)
+        .await
+        .map_err(|said| ConnectError::Unusable(format!("forwarding port {remote_port} of {host} over ssh failed: {said}")))
+}
+
 /// The engine a docker context points at: a server over ssh, or a socket or pipe of this machine.
 async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError> {
     if let Ok(Endpoint::Ssh {

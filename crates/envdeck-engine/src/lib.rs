@@ -17,7 +17,7 @@ mod masked;
 mod networks;
 mod ports;
 pub mod process;
-mod ssh;
+pub mod ssh;
 pub mod stack;
 mod stats;
 pub mod status;

@@ -4,7 +4,8 @@
 //! OpenSSH), an unknown host key is refused (BatchMode: never accepted silently), and ssh's own words
 //! ("Permission denied (publickey)", "Host key verification failed") name what to fix.
 //!
-//! Each connection of hyper's pool is one ssh process; bollard drives the pool through its custom
+//! A link of a server's service opens through a local port forwarded by another ssh process
+//! ([`Forward`]). Each connection of hyper's pool is one ssh process; bollard drives the pool through its custom
 //! transport. bollard's own `ssh` feature was not taken: it drops the port of the URL, builds on Unix
 //! only and accepts unknown host keys.
 
@@ -195,6 +196,79 @@ pub(crate) fn client(
         bollard::API_DEFAULT_VERSION,
     )?;
     Ok((docker, said))
+}
+
+/// A port of this machine forwarded over ssh to a port on the server's loopback (where EnvDeck publishes
+/// a service's ports): what a link of a server's service opens. The ssh process lives as long as this.
+pub struct Forward {
+    pub local_port: u16,
+    ssh: Child,
+}
+
+impl Forward {
+    /// Whether the ssh process still forwards (a dropped connection ends it).
+    pub fn is_alive(&mut self) -> bool {
+        matches!(self.ssh.try_wait(), Ok(None))
+    }
+}
+
+/// How long ssh may take to log in and open the forward.
+const FORWARD_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Opens `ssh -N -L 127.0.0.1:LOCAL:127.0.0.1:REMOTE` and waits until the local port answers; the error
+/// is ssh's own words.
+pub(crate) async fn forward(target: &SshTarget, remote_port: u16) -> Result<Forward, String> {
+    let local_port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port on this machine for the forward: {e}"))?
+        .port();
+    let mut args: Vec<String> = ["-N", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30", "-o", "ExitOnForwardFailure=yes"]
+        .map(str::to_owned)
+        .to_vec();
+    args.extend(["-L".to_owned(), format!("127.0.0.1:{local_port}:127.0.0.1:{remote_port}")]);
+    if let Some(user) = &target.user {
+        args.extend(["-l".to_owned(), user.clone()]);
+    }
+    if let Some(port) = target.port {
+        args.extend(["-p".to_owned(), port.to_string()]);
+    }
+    args.extend(["--".to_owned(), target.host.clone()]);
+    let mut ssh = Command::new("ssh")
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("the ssh client could not be started ({e}): install OpenSSH's client"))?;
+    let said = Said::default();
+    if let Some(mut stderr) = ssh.stderr.take() {
+        let said = said.clone();
+        tokio::spawn(async move {
+            let mut chunk = [0u8; 1024];
+            while let Ok(n) = stderr.read(&mut chunk).await {
+                if n == 0 {
+                    break;
+                }
+                said.push(&String::from_utf8_lossy(&chunk[..n]));
+            }
+        });
+    }
+    let deadline = tokio::time::Instant::now() + FORWARD_WAIT;
+    loop {
+        if let Ok(Some(status)) = ssh.try_wait() {
+            // Let the reader take ssh's last words first.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            return Err(format!("ssh ended ({status}): {}", said.text()));
+        }
+        if tokio::net::TcpStream::connect(("127.0.0.1", local_port)).await.is_ok() {
+            return Ok(Forward { local_port, ssh });
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(format!("the forward did not open within {} s: {}", FORWARD_WAIT.as_secs(), said.text()));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 #[cfg(test)]

@@ -110,9 +110,9 @@ export const fixtures = {
       { service: "mailhog", id: "c3", container: "shop-local-mailhog-1", number: 1, state: "exited", health: "none", ports: [] },
     ],
     links: [
-      { kind: "api_docs", label: "Swagger UI", service: "web", url: "http://127.0.0.1:8000/docs", enabled: false },
-      { kind: "mail", label: "MailHog", service: "mailhog", url: "http://127.0.0.1:8025/", enabled: true },
-      { kind: "manifest", label: "Admin", service: null, url: "http://127.0.0.1:8000/admin", enabled: true },
+      { kind: "api_docs", label: "Swagger UI", service: "web", url: "http://127.0.0.1:8000/docs", enabled: false, through: null },
+      { kind: "mail", label: "MailHog", service: "mailhog", url: "http://127.0.0.1:8025/", enabled: true, through: null },
+      { kind: "manifest", label: "Admin", service: null, url: "http://127.0.0.1:8000/admin", enabled: true, through: null },
     ],
   } as StackView,
   logs: [

@@ -1,4 +1,4 @@
-//! `envdeck list`: the environments the project folder offers.
+//! `envdeck list`: the environments the project folder offers, and where each runs.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -34,20 +34,32 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         .chain([5])
         .max()
         .unwrap_or(5);
+    // Where each runs: a server's engine is named, so a staging stack is never taken for a local one.
+    let place = |env: &envdeck_core::Environment| match env.engine.is_local() {
+        true => "this machine".to_owned(),
+        false => env.engine.to_string(),
+    };
+    let place_width = environments
+        .iter()
+        .map(|e| place(e).chars().count())
+        .chain([7])
+        .max()
+        .unwrap_or(7);
     println!(
-        "{:<id_width$}  {:<label_width$}  {:<7}  SERVICES",
-        "ID", "LABEL", "KIND"
+        "{:<id_width$}  {:<label_width$}  {:<7}  {:<place_width$}  SERVICES",
+        "ID", "LABEL", "KIND", "RUNS ON"
     );
-    for env in environments {
+    for env in &environments {
         let kind = match env.kind {
             EnvironmentKind::Docker { .. } => "docker",
             EnvironmentKind::Process { .. } => "process",
         };
         println!(
-            "{:<id_width$}  {:<label_width$}  {:<7}  {}",
+            "{:<id_width$}  {:<label_width$}  {:<7}  {:<place_width$}  {}",
             env.id,
             env.label,
             kind,
+            place(env),
             env.services.join(", ")
         );
     }

@@ -66,6 +66,7 @@ impl Endpoint {
         };
         if let Some(user) = user
             && (user.is_empty()
+                || user.starts_with('-')
                 || !user
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)))
@@ -74,11 +75,13 @@ impl Endpoint {
         }
         let (host, port) = host_port(text, host_port_text)?;
         let socket = socket.filter(|s| *s != "/").map(str::to_owned);
+        // The path travels inside the command ssh runs on the server, which its shell reads: only
+        // characters a shell takes literally (no `;`, `$`, quotes or spaces) can pass.
         if let Some(path) = &socket
-            && path.chars().any(|c| c.is_whitespace() || c == '\'' || c == '"')
+            && !path.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
         {
             return Err(format!(
-                "engine `{text}`: the socket path `{path}` has a space or a quote"
+                "engine `{text}`: the socket path `{path}` may hold only letters, digits and `/._-`"
             ));
         }
         Ok(Endpoint::Ssh {
@@ -213,7 +216,10 @@ mod tests {
             ("ssh://deploy@host:99999", "not a port"),
             ("ssh://-oProxyCommand=evil", "not a host name"),
             ("ssh://de ploy@host", "not a login name"),
-            ("ssh://host/run/my docker.sock", "space or a quote"),
+            ("ssh://-oProxyCommand@host", "not a login name"),
+            ("ssh://host/run/my docker.sock", "only letters, digits"),
+            ("ssh://host/run/x.sock;rm -rf ~", "only letters, digits"),
+            ("ssh://host/run/$(id).sock", "only letters, digits"),
             ("tcp://host", "name the port"),
             ("context:", "context name"),
             ("", "not an engine"),

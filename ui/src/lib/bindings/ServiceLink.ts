@@ -16,4 +16,9 @@ service: string | null, url: string,
 /**
  * The Service is running and healthy (or has no healthcheck).
  */
-enabled: boolean, };
+enabled: boolean, 
+/**
+ * The server whose port this link reaches through a local port forwarded over ssh (opened when the
+ * link is); `None`: the URL is opened as it is.
+ */
+through: string | null, };

@@ -123,6 +123,7 @@ export const en = {
   "services.restart": "Restart",
   "services.restarting": "Restarting…",
   "services.restartName": "Restart {service}",
+  "services.through": "through ssh to {host}",
   "services.apiDocs": "API docs",
   "health.healthy": "healthy",
   "health.starting": "starting",

@@ -124,6 +124,7 @@ export const es: Record<MessageKey, string> = {
   "services.restart": "Reiniciar",
   "services.restarting": "Reiniciando…",
   "services.restartName": "Reiniciar {service}",
+  "services.through": "por ssh a {host}",
   "services.apiDocs": "Documentación de la API",
   "health.healthy": "saludable",
   "health.starting": "arrancando",
