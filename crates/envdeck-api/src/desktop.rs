@@ -208,15 +208,12 @@ pub async fn link_to_open(dir: &Path, env: &str, url: &str) -> Result<String, Ap
 }
 
 fn exact_link<'a>(links: &'a [ServiceLink], env: &str, url: &str) -> Result<&'a ServiceLink, ApiError> {
-    links
-        .iter()
-        .find(|link| link.url == url)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("not opened: {url} is not one of the links EnvDeck shows for {env}"),
-            )
-        })
+    links.iter().find(|link| link.url == url).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("not opened: {url} is not one of the links EnvDeck shows for {env}"),
+        )
+    })
 }
 
 /// The model with stored secrets (none generated): images and published ports for the links.
@@ -375,7 +372,9 @@ mod tests {
             through: None,
         }];
         assert_eq!(
-            exact_link(&links, "local", "http://localhost:8025").ok().map(|l| l.url.as_str()),
+            exact_link(&links, "local", "http://localhost:8025")
+                .ok()
+                .map(|l| l.url.as_str()),
             Some("http://localhost:8025")
         );
         for other in [

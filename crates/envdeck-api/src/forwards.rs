@@ -12,7 +12,8 @@ use crate::error::{ApiError, ErrorCode};
 
 /// Forwards kept open for the life of the process, one per server and port: a second click reuses it, a
 /// dropped one is opened again.
-static FORWARDS: LazyLock<tokio::sync::Mutex<HashMap<(Endpoint, u16), Forward>>> = LazyLock::new(Default::default);
+static FORWARDS: LazyLock<tokio::sync::Mutex<HashMap<(Endpoint, u16), Forward>>> =
+    LazyLock::new(Default::default);
 
 /// The URL that opens a server's link from this machine: the same path on a local port forwarded over
 /// ssh to the port the link names on the server.
@@ -45,7 +46,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_link_to_this_machine_of_an_engine_without_ssh_is_refused_not_opened_here() {
-        let refused = forwarded(&Endpoint::Local, "http://localhost:8025/").await.expect_err("no ssh here");
-        assert!(refused.message.contains("cannot be forwarded"), "{}", refused.message);
+        let refused = forwarded(&Endpoint::Local, "http://localhost:8025/")
+            .await
+            .expect_err("no ssh here");
+        assert!(
+            refused.message.contains("cannot be forwarded"),
+            "{}",
+            refused.message
+        );
     }
 }

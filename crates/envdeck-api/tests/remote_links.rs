@@ -19,13 +19,20 @@ struct OnServer(String);
 impl Drop for OnServer {
     fn drop(&mut self) {
         let filter = format!("label=com.docker.compose.project={}", self.0);
-        if let Ok(out) = Command::new("docker").args(["-H", SERVER, "ps", "-aq", "--filter", &filter]).output() {
+        if let Ok(out) = Command::new("docker")
+            .args(["-H", SERVER, "ps", "-aq", "--filter", &filter])
+            .output()
+        {
             for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-                let _ = Command::new("docker").args(["-H", SERVER, "rm", "-f", id]).output();
+                let _ = Command::new("docker")
+                    .args(["-H", SERVER, "rm", "-f", id])
+                    .output();
             }
         }
         let network = format!("{}_default", self.0);
-        let _ = Command::new("docker").args(["-H", SERVER, "network", "rm", &network]).output();
+        let _ = Command::new("docker")
+            .args(["-H", SERVER, "network", "rm", &network])
+            .output();
     }
 }
 
@@ -52,17 +59,34 @@ async fn a_servers_link_opens_through_a_port_forwarded_over_ssh() {
         ),
     )
     .expect("the manifest");
-    let stack = environment::stack(&dir, "server").await.expect("the stack's name");
+    let stack = environment::stack(&dir, "server")
+        .await
+        .expect("the stack's name");
     let _cleanup = OnServer(stack.name.clone());
 
-    environment::start(&dir, "server", |_| {}).await.expect("the site starts on the server");
+    environment::start(&dir, "server", |_| {})
+        .await
+        .expect("the site starts on the server");
     let view = desktop::stack_view(&dir, "server").await.expect("the cards");
-    let link = view.links.iter().find(|l| l.label == "Site").expect("the manifest's link");
-    assert_eq!(link.through.as_deref(), Some("127.0.0.1"), "the card says the link goes through ssh");
+    let link = view
+        .links
+        .iter()
+        .find(|l| l.label == "Site")
+        .expect("the manifest's link");
+    assert_eq!(
+        link.through.as_deref(),
+        Some("127.0.0.1"),
+        "the card says the link goes through ssh"
+    );
 
-    let opened = desktop::link_to_open(&dir, "server", &link.url).await.expect("the link opens");
+    let opened = desktop::link_to_open(&dir, "server", &link.url)
+        .await
+        .expect("the link opens");
     assert_ne!(opened, link.url, "not the server's port on this machine");
-    assert!(opened.starts_with("http://127.0.0.1:") && opened.ends_with("/index.html"), "{opened}");
+    assert!(
+        opened.starts_with("http://127.0.0.1:") && opened.ends_with("/index.html"),
+        "{opened}"
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let body = loop {
         match envdeck_tests::http::get(&opened) {
@@ -72,8 +96,12 @@ async fn a_servers_link_opens_through_a_port_forwarded_over_ssh() {
         }
     };
     assert!(body.contains("served-by-the-server"));
-    let again = desktop::link_to_open(&dir, "server", &link.url).await.expect("opens again");
+    let again = desktop::link_to_open(&dir, "server", &link.url)
+        .await
+        .expect("opens again");
     assert_eq!(again, opened, "a second click reuses the forward");
 
-    environment::stop(&dir, "server", RemoveVolumes::Keep, |_| {}).await.expect("stops");
+    environment::stop(&dir, "server", RemoveVolumes::Keep, |_| {})
+        .await
+        .expect("stops");
 }

@@ -89,7 +89,10 @@ fn an_environment_on_a_server_runs_there_and_not_on_this_machine() {
     let _cleanup = OnServer(stack.clone());
 
     let listed = area.ok(&dir, &["list"]);
-    assert!(listed.contains(URL), "`list` says where the environment runs: {listed}");
+    assert!(
+        listed.contains(URL),
+        "`list` says where the environment runs: {listed}"
+    );
     area.ok(&dir, &["up", "server"]);
     let app = format!("{stack}-app-1");
     assert_eq!(

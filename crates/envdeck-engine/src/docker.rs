@@ -143,15 +143,28 @@ pub async fn forward(endpoint: &Endpoint, remote_port: u16) -> Result<crate::ssh
         }
         other => other.clone(),
     };
-    let Endpoint::Ssh { user, host, port, socket } = endpoint else {
+    let Endpoint::Ssh {
+        user,
+        host,
+        port,
+        socket,
+    } = endpoint
+    else {
         return Err(ConnectError::Unusable(format!(
             "port {remote_port} of {endpoint} cannot be forwarded: EnvDeck forwards ports of servers it reaches over ssh"
         )));
     };
-    let target = SshTarget { user, host: host.clone(), port, socket };
-    crate::ssh::forward(&target, remote_port)
-        .await
-        .map_err(|said| ConnectError::Unusable(format!("forwarding port {remote_port} of {host} over ssh failed: {said}")))
+    let target = SshTarget {
+        user,
+        host: host.clone(),
+        port,
+        socket,
+    };
+    crate::ssh::forward(&target, remote_port).await.map_err(|said| {
+        ConnectError::Unusable(format!(
+            "forwarding port {remote_port} of {host} over ssh failed: {said}"
+        ))
+    })
 }
 
 /// The engine a docker context points at: a server over ssh, or a socket or pipe of this machine.

@@ -222,10 +222,21 @@ pub(crate) async fn forward(target: &SshTarget, remote_port: u16) -> Result<Forw
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port on this machine for the forward: {e}"))?
         .port();
-    let mut args: Vec<String> = ["-N", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30", "-o", "ExitOnForwardFailure=yes"]
-        .map(str::to_owned)
-        .to_vec();
-    args.extend(["-L".to_owned(), format!("127.0.0.1:{local_port}:127.0.0.1:{remote_port}")]);
+    let mut args: Vec<String> = [
+        "-N",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "ConnectTimeout=30",
+        "-o",
+        "ExitOnForwardFailure=yes",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.extend([
+        "-L".to_owned(),
+        format!("127.0.0.1:{local_port}:127.0.0.1:{remote_port}"),
+    ]);
     if let Some(user) = &target.user {
         args.extend(["-l".to_owned(), user.clone()]);
     }
@@ -261,11 +272,18 @@ pub(crate) async fn forward(target: &SshTarget, remote_port: u16) -> Result<Forw
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             return Err(format!("ssh ended ({status}): {}", said.text()));
         }
-        if tokio::net::TcpStream::connect(("127.0.0.1", local_port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", local_port))
+            .await
+            .is_ok()
+        {
             return Ok(Forward { local_port, ssh });
         }
         if tokio::time::Instant::now() > deadline {
-            return Err(format!("the forward did not open within {} s: {}", FORWARD_WAIT.as_secs(), said.text()));
+            return Err(format!(
+                "the forward did not open within {} s: {}",
+                FORWARD_WAIT.as_secs(),
+                said.text()
+            ));
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

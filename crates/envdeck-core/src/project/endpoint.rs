@@ -78,7 +78,9 @@ impl Endpoint {
         // The path travels inside the command ssh runs on the server, which its shell reads: only
         // characters a shell takes literally (no `;`, `$`, quotes or spaces) can pass.
         if let Some(path) = &socket
-            && !path.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+            && !path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
         {
             return Err(format!(
                 "engine `{text}`: the socket path `{path}` may hold only letters, digits and `/._-`"
