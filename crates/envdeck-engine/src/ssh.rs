@@ -61,21 +61,46 @@ impl Said {
 impl SshTarget {
     /// The ssh command line: options first, `--` before the host so no host can be read as an option.
     pub fn args(&self) -> Vec<String> {
-        let mut args: Vec<String> = ["-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30"]
-            .map(str::to_owned)
-            .to_vec();
+        let mut args = self.login(&["-T"]);
+        args.push("docker".to_owned());
+        if let Some(socket) = &self.socket {
+            args.extend(["--host".to_owned(), format!("unix://{socket}")]);
+        }
+        args.extend(["system".to_owned(), "dial-stdio".to_owned()]);
+        args
+    }
+}
+
+impl SshTarget {
+    /// `first`, then what every ssh of EnvDeck says: no questions (an unknown host key fails), a time
+    /// limit, the user and port, and `--` before the host so no host can be read as an option.
+    fn login(&self, first: &[&str]) -> Vec<String> {
+        let mut args: Vec<String> = first.iter().map(|a| (*a).to_owned()).collect();
+        args.extend(["-o", "BatchMode=yes", "-o", "ConnectTimeout=30"].map(str::to_owned));
         if let Some(user) = &self.user {
             args.extend(["-l".to_owned(), user.clone()]);
         }
         if let Some(port) = self.port {
             args.extend(["-p".to_owned(), port.to_string()]);
         }
-        args.extend(["--".to_owned(), self.host.clone(), "docker".to_owned()]);
-        if let Some(socket) = &self.socket {
-            args.extend(["--host".to_owned(), format!("unix://{socket}")]);
-        }
-        args.extend(["system".to_owned(), "dial-stdio".to_owned()]);
+        args.extend(["--".to_owned(), self.host.clone()]);
         args
+    }
+}
+
+impl Said {
+    /// Keeps what ssh writes on `stderr` until it closes it.
+    fn follow(&self, mut stderr: tokio::process::ChildStderr) {
+        let said = self.clone();
+        tokio::spawn(async move {
+            let mut chunk = [0u8; 1024];
+            while let Ok(n) = stderr.read(&mut chunk).await {
+                if n == 0 {
+                    break;
+                }
+                said.push(&String::from_utf8_lossy(&chunk[..n]));
+            }
+        });
     }
 }
 
@@ -151,20 +176,12 @@ impl tower_service::Service<http::Uri> for SshConnector {
                         format!("the ssh client could not be started ({e}): install OpenSSH's client"),
                     )
                 })?;
-            let (Some(stdin), Some(stdout), Some(mut stderr)) =
+            let (Some(stdin), Some(stdout), Some(stderr)) =
                 (ssh.stdin.take(), ssh.stdout.take(), ssh.stderr.take())
             else {
                 return Err(std::io::Error::other("ssh started without its pipes"));
             };
-            tokio::spawn(async move {
-                let mut chunk = [0u8; 1024];
-                while let Ok(n) = stderr.read(&mut chunk).await {
-                    if n == 0 {
-                        break;
-                    }
-                    said.push(&String::from_utf8_lossy(&chunk[..n]));
-                }
-            });
+            said.follow(stderr);
             Ok(SshStream {
                 io: TokioIo::new(tokio::io::join(stdout, stdin)),
                 _ssh: ssh,
@@ -222,28 +239,8 @@ pub(crate) async fn forward(target: &SshTarget, remote_port: u16) -> Result<Forw
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port on this machine for the forward: {e}"))?
         .port();
-    let mut args: Vec<String> = [
-        "-N",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "ConnectTimeout=30",
-        "-o",
-        "ExitOnForwardFailure=yes",
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    args.extend([
-        "-L".to_owned(),
-        format!("127.0.0.1:{local_port}:127.0.0.1:{remote_port}"),
-    ]);
-    if let Some(user) = &target.user {
-        args.extend(["-l".to_owned(), user.clone()]);
-    }
-    if let Some(port) = target.port {
-        args.extend(["-p".to_owned(), port.to_string()]);
-    }
-    args.extend(["--".to_owned(), target.host.clone()]);
+    let forward = format!("127.0.0.1:{local_port}:127.0.0.1:{remote_port}");
+    let args = target.login(&["-N", "-o", "ExitOnForwardFailure=yes", "-L", &forward]);
     let mut ssh = Command::new("ssh")
         .args(&args)
         .stdin(Stdio::null())
@@ -253,17 +250,8 @@ pub(crate) async fn forward(target: &SshTarget, remote_port: u16) -> Result<Forw
         .spawn()
         .map_err(|e| format!("the ssh client could not be started ({e}): install OpenSSH's client"))?;
     let said = Said::default();
-    if let Some(mut stderr) = ssh.stderr.take() {
-        let said = said.clone();
-        tokio::spawn(async move {
-            let mut chunk = [0u8; 1024];
-            while let Ok(n) = stderr.read(&mut chunk).await {
-                if n == 0 {
-                    break;
-                }
-                said.push(&String::from_utf8_lossy(&chunk[..n]));
-            }
-        });
+    if let Some(stderr) = ssh.stderr.take() {
+        said.follow(stderr);
     }
     let deadline = tokio::time::Instant::now() + FORWARD_WAIT;
     loop {
