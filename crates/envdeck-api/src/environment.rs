@@ -241,6 +241,18 @@ pub struct EnvironmentDoctor {
     /// Another value of a managed secret found in the shell, an env file or a service's settings,
     /// which Start will not use (the keychain's wins): one sentence each, naming where, never the value.
     pub conflicts: Vec<String>,
+    /// A server's environment: the engine it runs on, and whether that answers now (when it does not,
+    /// the ports and images there are unknown and not listed).
+    pub server: Option<ServerCheck>,
+}
+
+/// Whether a server's engine answers.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ServerCheck {
+    /// `ssh://…` or `context:NAME`, as the manifest names it.
+    pub engine: String,
+    pub status: crate::app_info::Reachability,
 }
 
 /// Changes nothing: no secret is generated, no image pulled, no port held.
@@ -260,18 +272,44 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
             secrets: rows,
             program,
             conflicts: sentences(host::conflicts(&project, env, &stored)?),
+            server: None,
         });
     }
     let (model, conflicts) = resolve_reporting(&project, env, &stored).map_err(|e| masked(e, &masker))?;
-    let preflight = stack::preflight(&stack_of(&project, env)?, &model)
-        .await
-        .map_err(|e| masked(e, &masker))?;
+    let stack = stack_of(&project, env)?;
+    let server = match stack.engine.is_local() {
+        true => None,
+        false => Some(ServerCheck {
+            engine: stack.engine.to_string(),
+            status: match stack::engine_answers(&stack).await {
+                Ok(detail) => crate::app_info::Reachability::Reachable { detail },
+                Err(e) => crate::app_info::Reachability::Unreachable { reason: e.message },
+            },
+        }),
+    };
+    if let Some(ServerCheck {
+        status: crate::app_info::Reachability::Unreachable { .. },
+        ..
+    }) = &server
+    {
+        // Ports and images are the server's: unknown while it does not answer.
+        return Ok(EnvironmentDoctor {
+            ports: Vec::new(),
+            images: Vec::new(),
+            secrets: rows,
+            program: None,
+            conflicts: sentences(conflicts),
+            server,
+        });
+    }
+    let preflight = stack::preflight(&stack, &model).await.map_err(|e| masked(e, &masker))?;
     Ok(EnvironmentDoctor {
         ports: preflight.ports,
         images: preflight.images,
         secrets: rows,
         program: None,
         conflicts: sentences(conflicts),
+        server,
     })
 }
 

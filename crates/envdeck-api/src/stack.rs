@@ -75,6 +75,12 @@ pub async fn down(
         .await?)
 }
 
+/// "Docker VERSION (API X)" of the engine the stack runs on: whether it answers.
+pub async fn engine_answers(stack: &StackId) -> Result<String, ApiError> {
+    let info = engine(stack).await?.info().await?;
+    Ok(format!("Docker {} (API {})", info.version, info.api_version))
+}
+
 /// What a Start would meet (ports, images), changing nothing.
 pub async fn preflight(stack: &StackId, model: &ComposeModel) -> Result<Preflight, ApiError> {
     Ok(engine(stack).await?.preflight(stack, model).await?)

@@ -288,3 +288,15 @@ pub async fn info(docker: &Docker) -> Result<EngineInfo, ConnectError> {
         api_version: v.api_version.unwrap_or_default(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_older_than_docker_20_10_is_told_apart() {
+        for (api, older) in [("1.40", true), ("1.41", false), ("1.47", false), ("2.0", false), ("", true)] {
+            assert_eq!(api_older(api, OLDEST_API), older, "API {api}");
+        }
+    }
+}

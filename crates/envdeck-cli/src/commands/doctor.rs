@@ -48,6 +48,13 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         }
     }
     if let Some(doctor) = &environment {
+        if let Some(server) = &doctor.server {
+            let what = format!("engine {}", server.engine);
+            match &server.status {
+                Reachability::Reachable { detail } => row(true, &what, detail),
+                Reachability::Unreachable { reason } => row(false, &what, reason),
+            }
+        }
         if let Some(program) = &doctor.program {
             let what = format!("program {}", program.program);
             match &program.status {

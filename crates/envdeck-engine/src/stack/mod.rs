@@ -73,6 +73,11 @@ impl Engine {
         })
     }
 
+    /// The engine's version and API: that it answers at all, for the doctor of a server's environment.
+    pub async fn info(&self) -> Result<crate::docker::EngineInfo, EngineError> {
+        Ok(crate::docker::info(&self.docker).await?)
+    }
+
     /// Brings the Environment up: ports checked first, then network, volumes, images, and Services in
     /// dependency order (independent ones in parallel), waiting for each `depends_on` condition.
     /// Idempotent: unchanged containers are kept, changed ones recreated, stopped ones started.

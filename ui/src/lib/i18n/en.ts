@@ -105,6 +105,7 @@ export const en = {
   "checks.secret.generate": "generated into the OS keychain at Start",
   "checks.secret.enter": "missing: enter it in the Secrets tab",
   "checks.conflict": "A secret set twice",
+  "checks.server": "Engine {engine}",
   "checks.program": "Program {program}",
   "checks.summary.ok": "Nothing stands in the way.",
   "checks.summary.bad": "{count} line(s) need you: each says what to do.",

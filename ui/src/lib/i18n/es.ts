@@ -106,6 +106,7 @@ export const es: Record<MessageKey, string> = {
   "checks.secret.generate": "se genera en el llavero del sistema al arrancar",
   "checks.secret.enter": "falta: introdúzcalo en la pestaña Secretos",
   "checks.conflict": "Un secreto definido dos veces",
+  "checks.server": "Motor {engine}",
   "checks.program": "Programa {program}",
   "checks.summary.ok": "Nada impide arrancar.",
   "checks.summary.bad": "{count} línea(s) requieren su atención: cada una dice qué hacer.",
