@@ -302,7 +302,9 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
             server,
         });
     }
-    let preflight = stack::preflight(&stack, &model).await.map_err(|e| masked(e, &masker))?;
+    let preflight = stack::preflight(&stack, &model)
+        .await
+        .map_err(|e| masked(e, &masker))?;
     Ok(EnvironmentDoctor {
         ports: preflight.ports,
         images: preflight.images,

@@ -95,7 +95,9 @@ fn an_environment_on_a_server_runs_there_and_not_on_this_machine() {
     );
     let (_, doctor) = area.run(&dir, &["doctor", "server"], &[]);
     assert!(
-        doctor.lines().any(|l| l.contains(" ok ") && l.contains(&format!("engine {URL}")) && l.contains("Docker 2")),
+        doctor
+            .lines()
+            .any(|l| l.contains(" ok ") && l.contains(&format!("engine {URL}")) && l.contains("Docker 2")),
         "the doctor says the server's engine answers, and its version: {doctor}"
     );
     area.ok(&dir, &["up", "server"]);
@@ -180,7 +182,9 @@ fn each_fault_of_a_server_names_the_host_and_what_to_fix_and_starts_nothing_here
     let (ok, doctor) = area.run(&dir, &["doctor", "server"], &[]);
     assert!(!ok, "an unreachable server fails the doctor:\n{doctor}");
     assert!(
-        doctor.lines().any(|l| l.contains("FAIL") && l.contains("cannot be reached over ssh")),
+        doctor
+            .lines()
+            .any(|l| l.contains("FAIL") && l.contains("cannot be reached over ssh")),
         "as a line of its own, naming the host, not as a crash of the whole doctor:\n{doctor}"
     );
     with_engine(&dir, "shh://envdeckremote@127.0.0.1");

@@ -295,7 +295,13 @@ mod tests {
 
     #[test]
     fn an_engine_older_than_docker_20_10_is_told_apart() {
-        for (api, older) in [("1.40", true), ("1.41", false), ("1.47", false), ("2.0", false), ("", true)] {
+        for (api, older) in [
+            ("1.40", true),
+            ("1.41", false),
+            ("1.47", false),
+            ("2.0", false),
+            ("", true),
+        ] {
             assert_eq!(api_older(api, OLDEST_API), older, "API {api}");
         }
     }

@@ -3,6 +3,7 @@ import type { HostProgram } from "./HostProgram";
 import type { ImageCheck } from "./ImageCheck";
 import type { PortCheck } from "./PortCheck";
 import type { SecretRow } from "./SecretRow";
+import type { ServerCheck } from "./ServerCheck";
 
 /**
  * The doctor's lines for one environment, before its Start: each published port free or taken, each
@@ -17,4 +18,9 @@ program: HostProgram | null,
  * Another value of a managed secret found in the shell, an env file or a service's settings,
  * which Start will not use (the keychain's wins): one sentence each, naming where, never the value.
  */
-conflicts: Array<string>, };
+conflicts: Array<string>, 
+/**
+ * A server's environment: the engine it runs on, and whether that answers now (when it does not,
+ * the ports and images there are unknown and not listed).
+ */
+server: ServerCheck | null, };
