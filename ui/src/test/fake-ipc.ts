@@ -16,6 +16,7 @@ import type {
 } from "../lib/ipc";
 import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { ProjectQuestion } from "../lib/bindings/ProjectQuestion";
+import type { ServerCheck } from "../lib/bindings/ServerCheck";
 import type { EnvironmentDoctor } from "../lib/bindings/EnvironmentDoctor";
 
 type Ipc = typeof realIpc;
@@ -43,7 +44,7 @@ export const fixtures = {
       { name: "SMTP_PASSWORD", state: "to_enter", generated: false, length: null, bits: null, weak: false, masked: null },
     ],
     program: null,
-    server: null,
+    server: null as ServerCheck | null,
     // Rust's own sentence (see `rustMessages`).
     conflicts: [
       "POSTGRES_PASSWORD is also set in your shell (the environment EnvDeck was started from), to another value: EnvDeck uses the keychain's. Remove it there, or put that value in the keychain with `envdeck secrets enter`",
