@@ -9,7 +9,23 @@ die() { printf '\033[31m[docker-engine] %s\033[0m\n' "$*" >&2; exit 1; }
 
 ready() { docker info >/dev/null 2>&1; }
 
-ready && { say "Docker engine already answers"; exit 0; }
+# The engine answers, yet its default bridge may be gone: another dockerd on this machine deleted it (a second
+# daemon started with --bridge=none, or one restarting with a stale network store). Every `docker run` then
+# fails with "could not find bridge docker0". Put the bridge back as the engine describes it.
+mend_bridge() {
+  local name gateway subnet
+  read -r name gateway subnet < <(docker network inspect bridge --format \
+    '{{index .Options "com.docker.network.bridge.name"}} {{range .IPAM.Config}}{{.Gateway}} {{.Subnet}}{{end}}' 2>/dev/null) || return 0
+  [ -n "$name" ] && [ -n "$gateway" ] && [ -n "$subnet" ] || return 0
+  [ -e "/sys/class/net/$name" ] && return 0
+  say "the engine's bridge $name is missing (another dockerd deleted it): putting it back as $gateway/${subnet#*/}"
+  [ "$(id -u)" = 0 ] && SUDO="" || SUDO="sudo"
+  $SUDO ip link add "$name" type bridge
+  $SUDO ip addr add "$gateway/${subnet#*/}" dev "$name"
+  $SUDO ip link set "$name" up
+}
+
+ready && { mend_bridge; say "Docker engine already answers"; exit 0; }
 
 command -v docker >/dev/null 2>&1 || die "the docker client is missing: run scripts/setup.sh test (installs docker.io)"
 command -v dockerd >/dev/null 2>&1 || die "dockerd is missing: run scripts/setup.sh test (installs docker.io)"

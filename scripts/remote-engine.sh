@@ -45,8 +45,12 @@ if ! ip link show "$B" >/dev/null 2>&1; then
   ip addr add 10.213.0.1/24 dev "$B"
   ip link set "$B" up
 fi
+had_docker0=$(test -e /sys/class/net/docker0 && echo yes || true)
 if ! remote info >/dev/null 2>&1; then
   say "starting the second dockerd (log: $D/dockerd.log)"
+  # A dockerd that finds the network store of its last run "clears the stale bridge network" and, even
+  # with --bridge set, deletes `docker0` (this machine's engine's) on the way. Each start begins without one.
+  rm -rf "$D/data/network"
   (setsid dockerd --data-root "$D/data" --exec-root "$D/x" --pidfile "$D/dockerd.pid" -H "unix://$D/docker.sock" \
     --group "$U" --bridge="$B" --iptables=false --ip-masq=false --containerd-namespace "$U" \
     --containerd-plugins-namespace "$U-plugins" --default-address-pool base=10.214.0.0/16,size=24 \
@@ -68,6 +72,8 @@ printf '%s\n' "Match host 127.0.0.1 exec \"test %p = $P\"" "  UserKnownHostsFile
 
 for _ in $(seq 60); do remote info >/dev/null 2>&1 && break; sleep 1; done
 remote info >/dev/null 2>&1 || { tail -n 30 "$D/dockerd.log" >&2; die "the second dockerd did not answer within 60 s"; }
+[ -z "$had_docker0" ] || [ -e /sys/class/net/docker0 ] \
+  || die "starting the second dockerd deleted this machine's docker0 (see $D/dockerd.log): run scripts/docker-engine.sh to mend it"
 remote image inspect envdeck-test/busybox:1 >/dev/null 2>&1 || docker save envdeck-test/busybox:1 | remote load >/dev/null
 ssh -p "$P" "$U@127.0.0.1" docker version --format '{{.Server.Version}}' >/dev/null 2>&1 \
   || { tail -n 20 "$D/sshd.log" >&2; die "the remote engine does not answer over ssh"; }

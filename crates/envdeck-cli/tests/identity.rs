@@ -103,9 +103,10 @@ impl Drop for Area {
     }
 }
 
+/// The docker CLI's stdout; a failing command fails the test (a setup step that failed silently once made
+/// "the legacy data" look lost).
 fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker").args(args).output().expect("docker runs");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    envdeck_tests::cli::docker(args, &[]).trim().to_owned()
 }
 
 /// The container ids of a stack, by its compose label (what `docker compose -p NAME ps` lists).
