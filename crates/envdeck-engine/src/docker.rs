@@ -2,9 +2,9 @@
 //! what "Docker is not there" looks like to a user.
 
 use bollard::Docker;
-use envdeck_core::project::Endpoint;
+use envdeck_core::project::{Endpoint, SshLogin};
 
-use crate::ssh::{Said, SshTarget};
+use crate::ssh::Said;
 
 /// Why EnvDeck could not talk to the Docker engine, in words a new developer can act on.
 #[derive(Debug, thiserror::Error)]
@@ -108,20 +108,7 @@ const REMOTE_TIMEOUT: u64 = 120;
 pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
     match endpoint {
         Endpoint::Local => connect().await,
-        Endpoint::Ssh {
-            user,
-            host,
-            port,
-            socket,
-        } => {
-            let target = SshTarget {
-                user: user.clone(),
-                host: host.clone(),
-                port: *port,
-                socket: socket.clone(),
-            };
-            connect_ssh(&target).await
-        }
+        Endpoint::Ssh(login) => connect_ssh(login).await,
         Endpoint::Context(name) => {
             let host = crate::cli_context::host_of(name).map_err(ConnectError::Unusable)?;
             connect_context(name, &host).await
@@ -143,46 +130,23 @@ pub async fn forward(endpoint: &Endpoint, remote_port: u16) -> Result<crate::ssh
         }
         other => other.clone(),
     };
-    let Endpoint::Ssh {
-        user,
-        host,
-        port,
-        socket,
-    } = endpoint
-    else {
+    let Endpoint::Ssh(login) = endpoint else {
         return Err(ConnectError::Unusable(format!(
             "port {remote_port} of {endpoint} cannot be forwarded: EnvDeck forwards ports of servers it reaches over ssh"
         )));
     };
-    let target = SshTarget {
-        user,
-        host: host.clone(),
-        port,
-        socket,
-    };
-    crate::ssh::forward(&target, remote_port).await.map_err(|said| {
+    crate::ssh::forward(&login, remote_port).await.map_err(|said| {
         ConnectError::Unusable(format!(
-            "forwarding port {remote_port} of {host} over ssh failed: {said}"
+            "forwarding port {remote_port} of {} over ssh failed: {said}",
+            login.host
         ))
     })
 }
 
 /// The engine a docker context points at: a server over ssh, or a socket or pipe of this machine.
 async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError> {
-    if let Ok(Endpoint::Ssh {
-        user,
-        host,
-        port,
-        socket,
-    }) = Endpoint::parse(host)
-    {
-        return connect_ssh(&SshTarget {
-            user,
-            host,
-            port,
-            socket,
-        })
-        .await;
+    if let Ok(Endpoint::Ssh(login)) = Endpoint::parse(host) {
+        return connect_ssh(&login).await;
     }
     #[cfg(unix)]
     let local = host
@@ -204,10 +168,10 @@ async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError>
     }
 }
 
-async fn connect_ssh(target: &SshTarget) -> Result<Docker, ConnectError> {
-    let host = target.host.clone();
+async fn connect_ssh(login: &SshLogin) -> Result<Docker, ConnectError> {
+    let host = login.host.clone();
     let (docker, said) =
-        crate::ssh::client(target, REMOTE_TIMEOUT).map_err(|e| ConnectError::Unusable(e.to_string()))?;
+        crate::ssh::client(login, REMOTE_TIMEOUT).map_err(|e| ConnectError::Unusable(e.to_string()))?;
     let version = match docker.version().await {
         Ok(v) => v,
         Err(e) => return Err(remote_failure(&host, &said, &e)),

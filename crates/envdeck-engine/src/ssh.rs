@@ -16,20 +16,12 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bollard::{BollardRequest, Docker};
+use envdeck_core::project::SshLogin;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connected, Connection};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::io::{AsyncReadExt, Join};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
-
-/// Where on a server, as `ssh://[user@]host[:port][/socket]` says it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SshTarget {
-    pub user: Option<String>,
-    pub host: String,
-    pub port: Option<u16>,
-    pub socket: Option<String>,
-}
 
 /// The last words ssh said on stderr (shared by every connection of one engine), for the error a
 /// failed connection becomes.
@@ -58,34 +50,31 @@ impl Said {
     }
 }
 
-impl SshTarget {
-    /// The ssh command line: options first, `--` before the host so no host can be read as an option.
-    pub fn args(&self) -> Vec<String> {
-        let mut args = self.login(&["-T"]);
-        args.push("docker".to_owned());
-        if let Some(socket) = &self.socket {
-            args.extend(["--host".to_owned(), format!("unix://{socket}")]);
-        }
-        args.extend(["system".to_owned(), "dial-stdio".to_owned()]);
-        args
+/// The ssh command line that reaches the server's engine: options first, `--` before the host so no
+/// host can be read as an option.
+pub fn dial_args(login: &SshLogin) -> Vec<String> {
+    let mut args = login_args(login, &["-T"]);
+    args.push("docker".to_owned());
+    if let Some(socket) = &login.socket {
+        args.extend(["--host".to_owned(), format!("unix://{socket}")]);
     }
+    args.extend(["system".to_owned(), "dial-stdio".to_owned()]);
+    args
 }
 
-impl SshTarget {
-    /// `first`, then what every ssh of EnvDeck says: no questions (an unknown host key fails), a time
-    /// limit, the user and port, and `--` before the host so no host can be read as an option.
-    fn login(&self, first: &[&str]) -> Vec<String> {
-        let mut args: Vec<String> = first.iter().map(|a| (*a).to_owned()).collect();
-        args.extend(["-o", "BatchMode=yes", "-o", "ConnectTimeout=30"].map(str::to_owned));
-        if let Some(user) = &self.user {
-            args.extend(["-l".to_owned(), user.clone()]);
-        }
-        if let Some(port) = self.port {
-            args.extend(["-p".to_owned(), port.to_string()]);
-        }
-        args.extend(["--".to_owned(), self.host.clone()]);
-        args
+/// `first`, then what every ssh of EnvDeck says: no questions (an unknown host key fails), a time
+/// limit, the user and port, and `--` before the host so no host can be read as an option.
+fn login_args(login: &SshLogin, first: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = first.iter().map(|a| (*a).to_owned()).collect();
+    args.extend(["-o", "BatchMode=yes", "-o", "ConnectTimeout=30"].map(str::to_owned));
+    if let Some(user) = &login.user {
+        args.extend(["-l".to_owned(), user.clone()]);
     }
+    if let Some(port) = login.port {
+        args.extend(["-p".to_owned(), port.to_string()]);
+    }
+    args.extend(["--".to_owned(), login.host.clone()]);
+    args
 }
 
 impl Said {
@@ -193,12 +182,12 @@ impl tower_service::Service<http::Uri> for SshConnector {
 /// A bollard client whose every connection is `ssh … docker system dial-stdio`; what ssh says on
 /// stderr lands in the returned [`Said`].
 pub(crate) fn client(
-    target: &SshTarget,
+    login: &SshLogin,
     timeout_secs: u64,
 ) -> Result<(Docker, Said), bollard::errors::Error> {
     let said = Said::default();
     let connector = SshConnector {
-        args: Arc::new(target.args()),
+        args: Arc::new(dial_args(login)),
         said: said.clone(),
     };
     let client = Arc::new(Client::builder(TokioExecutor::new()).build(connector));
@@ -234,13 +223,13 @@ const FORWARD_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Opens `ssh -N -L 127.0.0.1:LOCAL:127.0.0.1:REMOTE` and waits until the local port answers; the error
 /// is ssh's own words.
-pub(crate) async fn forward(target: &SshTarget, remote_port: u16) -> Result<Forward, String> {
+pub(crate) async fn forward(login: &SshLogin, remote_port: u16) -> Result<Forward, String> {
     let local_port = std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port on this machine for the forward: {e}"))?
         .port();
     let forward = format!("127.0.0.1:{local_port}:127.0.0.1:{remote_port}");
-    let args = target.login(&["-N", "-o", "ExitOnForwardFailure=yes", "-L", &forward]);
+    let args = login_args(login, &["-N", "-o", "ExitOnForwardFailure=yes", "-L", &forward]);
     let mut ssh = Command::new("ssh")
         .args(&args)
         .stdin(Stdio::null())
@@ -283,13 +272,13 @@ mod tests {
 
     #[test]
     fn the_command_line_keeps_port_user_and_socket_and_puts_the_host_after_double_dash() {
-        let target = SshTarget {
+        let login = SshLogin {
             user: Some("deploy".into()),
             host: "staging.example.com".into(),
             port: Some(2222),
             socket: Some("/run/user/1000/docker.sock".into()),
         };
-        let args = target.args().join(" ");
+        let args = dial_args(&login).join(" ");
         assert_eq!(
             args,
             "-T -o BatchMode=yes -o ConnectTimeout=30 -l deploy -p 2222 -- staging.example.com docker \

@@ -16,17 +16,21 @@ pub enum Endpoint {
     Local,
     /// `ssh://[user@]host[:port][/socket]`: the system `ssh` runs `docker system dial-stdio` on the
     /// server, so the person's ssh config, keys, agent and known hosts apply.
-    Ssh {
-        user: Option<String>,
-        host: String,
-        port: Option<u16>,
-        /// The engine's socket on the server, when not its default.
-        socket: Option<String>,
-    },
+    Ssh(SshLogin),
     /// `tcp://host:port`, TLS-verified with the certificates of `DOCKER_CERT_PATH`.
     Tls { host: String, port: u16 },
     /// `context:NAME`: the docker CLI's context of that name.
     Context(String),
+}
+
+/// How EnvDeck logs in to a server over ssh, as `ssh://[user@]host[:port][/socket]` says it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SshLogin {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: Option<u16>,
+    /// The engine's socket on the server, when not its default.
+    pub socket: Option<String>,
 }
 
 impl Endpoint {
@@ -86,12 +90,12 @@ impl Endpoint {
                 "engine `{text}`: the socket path `{path}` may hold only letters, digits and `/._-`"
             ));
         }
-        Ok(Endpoint::Ssh {
+        Ok(Endpoint::Ssh(SshLogin {
             user: user.map(str::to_owned),
             host,
             port,
             socket,
-        })
+        }))
     }
 
     /// Whether this is the machine EnvDeck runs on.
@@ -103,7 +107,7 @@ impl Endpoint {
     pub fn host(&self) -> Option<&str> {
         match self {
             Endpoint::Local => None,
-            Endpoint::Ssh { host, .. } | Endpoint::Tls { host, .. } => Some(host),
+            Endpoint::Ssh(SshLogin { host, .. }) | Endpoint::Tls { host, .. } => Some(host),
             Endpoint::Context(name) => Some(name),
         }
     }
@@ -134,26 +138,25 @@ fn host_port(text: &str, hp: &str) -> Result<(String, Option<u16>), String> {
     Ok((host.to_owned(), port))
 }
 
+impl fmt::Display for SshLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ssh://")?;
+        if let Some(user) = &self.user {
+            write!(f, "{user}@")?;
+        }
+        f.write_str(&self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(self.socket.as_deref().unwrap_or(""))
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Endpoint::Local => f.write_str("local"),
-            Endpoint::Ssh {
-                user,
-                host,
-                port,
-                socket,
-            } => {
-                f.write_str("ssh://")?;
-                if let Some(user) = user {
-                    write!(f, "{user}@")?;
-                }
-                f.write_str(host)?;
-                if let Some(port) = port {
-                    write!(f, ":{port}")?;
-                }
-                f.write_str(socket.as_deref().unwrap_or(""))
-            }
+            Endpoint::Ssh(login) => login.fmt(f),
             Endpoint::Tls { host, port } => write!(f, "tcp://{host}:{port}"),
             Endpoint::Context(name) => write!(f, "context:{name}"),
         }
@@ -181,21 +184,21 @@ mod tests {
     fn ssh_urls_keep_user_port_and_socket() {
         assert_eq!(
             Endpoint::parse("ssh://deploy@staging.example.com:2222/run/docker.sock"),
-            Ok(Endpoint::Ssh {
+            Ok(Endpoint::Ssh(SshLogin {
                 user: Some("deploy".into()),
                 host: "staging.example.com".into(),
                 port: Some(2222),
                 socket: Some("/run/docker.sock".into()),
-            })
+            }))
         );
         assert_eq!(
             Endpoint::parse("ssh://staging"),
-            Ok(Endpoint::Ssh {
+            Ok(Endpoint::Ssh(SshLogin {
                 user: None,
                 host: "staging".into(),
                 port: None,
                 socket: None
-            })
+            }))
         );
         for text in [
             "ssh://deploy@10.0.0.5:22",

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::CoreError;
 use crate::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Variables, load, normalize_project_name};
 use crate::secret::SecretRule;
-pub use endpoint::Endpoint;
+pub use endpoint::{Endpoint, SshLogin};
 pub use identity::{Identity, valid_environment_id};
 pub use manifest::{CommandSpec, Estimate, Link, Manifest, Task};
 
