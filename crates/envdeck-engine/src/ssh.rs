@@ -181,10 +181,7 @@ impl tower_service::Service<http::Uri> for SshConnector {
 
 /// A bollard client whose every connection is `ssh … docker system dial-stdio`; what ssh says on
 /// stderr lands in the returned [`Said`].
-pub(crate) fn client(
-    login: &SshLogin,
-    timeout_secs: u64,
-) -> Result<(Docker, Said), bollard::errors::Error> {
+pub(crate) fn client(login: &SshLogin, timeout_secs: u64) -> Result<(Docker, Said), bollard::errors::Error> {
     let said = Said::default();
     let connector = SshConnector {
         args: Arc::new(dial_args(login)),
