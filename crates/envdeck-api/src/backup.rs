@@ -1,4 +1,4 @@
-//! Backup and restore of an Environment's PostgreSQL (seeds/001 6.3): `pg_dump` in the running
+//! Backup and restore of an Environment's PostgreSQL: `pg_dump` in the running
 //! container, gzip-compressed on the host into a file only its owner can read, and the reverse.
 
 use std::fs::File;
@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use envdeck_core::Project;
 use envdeck_core::compose::Service;
+use envdeck_core::image::ImageRef;
 use envdeck_core::secret::SecretValue;
 use flate2::Compression;
 use flate2::read::GzDecoder;
@@ -50,7 +51,11 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
     let project = crate::project::open_identified(dir).await?;
     let stored = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
     let model = resolve_masked(&project, env, &stored)?;
-    let is_postgres = |s: &Service| s.image.as_deref().is_some_and(is_postgres_image);
+    let is_postgres = |s: &Service| {
+        s.image
+            .as_deref()
+            .is_some_and(|image| ImageRef::parse(image).is_postgres())
+    };
     let found = model.services.iter().find(|(_, s)| is_postgres(s)).or_else(|| {
         model
             .services
@@ -101,7 +106,9 @@ pub(crate) fn database_using(
     };
     let model = resolve_masked(project, env, stored)?;
     let found = model.services.iter().find(|(_, s)| {
-        s.image.as_deref().is_some_and(is_postgres_image)
+        s.image
+            .as_deref()
+            .is_some_and(|image| ImageRef::parse(image).is_postgres())
             && s.environment.get("POSTGRES_PASSWORD").and_then(|v| v.as_deref()) == Some(current.expose())
     });
     found
@@ -135,16 +142,6 @@ pub(crate) async fn alter_role(db: &Database, value: &SecretValue) -> Result<(),
         )));
     }
     Ok(())
-}
-
-/// Whether an image is PostgreSQL's by its repository's own name (`postgres:16`,
-/// `docker.io/library/postgres`, `postgis/postgis:16-3.4`, `bitnami/postgresql`), not by a word inside
-/// it: `prometheuscommunity/postgres-exporter` is an exporter, not the database.
-fn is_postgres_image(image: &str) -> bool {
-    let without_digest = image.split('@').next().unwrap_or_default();
-    let name = without_digest.rsplit('/').next().unwrap_or_default();
-    let repository = name.split(':').next().unwrap_or_default();
-    matches!(repository, "postgres" | "postgresql" | "postgis")
 }
 
 /// The command in the container. The password comes from the container's own environment, so it
@@ -305,7 +302,7 @@ fn create_private(path: &Path) -> std::io::Result<File> {
 }
 
 fn not_running(e: ApiError, db: &Database) -> ApiError {
-    if e.message.contains("no running container") {
+    if e.code == ErrorCode::NotRunning {
         ApiError {
             message: format!(
                 "the database service `{}` is not running; start the environment first: envdeck up {}",
@@ -523,31 +520,6 @@ mod tests {
             Vec::new(),
             "no backups yet"
         );
-    }
-
-    #[test]
-    fn postgres_is_known_by_its_repository_name_not_a_word_inside_it() {
-        for image in [
-            "postgres",
-            "postgres:16-alpine",
-            "docker.io/library/postgres:15",
-            "postgis/postgis:16-3.4",
-            "bitnami/postgresql:16",
-            "envdeck-test/postgres:15",
-            "postgres@sha256:0123",
-            "registry.local:5000/team/postgres:15",
-        ] {
-            assert!(is_postgres_image(image), "{image}");
-        }
-        for image in [
-            "prometheuscommunity/postgres-exporter",
-            "quay.io/prometheuscommunity/postgres-exporter:v0.15.0",
-            "dpage/pgadmin4",
-            "postgres-backup:1",
-            "redis:7",
-        ] {
-            assert!(!is_postgres_image(image), "{image}");
-        }
     }
 
     #[test]

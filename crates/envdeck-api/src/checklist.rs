@@ -102,7 +102,7 @@ pub fn enforce(
     Err(ApiError::new(
         ErrorCode::InvalidProject,
         format!(
-            "{env} was not started: {} of {} security checks fail (seeds/001 9.1):\n{}\nFix them in the environment's files, then check with `envdeck checklist {env}`.",
+            "{env} was not started: {} of {} security checks fail:\n{}\nFix them in the environment's files, then check with `envdeck checklist {env}`.",
             failures.len(),
             items.len(),
             lines.join("\n")

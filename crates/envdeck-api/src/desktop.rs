@@ -58,7 +58,7 @@ pub enum Runs {
     HostProcess,
 }
 
-/// Environments × services, generated from the project (seeds/001 §13.1).
+/// Environments × services, generated from the project: the Compare view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Comparison {

@@ -383,7 +383,7 @@ async fn start_logged(
     let exposure = crate::checklist::exposure_of(&project, env)?;
     if host::is_host(&project, env) {
         warn(host::conflicts(&project, env, &secrets)?);
-        // Staging and production start only when their security checklist passes (PRODUCT.md item 9).
+        // Staging and production start only when their security checklist passes.
         let model = host::as_model(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
         crate::checklist::enforce(env, exposure, &model, &env_specs).map_err(|e| masked(e, &masker))?;
         return host::start(&project, env, &secrets, on_progress)
@@ -392,7 +392,7 @@ async fn start_logged(
     }
     let (model, conflicts) = resolve_reporting(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
     warn(conflicts);
-    // Staging and production start only when their security checklist passes (PRODUCT.md item 9).
+    // Staging and production start only when their security checklist passes.
     crate::checklist::enforce(env, exposure, &model, &env_specs).map_err(|e| masked(e, &masker))?;
     stack::up(&stack_of(&project, env)?, &model, on_progress)
         .await

@@ -36,6 +36,9 @@ pub enum ErrorCode {
     /// A change to a server's staging or production environment without its name typed: nothing was
     /// changed. The message says where and what.
     NotConfirmed,
+    /// The service an operation needs (a backup's database, a task's container) is not running: start
+    /// the environment first.
+    NotRunning,
     /// The person cancelled the operation (a desktop Start): not a failure, nothing to fix.
     Cancelled,
     /// Anything else.

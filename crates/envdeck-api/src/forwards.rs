@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use envdeck_core::address::WebUrl;
 use envdeck_core::project::Endpoint;
 use envdeck_engine::ssh::Forward;
 
@@ -18,14 +19,11 @@ static FORWARDS: LazyLock<tokio::sync::Mutex<HashMap<(Endpoint, u16), Forward>>>
 /// The URL that opens a server's link from this machine: the same path on a local port forwarded over
 /// ssh to the port the link names on the server.
 pub async fn forwarded(engine: &Endpoint, url: &str) -> Result<String, ApiError> {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(ApiError::new(ErrorCode::Internal, format!("{url} has no scheme")));
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let port = match authority.rsplit_once(':').map(|(_, p)| p.parse::<u16>()) {
-        Some(Ok(port)) => port,
-        _ if scheme == "https" => 443,
-        _ => 80,
+    let Some((web, port)) = WebUrl::parse(url).and_then(|web| Some((web.clone(), web.port()?))) else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            format!("{url} is not an http(s) URL with a host"),
+        ));
     };
     let mut forwards = FORWARDS.lock().await;
     let key = (engine.clone(), port);
@@ -37,7 +35,7 @@ pub async fn forwarded(engine: &Endpoint, url: &str) -> Result<String, ApiError>
         forwards.insert(key.clone(), forward);
     }
     let local = forwards.get(&key).map(|f| f.local_port).unwrap_or_default();
-    Ok(format!("{scheme}://127.0.0.1:{local}{path}"))
+    Ok(web.at("127.0.0.1", local))
 }
 
 #[cfg(test)]

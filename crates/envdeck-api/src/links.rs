@@ -2,7 +2,9 @@
 //! derived from the resolved model and what is running, so both clients agree on the URL and on when it
 //! works. Pure: no Docker, no I/O.
 
+use envdeck_core::address::{self, WebUrl};
 use envdeck_core::compose::ComposeModel;
+use envdeck_core::image::ImageRef;
 use envdeck_core::progress::Health;
 use envdeck_core::project::Link;
 use serde::Serialize;
@@ -48,22 +50,6 @@ const WELL_KNOWN: &[(&str, LinkKind, &str, u16)] = &[
     ("prom/prometheus", LinkKind::Prometheus, "Prometheus", 9090),
 ];
 
-/// The repository part of an image reference, without registry host or tag: `docker.io/dpage/pgadmin4:8`
-/// → `dpage/pgadmin4`.
-fn repository(image: &str) -> &str {
-    let without_digest = image.split('@').next().unwrap_or(image);
-    let last_slash = without_digest.rfind('/').map_or(0, |i| i + 1);
-    let without_tag = match without_digest[last_slash..].find(':') {
-        Some(i) => &without_digest[..last_slash + i],
-        None => without_digest,
-    };
-    // A first component with a dot or a port is a registry host (`ghcr.io/`, `localhost:5000/`).
-    match without_tag.split_once('/') {
-        Some((host, rest)) if host.contains('.') || host.contains(':') || host == "localhost" => rest,
-        _ => without_tag,
-    }
-}
-
 /// The URL of a Service's published container port, reachable from this machine.
 fn published_url(ps: &[ServiceStatus], service: &str, container_port: u16) -> Option<String> {
     let port = ps
@@ -71,11 +57,7 @@ fn published_url(ps: &[ServiceStatus], service: &str, container_port: u16) -> Op
         .filter(|s| s.service == service)
         .flat_map(|s| &s.ports)
         .find(|p| p.container_port == container_port && p.protocol == "tcp")?;
-    let host = match port.host_ip.as_str() {
-        "" | "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
-        ip => ip,
-    };
-    Some(format!("http://{host}:{}", port.host_port))
+    Some(address::http_url(&port.host_ip, port.host_port))
 }
 
 fn is_up(ps: &[ServiceStatus], service: Option<&str>) -> bool {
@@ -115,7 +97,11 @@ pub fn service_links(
         if manifest.iter().any(|l| l.service.as_deref() == Some(name)) {
             continue;
         }
-        let repo = service.image.as_deref().map(repository).unwrap_or_default();
+        let repo = service
+            .image
+            .as_deref()
+            .map(|image| ImageRef::parse(image).repository)
+            .unwrap_or_default();
         let known = WELL_KNOWN.iter().find(|(r, ..)| *r == repo);
         let (kind, label, url) = match known {
             Some(&(_, kind, label, port)) => match published_url(ps, name, port) {
@@ -155,17 +141,7 @@ pub fn service_links(
 
 /// Whether a link's URL names this machine (`localhost`, `127.0.0.1`, `[::1]`, `0.0.0.0`).
 pub fn on_this_machine(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-    let host = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.split(':').next().unwrap_or(""),
-    };
-    matches!(
-        host.to_ascii_lowercase().as_str(),
-        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0"
-    ) || host.starts_with("127.")
+    WebUrl::parse(url).is_some_and(|url| url.on_this_machine())
 }
 
 /// The links of a host-process environment: the manifest's links for it that need no service, name the
@@ -183,7 +159,9 @@ pub fn host_links(env: &str, manifest: &[Link], ps: &[ServiceStatus]) -> Vec<Ser
             None => true,
             Some(service) => {
                 ps.iter().any(|s| &s.service == service)
-                    || url_port(&l.url).is_some_and(|p| ports.contains(&p))
+                    || WebUrl::parse(&l.url)
+                        .and_then(|url| url.port())
+                        .is_some_and(|p| ports.contains(&p))
             }
         })
         .map(|l| ServiceLink {
@@ -195,21 +173,6 @@ pub fn host_links(env: &str, manifest: &[Link], ps: &[ServiceStatus]) -> Vec<Ser
             through: None,
         })
         .collect()
-}
-
-/// The port of an `http://host:port/...` URL (80 or 443 when it names none).
-fn url_port(url: &str) -> Option<u16> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    match host_port.rsplit_once(':') {
-        Some((_, port)) if !port.ends_with(']') => port.parse().ok(),
-        _ => match scheme {
-            "http" => Some(80),
-            "https" => Some(443),
-            _ => None,
-        },
-    }
 }
 
 #[cfg(test)]
@@ -346,13 +309,6 @@ mod tests {
     }
 
     #[test]
-    fn repository_strips_registry_and_tag() {
-        assert_eq!(repository("localhost:5000/prom/prometheus:v2"), "prom/prometheus");
-        assert_eq!(repository("grafana/grafana@sha256:abc"), "grafana/grafana");
-        assert_eq!(repository("postgres"), "postgres");
-    }
-
-    #[test]
     fn a_host_process_gets_the_links_on_its_port_and_those_without_a_service() {
         let manifest = vec![
             Link {
@@ -391,7 +347,5 @@ mod tests {
         assert!(links.iter().all(|l| l.enabled));
         ps[0].state = "exited".into();
         assert!(host_links("sqlite", &manifest, &ps).iter().all(|l| !l.enabled));
-        assert_eq!(url_port("http://[::1]:8000/x"), Some(8000));
-        assert_eq!(url_port("https://h/x"), Some(443));
     }
 }

@@ -5,7 +5,6 @@
 //! on how a Project is loaded. The keychain is blocking, so every operation runs on tokio's blocking
 //! pool. Types sent to the UI never carry a value, except [`RevealedSecret`].
 
-mod dotenv;
 mod env_file;
 mod known;
 

@@ -24,6 +24,7 @@ impl From<EngineError> for ApiError {
         let code = match e {
             EngineError::Connect(_) => ErrorCode::DockerUnavailable,
             EngineError::Plan(_) | EngineError::WorkingDirMissing { .. } => ErrorCode::InvalidProject,
+            EngineError::NotRunning { .. } => ErrorCode::NotRunning,
             _ => ErrorCode::Internal,
         };
         ApiError::new(code, e.to_string())

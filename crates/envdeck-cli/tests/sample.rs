@@ -1,5 +1,5 @@
 //! The built-in sample through the real binary: `envdeck new --sample` writes exactly what is
-//! embedded, and every environment of templates/sample matches PRODUCT.md's environments table
+//! embedded, and every environment of templates/sample matches the product's environments table (`expected_services` below)
 //! (services, loopback ports, links, secret lengths). `config` reads the keychain: run under
 //! scripts/with-keychain.sh.
 
@@ -31,7 +31,7 @@ fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-/// PRODUCT.md's environments table: which services each Docker environment runs.
+/// The product's environments table: which services each Docker environment runs.
 fn expected_services(env: &str) -> BTreeSet<String> {
     let mut services = set(&["postgres", "backend"]);
     let extra: &[&str] = match env {
@@ -54,7 +54,7 @@ fn expected_services(env: &str) -> BTreeSet<String> {
     services
 }
 
-/// Published host ports per service (seeds/001 13.2), all on 127.0.0.1.
+/// Published host ports per service, all on 127.0.0.1.
 fn expected_ports(env: &str) -> Vec<(&'static str, &'static str)> {
     match env {
         "testing" | "local-minimal" => vec![("backend", "8000"), ("postgres", "5432")],
@@ -97,7 +97,7 @@ fn list_offers_every_environment_of_the_product_table_with_its_services() {
             "staging",
             "prod"
         ],
-        "PRODUCT.md's seven environments, in envdeck.toml's order (the picker's)"
+        "the seven environments, in envdeck.toml's order (the picker's)"
     );
     for env in &envs {
         let id = env["id"].as_str().unwrap_or_default();
@@ -162,7 +162,7 @@ fn config_of_every_docker_environment_publishes_the_product_ports_on_loopback_on
         assert_eq!(
             services.keys().cloned().collect::<BTreeSet<_>>(),
             expected_services(env),
-            "the resolved model of {env} runs PRODUCT.md's services"
+            "the resolved model of {env} runs the table's services"
         );
         let mut published = Vec::new();
         for (name, service) in &services {
@@ -183,7 +183,7 @@ fn config_of_every_docker_environment_publishes_the_product_ports_on_loopback_on
             .map(|(s, p)| (s.to_string(), p.to_string()))
             .collect();
         expected.sort();
-        assert_eq!(published, expected, "published ports of {env} (seeds/001 13.2)");
+        assert_eq!(published, expected, "published ports of {env}");
         let backend = &services["backend"]["environment"];
         assert!(
             backend["DATABASE_URL"]
@@ -202,7 +202,7 @@ fn prod_runs_three_backend_replicas_and_local_debugs() {
     let prod: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(
         prod["services"]["backend"]["deploy"]["replicas"], 3,
-        "seeds/001 4.4.4"
+        "production runs three backends"
     );
     assert_eq!(prod["services"]["backend"]["environment"]["DEBUG"], "false");
     let out = project_args(&["config", "local"]);
@@ -222,11 +222,7 @@ fn secret_policies_follow_the_product_table() {
             envdeck_api::environment::specs(&project, env).unwrap_or_else(|e| panic!("specs of {env}: {e}"));
         specs.iter().find(|s| s.name == name).map(|s| match s.supply {
             Supply::Generate(strength) => {
-                assert_eq!(
-                    strength.alphabet,
-                    Alphabet::UrlSafe,
-                    "{env}/{name}: URL-safe (PRODUCT.md)"
-                );
+                assert_eq!(strength.alphabet, Alphabet::UrlSafe, "{env}/{name}: URL-safe");
                 strength.length
             }
             Supply::Enter => 0,

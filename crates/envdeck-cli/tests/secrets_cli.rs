@@ -297,6 +297,24 @@ fn import_takes_the_secrets_and_keeps_stored_ones_unless_overwrite() {
         "a missing file is named: {}",
         text(&missing.stderr)
     );
+
+    // A file half read imports nothing: the line that is no assignment is named.
+    std::fs::write(
+        &file,
+        "SECRET_KEY=a-third-value-long-enough-0123456789abc\nthis line is not KEY=value\n",
+    )
+    .unwrap_or_else(|e| panic!("write: {e}"));
+    let broken = p.run(&["secrets", "import", "local", &file_arg, "--overwrite"], None);
+    let said = text(&broken.stderr);
+    assert!(
+        !broken.status.success() && said.contains("old.env") && said.contains("line 2"),
+        "the file and line are named: {said}"
+    );
+    assert_eq!(
+        p.reveal("SECRET_KEY"),
+        "another-value-long-enough-0123456789",
+        "nothing of a broken file is imported"
+    );
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //! This crate reads files and returns values. It knows nothing of Tauri, of Docker's wire format or of
 //! the keychain: those are effects, and live in `envdeck-engine` and `envdeck-vault`.
 
+pub mod address;
 pub mod checklist;
 pub mod compose;
 pub mod error;
 pub mod files;
+pub mod image;
 pub mod plan;
 pub mod progress;
 pub mod project;

@@ -19,7 +19,7 @@ use crate::error::{EngineError, detail, is_not_found, is_not_modified};
 use crate::labels::{self, StackId};
 
 /// Published ports bind here unless the model names a host IP: nothing is exposed to the LAN by accident.
-pub const DEFAULT_HOST_IP: &str = "127.0.0.1";
+pub use envdeck_core::address::DEFAULT_HOST_IP;
 
 /// One container of this stack as Docker reports it, read from its labels.
 #[derive(Debug, Clone)]

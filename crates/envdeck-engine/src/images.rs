@@ -4,6 +4,7 @@
 use bollard::Docker;
 use bollard::query_parameters::{BuildImageOptionsBuilder, CreateImageOptionsBuilder};
 use envdeck_core::compose::Build;
+use envdeck_core::image::ImageRef;
 use envdeck_core::progress::{Outcome, Progress};
 use futures_util::StreamExt;
 
@@ -119,15 +120,13 @@ pub(crate) async fn ensure_built(
     Ok(Outcome::Built)
 }
 
-/// `name[:tag]`, where a `:` inside a registry host (`host:5000/x`) is not a tag; digests stay whole.
+/// What a pull asks for: `name` and `tag` (`latest` when none); a reference with a digest stays whole.
 fn split_tag(image: &str) -> (&str, &str) {
-    if image.contains('@') {
+    let reference = ImageRef::parse(image);
+    if reference.digest.is_some() {
         return (image, "");
     }
-    match image.rsplit_once(':') {
-        Some((name, tag)) if !tag.contains('/') => (name, tag),
-        _ => (image, "latest"),
-    }
+    (reference.name, reference.tag.unwrap_or("latest"))
 }
 
 /// Docker says "not found" / "denied" when the registry answered; anything else means it was not reached.

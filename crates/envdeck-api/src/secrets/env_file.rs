@@ -4,11 +4,12 @@
 use std::io::Write;
 use std::path::Path;
 
+use envdeck_core::compose::EnvFile;
 use envdeck_core::secret::{MIN_MASKED_LEN, SecretSpec, SecretValue, estimated_bits};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{blocking, dotenv, namespace, vault_error};
+use super::{blocking, namespace, vault_error};
 use crate::ApiError;
 use crate::error::ErrorCode;
 
@@ -62,21 +63,24 @@ pub async fn import_env_file(
                 .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
         );
         let mut report = ImportReport::default();
-        let mut pairs = dotenv::parse(&text);
+        // A line that is no assignment is an error naming it: nothing is imported from a file half read.
+        let mut entries = EnvFile::parse(&path, &text)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))?
+            .entries;
         // The last assignment wins, as in compose.
-        pairs.reverse();
+        entries.reverse();
         let mut seen = std::collections::HashSet::new();
-        pairs.retain(|(k, _)| seen.insert(k.clone()));
-        pairs.reverse();
-        let short: Vec<&str> = pairs
+        entries.retain(|e| seen.insert(e.key.clone()));
+        entries.reverse();
+        let short: Vec<&str> = entries
             .iter()
-            .filter(|(key, value)| {
-                specs.iter().any(|s| &s.name == key)
-                    && !value.trim().is_empty()
-                    && !envdeck_core::secret::policy::is_placeholder(value)
-                    && value.chars().count() < MIN_MASKED_LEN
+            .filter(|e| {
+                specs.iter().any(|s| s.name == e.key)
+                    && !e.value.trim().is_empty()
+                    && !envdeck_core::secret::policy::is_placeholder(&e.value)
+                    && e.value.chars().count() < MIN_MASKED_LEN
             })
-            .map(|(key, _)| key.as_str())
+            .map(|e| e.key.as_str())
             .collect();
         if !short.is_empty() {
             // Checked before anything is written: an import stores all of its values or none.
@@ -86,17 +90,19 @@ pub async fn import_env_file(
                 &format!("the value in {}", path.display()),
             ));
         }
-        for (key, mut value) in pairs {
+        for mut entry in entries {
+            let key = entry.key.clone();
+            let value = &mut entry.value;
             let Some(spec) = specs.iter().find(|s| s.name == key) else {
                 report.ignored_keys += 1;
                 continue;
             };
-            if value.trim().is_empty() || envdeck_core::secret::policy::is_placeholder(&value) {
+            if value.trim().is_empty() || envdeck_core::secret::policy::is_placeholder(value) {
                 report.empty_in_file.push(key);
                 continue;
             }
-            // Moved, not copied: the Zeroizing husk left behind is empty.
-            let value = SecretValue::new(std::mem::take(&mut *value));
+            // Moved, not copied: the entry left behind holds an empty string.
+            let value = SecretValue::new(std::mem::take(value));
             if !overwrite
                 && envdeck_vault::read(&ns, &spec.name)
                     .map_err(vault_error)?
@@ -140,7 +146,7 @@ pub async fn export_env_file(
         for spec in &specs {
             match envdeck_vault::read(&ns, &spec.name).map_err(vault_error)? {
                 Some(v) => {
-                    let quoted = dotenv::quote(v.expose()).map(Zeroizing::new).ok_or_else(|| {
+                    let quoted = envdeck_core::compose::env_file::quote(v.expose()).map(Zeroizing::new).ok_or_else(|| {
                         ApiError::new(
                             ErrorCode::Internal,
                             format!("{} cannot be written to a .env file (it holds a newline and both quote kinds); copy it with Reveal instead", spec.name),

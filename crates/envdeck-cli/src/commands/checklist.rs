@@ -1,4 +1,4 @@
-//! `envdeck checklist ENV`: the security checklist of staging/prod (seeds/001 9.1), one PASS/FAIL
+//! `envdeck checklist ENV`: the security checklist of staging/prod, one PASS/FAIL
 //! line per check with its reason; exits non-zero when any line fails, so CI can gate on it.
 
 use std::path::Path;

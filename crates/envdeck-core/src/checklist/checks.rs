@@ -2,6 +2,7 @@
 //! found, each naming the service and the variable (never its value) and what to change.
 
 use super::{ChecklistItem, Exposure};
+use crate::address::{self, WebUrl};
 use crate::compose::{ComposeModel, Service};
 use crate::secret::policy::is_placeholder;
 use crate::secret::{SecretSpec, Supply};
@@ -182,22 +183,7 @@ pub(super) fn default_passwords(model: &ComposeModel) -> ChecklistItem {
 }
 
 fn is_local_origin(origin: &str) -> bool {
-    let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    let host = host.split('/').next().unwrap_or("");
-    let host = if host.starts_with('[') {
-        host.split(']')
-            .next()
-            .map(|h| h.trim_start_matches('['))
-            .unwrap_or("")
-    } else {
-        host.split(':').next().unwrap_or("")
-    };
-    let host = host.to_ascii_lowercase();
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host.starts_with("127.")
-        || host == "0.0.0.0"
-        || host == "::1"
+    WebUrl::origin(origin).is_some_and(|origin| origin.on_this_machine())
 }
 
 pub(super) fn cors(model: &ComposeModel) -> ChecklistItem {
@@ -311,18 +297,15 @@ pub(super) fn docs_hidden(model: &ComposeModel) -> ChecklistItem {
     )
 }
 
-fn is_loopback(ip: &str) -> bool {
-    ip.starts_with("127.") || ip == "::1" || ip == "localhost"
-}
-
 pub(super) fn public_ports(model: &ComposeModel) -> ChecklistItem {
     let mut problems = Vec::new();
     for (service, s) in &model.services {
         for port in &s.ports {
             // No host address: EnvDeck publishes on 127.0.0.1.
-            let Some(ip) = port.host_ip.as_deref().filter(|ip| !is_loopback(ip)) else {
+            if address::is_loopback(port.host_ip.as_deref()) {
                 continue;
-            };
+            }
+            let ip = port.host_ip.as_deref().unwrap_or_default();
             let ip = if ip.is_empty() { "every address" } else { ip };
             match port.published.as_deref() {
                 Some("80") | Some("443") => {}

@@ -1,4 +1,4 @@
-//! The security checklist of staging and production (seeds/001 9.1, seeds/000 "Security Checklist"),
+//! The security checklist of staging and production (the eight lines `envdeck checklist ENV` prints),
 //! evaluated on what would actually run: the resolved compose model and the environment's secret
 //! specs. Pure: it reads values and returns pass/fail lines; `envdeck-api` refuses to start a staging
 //! or production environment (by its id, or as the manifest's `exposure` marks it) while any line fails.
@@ -35,7 +35,7 @@ impl Exposure {
         }
     }
 
-    /// The shortest SECRET_KEY accepted (seeds/001 9.1 and PRODUCT.md: 64, 96, 128 characters).
+    /// The shortest SECRET_KEY accepted: 64, 96 and 128 characters as exposure grows.
     pub fn min_secret_key(self) -> usize {
         match self {
             Exposure::Development => 64,
@@ -50,8 +50,8 @@ pub fn applies_to(exposure: Exposure) -> bool {
     exposure >= Exposure::Staging
 }
 
-/// Whether a failing checklist must stop this environment from starting: staging (PRODUCT.md: "checklist
-/// enforced") and production ("blocks start until it passes"), Docker or host process alike.
+/// Whether a failing checklist must stop this environment from starting: staging and production start
+/// only when it passes, Docker or host process alike.
 pub fn blocks_start(exposure: Exposure) -> bool {
     exposure >= Exposure::Staging
 }

@@ -83,7 +83,7 @@ fn failed(items: &[ChecklistItem]) -> Vec<&str> {
 #[test]
 fn a_correct_production_passes_every_line() {
     let items = evaluate("prod", Exposure::of("prod"), &model(backend(&[])), &specs(128));
-    assert_eq!(items.len(), 8, "the eight checks of PRODUCT.md item 9");
+    assert_eq!(items.len(), 8, "the eight checks of the checklist");
     assert!(failed(&items).is_empty(), "nothing is wrong: {items:#?}");
 }
 

@@ -1,7 +1,9 @@
 //! `.env` files as compose and the seeds' templates write them: `KEY=value`, `export KEY=value`, comments,
 //! single quotes (literal), double quotes (`\n`, `\"` escapes), and `# comment` after an unquoted value.
 //!
-//! Entries keep their line so the secret policy can point at `.env.local.example, line 12`.
+//! Entries keep their line so the secret policy can point at `.env.local.example, line 12`. This is the
+//! one reader of the format: compose's `env_file`s and `.env`, the seeds' templates, and a secrets import;
+//! [`quote`] writes a value back (a secrets export) so that this reader and compose get it unchanged.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +18,13 @@ pub struct EnvEntry {
     pub value: String,
     /// 1-based line in the file.
     pub line: usize,
+}
+
+/// A value may be a secret (an imported `.env`): it is wiped from memory with the entry.
+impl Drop for EnvEntry {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.value);
+    }
 }
 
 /// A parsed env file, in file order (a later duplicate of a key wins, as in compose).
@@ -94,6 +103,24 @@ impl EnvFile {
 
     pub fn get(&self, key: &str) -> Option<&EnvEntry> {
         self.entries.iter().rev().find(|e| e.key == key)
+    }
+}
+
+/// `value` as it must be written after `KEY=` so that [`EnvFile::parse`] and compose read it back
+/// unchanged; `None` when no quoting can carry it (both quote kinds and a newline).
+pub fn quote(value: &str) -> Option<String> {
+    let bare = |c: char| c.is_ascii_alphanumeric() || "_-./+=@:,%".contains(c);
+    if value.chars().all(bare) {
+        Some(value.to_owned())
+    } else if !value.contains('\'') && !value.contains('\n') {
+        Some(format!("'{value}'"))
+    } else if !value.contains('\n') && !value.contains('$') {
+        Some(format!(
+            "\"{}\"",
+            value.replace('\\', "\\\\").replace('"', "\\\"")
+        ))
+    } else {
+        None
     }
 }
 
@@ -206,6 +233,30 @@ mod tests {
             f.get("AFTER").map(|e| e.line),
             Some(12),
             "lines stay right after a multi-line value"
+        );
+    }
+
+    #[test]
+    fn quoting_round_trips() {
+        for v in [
+            "Ab0_-xyz",
+            "has space",
+            "it's \"both\"",
+            "dollar $HOME and quote",
+            "back\\slash",
+            "hash # inside",
+        ] {
+            let quoted = quote(v).unwrap_or_else(|| panic!("{v} can be quoted"));
+            let back = parse(&format!("K={quoted}\n")).unwrap_or_else(|e| panic!("{quoted}: {e}"));
+            assert_eq!(
+                back.get("K").map(|e| e.value.as_str()),
+                Some(v),
+                "written as {quoted}"
+            );
+        }
+        assert!(
+            quote("a'b\nc").is_none(),
+            "a newline and a single quote together cannot be carried"
         );
     }
 

@@ -45,7 +45,9 @@ pub fn parse_ports(ctx: &Ctx, value: &Value, warnings: &mut Vec<Warning>) -> Res
 
 /// An explicit any-address binding; no address means loopback in EnvDeck (the engine's default).
 fn all_interfaces(port: &Port) -> bool {
-    matches!(port.host_ip.as_deref(), Some("0.0.0.0" | "::" | "[::]" | "*"))
+    port.host_ip
+        .as_deref()
+        .is_some_and(crate::address::is_any_address)
 }
 
 /// Parses the short syntax; the error says what is wrong in words.

@@ -223,7 +223,7 @@ pub fn is_placeholder(value: &str) -> bool {
         || (v.starts_with('<') && v.ends_with('>') && v.len() > 2)
 }
 
-/// The seeds' lengths (seeds/001 9.1 and PRODUCT.md): the session key grows with the environment's
+/// The default lengths: the session key grows with the environment's
 /// exposure, database passwords grow in production, everything else gets 32 characters (192 bits).
 fn default_length(env: &str, name: &str) -> usize {
     let upper = name.to_ascii_uppercase();

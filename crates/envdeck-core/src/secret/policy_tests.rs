@@ -27,7 +27,7 @@ fn length_of(specs: &[SecretSpec], name: &str) -> usize {
     }
 }
 
-/// The dev template of seeds/001 section 3.4, plus the JWT settings every FastAPI template has.
+/// A FastAPI project's dev template (tests/fixtures), plus the JWT settings every FastAPI template has.
 fn dev_template() -> Vec<(String, String)> {
     template(&[
         ("APP_NAME", "ContraVento-Dev"),
@@ -100,15 +100,11 @@ fn default_lengths_follow_the_environment() {
     assert_eq!(length_of(&staging, "SECRET_KEY"), 96);
     assert_eq!(length_of(&staging, "POSTGRES_PASSWORD"), 32);
     let prod = secret_specs("prod", &t, &no_rules()).expect("defaults are strong");
-    assert_eq!(
-        length_of(&prod, "SECRET_KEY"),
-        128,
-        "seeds/001 9.1: 128 in production"
-    );
+    assert_eq!(length_of(&prod, "SECRET_KEY"), 128, "128 in production");
     assert_eq!(
         length_of(&prod, "POSTGRES_PASSWORD"),
         48,
-        "seeds/001 4.5.3: database password 48"
+        "database password 48 in production"
     );
     assert_eq!(length_of(&prod, "DB_PASSWORD"), 48);
     for name in [

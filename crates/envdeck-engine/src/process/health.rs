@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use envdeck_core::address::WebUrl;
+
 /// One request's limit: a health endpoint answers at once or is not healthy.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long a connection attempt to a supposedly free port may take.
@@ -28,13 +30,8 @@ pub async fn healthy(client: &reqwest::Client, url: &str) -> bool {
 
 /// The host and port a health URL points at, when it is this machine (`localhost`, `127.0.0.1`, `[::1]`).
 pub fn local_port(url: &str) -> Option<(String, u16)> {
-    let url = reqwest::Url::parse(url).ok()?;
-    let host = url.host_str()?.trim_matches(|c| c == '[' || c == ']').to_owned();
-    let local = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
-    local.then_some((host, url.port_or_known_default()?))
+    let url = WebUrl::parse(url).filter(WebUrl::on_this_machine)?;
+    Some((url.host().to_owned(), url.port()?))
 }
 
 /// Whether some program already accepts connections on the health URL's port.

@@ -2,7 +2,7 @@
 import type { ComparisonRow } from "./ComparisonRow";
 
 /**
- * Environments × services, generated from the project (seeds/001 §13.1).
+ * Environments × services, generated from the project: the Compare view.
  */
 export type Comparison = { 
 /**

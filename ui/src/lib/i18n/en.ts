@@ -17,6 +17,7 @@ export const en = {
   "error.secret_lost": "A secret is missing, and the data it protected is still there.",
   "error.not_chosen": "EnvDeck uses only folders and files you choose.",
   "error.not_confirmed": "Nothing changed: type the environment's name to confirm.",
+  "error.not_running": "That service is not running: start the environment first.",
   "error.cancelled": "Cancelled.",
   "error.internal": "That did not work.",
   "footer.version": "Version {version}",

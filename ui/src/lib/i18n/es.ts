@@ -19,6 +19,7 @@ export const es: Record<MessageKey, string> = {
   "error.secret_lost": "Falta un secreto y los datos que protegía siguen ahí.",
   "error.not_chosen": "EnvDeck usa solo las carpetas y los archivos que eliges.",
   "error.not_confirmed": "No ha cambiado nada: escribe el nombre del entorno para confirmar.",
+  "error.not_running": "Ese servicio no está en marcha: inicia primero el entorno.",
   "error.cancelled": "Cancelado.",
   "error.internal": "No ha funcionado.",
   "footer.version": "Versión {version}",
