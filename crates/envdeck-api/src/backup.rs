@@ -48,9 +48,10 @@ fn internal(message: String) -> ApiError {
 
 /// The PostgreSQL Service: a `postgres`/`postgis` image, else the one with `POSTGRES_DB` set.
 async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let stored = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
-    let model = resolve_masked(&project, env, &stored)?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    let stored = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
+    let model = resolve_masked(project, env, &stored)?;
     let is_postgres = |s: &Service| {
         s.image
             .as_deref()
@@ -70,7 +71,7 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
             ),
         ));
     };
-    database_of(&project, env, service, definition)
+    database_of(project, env, service, definition)
 }
 
 /// The database a PostgreSQL Service holds, with the official image's defaults: user `postgres`,
@@ -320,9 +321,10 @@ fn not_running(e: ApiError, db: &Database) -> ApiError {
 /// truncated gzip changes nothing), then streamed into `psql` in one transaction (a failing statement
 /// changes nothing either): memory holds a chunk, never the dump, whatever its size.
 pub async fn restore(dir: &Path, env: &str, file: &Path) -> Result<(), ApiError> {
-    let project = crate::project::open_identified(dir).await?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
     let _writer = crate::writer::lock(
-        project_id(&project)?,
+        project_id(project)?,
         env,
         crate::writer::Operation::Restore,
         crate::writer::announce,

@@ -10,7 +10,7 @@ use envdeck_core::compose::ComposeModel;
 use envdeck_core::secret::SecretSpec;
 use serde::Serialize;
 
-use crate::environment::{project_id, resolve_with, specs};
+use crate::environment::{project_id, specs};
 use crate::error::{ApiError, ErrorCode};
 use crate::secrets;
 
@@ -35,12 +35,13 @@ impl Checklist {
 /// Evaluates the checklist on the model as it would start now, with the secrets already in the
 /// keychain (nothing is generated; a secret not generated yet is judged by its policy).
 pub async fn evaluate(dir: &Path, env: &str) -> Result<Checklist, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let env_specs = specs(&project, env)?;
-    let exposure = exposure_of(&project, env)?;
-    let secrets = secrets::stored_values(project_id(&project)?, env, &env_specs).await?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    let env_specs = specs(project, env)?;
+    let exposure = exposure_of(project, env)?;
+    let secrets = secrets::stored_values(project_id(project)?, env, &env_specs).await?;
     let masker = secrets.masker();
-    let model = checked_model(&project, env, &secrets).map_err(|e| ApiError {
+    let model = checked_model(project, env, &secrets).map_err(|e| ApiError {
         message: masker.mask(&e.message),
         ..e
     })?;
@@ -72,11 +73,9 @@ pub(crate) fn checked_model(
     env: &str,
     secrets: &secrets::StartSecrets,
 ) -> Result<ComposeModel, ApiError> {
-    if crate::host::is_host(project, env) {
-        crate::host::as_model(project, env, secrets)
-    } else {
-        resolve_with(project, env, secrets)
-    }
+    crate::session::Runtime::of(project, env)?
+        .model(secrets)
+        .map(|(model, _)| model)
 }
 
 /// Refuses to start a staging or production environment while any line of its checklist fails,

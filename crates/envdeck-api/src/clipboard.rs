@@ -137,8 +137,9 @@ pub async fn copy_secret(
     env: &str,
     name: &str,
 ) -> Result<u32, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let secret = secrets::reveal(project_id(&project)?, env, name).await?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    let secret = secrets::reveal(project_id(project)?, env, name).await?;
     copied
         .copy(clipboard, Zeroizing::new(secret.value), CLEAR_AFTER)
         .await?;

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 
 pub use envdeck_core::progress::Progress;
 use envdeck_core::project::Estimate;
-use envdeck_core::{Environment, EnvironmentKind, Project};
+use envdeck_core::{Environment, EnvironmentKind};
 use serde::Serialize;
 
 use crate::environment::{self, project_id, specs};
 use crate::error::{ApiError, ErrorCode};
-use crate::links::{ServiceLink, service_links};
+use crate::links::ServiceLink;
 use crate::secrets::{self, GenerateReport, ImportReport, RevealedSecret, Rotation, SecretRow};
 use crate::stack::{self, DownReport, RemoveVolumes, ServiceStatus, UpReport};
 use crate::starts::Starts;
@@ -134,12 +134,13 @@ pub fn comparison(environments: &[Environment]) -> Comparison {
 /// Opens the folder and asks Docker which environments are running. A project opens without Docker:
 /// the doctor says why nothing is marked running.
 pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
     let mut running = Vec::new();
     for env in project.environments() {
         if !matches!(env.kind, EnvironmentKind::Docker { .. }) {
             // A host process is found in EnvDeck's state folder, with or without Docker.
-            if crate::host::ps(&project, &env.id)
+            if crate::host::ps(project, &env.id)
                 .await
                 .is_ok_and(|ps| ps.iter().any(|s| s.state == "running"))
             {
@@ -152,7 +153,7 @@ pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
             // server's environment is asked about when it is picked.
             continue;
         }
-        match stack::ps(&environment::stack_of(&project, &env.id)?).await {
+        match stack::ps(&environment::stack_of(project, &env.id)?).await {
             Ok(ps) if ps.iter().any(|s| s.state == "running") => running.push(env.id.clone()),
             Ok(_) => {}
             Err(e) => {
@@ -174,23 +175,10 @@ pub async fn open_project(dir: &Path) -> Result<ProjectView, ApiError> {
 
 /// The service cards: `ps` of the environment's stack, and the links that work now.
 pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    if crate::host::is_host(&project, env) {
-        let services = crate::host::ps(&project, env).await?;
-        let links = crate::links::host_links(env, &project.links, &services);
-        return Ok(StackView { services, links });
-    }
-    let stack = environment::stack(dir, env).await?;
-    let services = stack::ps(&stack).await?;
-    let model = resolved(&project, env).await?;
-    let mut links = service_links(env, &model, &project.links, &services);
-    if let Some(host) = stack.engine.host() {
-        // A port a server publishes is on the server, not here: such a link opens through a local port
-        // forwarded over ssh (`link_to_open`), never whatever listens on this machine's port.
-        for link in links.iter_mut().filter(|l| crate::links::on_this_machine(&l.url)) {
-            link.through = Some(host.to_owned());
-        }
-    }
+    let session = crate::session::open(dir).await?;
+    let runtime = session.runtime(env)?;
+    let services = runtime.ps().await?;
+    let links = runtime.links(&services).await?;
     Ok(StackView { services, links })
 }
 
@@ -217,11 +205,6 @@ fn exact_link<'a>(links: &'a [ServiceLink], env: &str, url: &str) -> Result<&'a 
 }
 
 /// The model with stored secrets (none generated): images and published ports for the links.
-async fn resolved(project: &Project, env: &str) -> Result<envdeck_core::compose::ComposeModel, ApiError> {
-    let values = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
-    environment::resolve_masked(project, env, &values)
-}
-
 /// Start, as a task [`cancel_start`] can abort; a cancelled Start answers with `ErrorCode::Cancelled`.
 pub async fn start(
     starts: &Starts,
@@ -304,8 +287,9 @@ pub async fn restore_backup(dir: &Path, env: &str, file: &Path, typed_name: &str
 }
 
 pub async fn secret_rows(dir: &Path, env: &str) -> Result<Vec<SecretRow>, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    secrets::list(project_id(&project)?, env, &specs(&project, env)?).await
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    secrets::list(project_id(project)?, env, &specs(project, env)?).await
 }
 
 pub async fn generate_secrets(dir: &Path, env: &str) -> Result<GenerateReport, ApiError> {
@@ -313,8 +297,9 @@ pub async fn generate_secrets(dir: &Path, env: &str) -> Result<GenerateReport, A
 }
 
 pub async fn reveal_secret(dir: &Path, env: &str, name: &str) -> Result<RevealedSecret, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    secrets::reveal(project_id(&project)?, env, name).await
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    secrets::reveal(project_id(project)?, env, name).await
 }
 
 /// What rotating `name` would imply, shown before the person confirms; nothing changes yet.
@@ -334,9 +319,10 @@ pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<Rotation
 
 /// Stores the value a person typed for `name` (SMTP password, third-party key) in the keychain.
 pub async fn enter_secret(dir: &Path, env: &str, name: &str, value: String) -> Result<(), ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    crate::environment::spec(&specs(&project, env)?, env, name)?;
-    secrets::enter(project_id(&project)?, env, name, SecretValue::new(value)).await
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    crate::environment::spec(&specs(project, env)?, env, name)?;
+    secrets::enter(project_id(project)?, env, name, SecretValue::new(value)).await
 }
 
 /// Takes the environment's secrets from a `.env` file the person picked; other keys stay unread.
@@ -346,15 +332,9 @@ pub async fn import_secrets(
     file: &Path,
     overwrite: bool,
 ) -> Result<ImportReport, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    secrets::import_env_file(
-        project_id(&project)?,
-        env,
-        &specs(&project, env)?,
-        file,
-        overwrite,
-    )
-    .await
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    secrets::import_env_file(project_id(project)?, env, &specs(project, env)?, file, overwrite).await
 }
 
 #[cfg(test)]
@@ -412,7 +392,7 @@ mod tests {
 
     #[test]
     fn comparison_lists_each_service_once_against_every_environment() {
-        let project = Project::open(
+        let project = envdeck_core::Project::open(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/projects/e2e-stack"),
         )
         .expect("the e2e fixture opens");

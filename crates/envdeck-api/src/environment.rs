@@ -15,10 +15,11 @@ use serde::Serialize;
 use crate::error::{ApiError, ErrorCode};
 use crate::host;
 use crate::secrets::{self, StartSecrets};
+use crate::session::Runtime;
 use crate::stack::{self, DownReport, RemoveVolumes, StackId, UpReport};
 use crate::writer::{self, Operation};
 
-fn invalid(e: CoreError) -> ApiError {
+pub(crate) fn invalid(e: CoreError) -> ApiError {
     ApiError::new(ErrorCode::InvalidProject, e.to_string())
 }
 
@@ -193,10 +194,11 @@ pub struct Config {
 
 /// Nothing is generated; a keychain that cannot be read is an error, not an empty value.
 pub async fn config(dir: &Path, env: &str) -> Result<Config, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    let secrets = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
     let masker = secrets.masker();
-    let (model, conflicts) = resolve_reporting(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    let (model, conflicts) = resolve_reporting(project, env, &secrets).map_err(|e| masked(e, &masker))?;
     let mut json =
         serde_json::to_value(&model).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     // Masked before it is printed as JSON: in the printed text a value holding `"` or `\` is escaped,
@@ -257,12 +259,15 @@ pub struct ServerCheck {
 
 /// Changes nothing: no secret is generated, no image pulled, no port held.
 pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let env_specs = specs(&project, env)?;
-    let rows = secrets::list(project_id(&project)?, env, &env_specs).await?;
-    let stored = secrets::stored_values(project_id(&project)?, env, &env_specs).await?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    let runtime = session.runtime(env)?;
+    let env_specs = specs(project, env)?;
+    let rows = secrets::list(project_id(project)?, env, &env_specs).await?;
+    let stored = secrets::stored_values(project_id(project)?, env, &env_specs).await?;
     let masker = stored.masker();
-    if host::is_host(&project, env) {
+    let Some(stack) = runtime.stack() else {
+        // A host process: its program instead of ports and images.
         let program = host::check_programs(dir)?
             .into_iter()
             .find(|p| p.environment == env);
@@ -271,17 +276,16 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
             images: Vec::new(),
             secrets: rows,
             program,
-            conflicts: sentences(host::conflicts(&project, env, &stored)?),
+            conflicts: sentences(host::conflicts(project, env, &stored)?),
             server: None,
         });
-    }
-    let (model, conflicts) = resolve_reporting(&project, env, &stored).map_err(|e| masked(e, &masker))?;
-    let stack = stack_of(&project, env)?;
+    };
+    let (model, conflicts) = runtime.model(&stored).map_err(|e| masked(e, &masker))?;
     let server = match stack.engine.is_local() {
         true => None,
         false => Some(ServerCheck {
             engine: stack.engine.to_string(),
-            status: match stack::engine_answers(&stack).await {
+            status: match stack::engine_answers(stack).await {
                 Ok(detail) => crate::app_info::Reachability::Reachable { detail },
                 Err(e) => crate::app_info::Reachability::Unreachable { reason: e.message },
             },
@@ -302,7 +306,7 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
             server,
         });
     }
-    let preflight = stack::preflight(&stack, &model)
+    let preflight = stack::preflight(stack, &model)
         .await
         .map_err(|e| masked(e, &masker))?;
     Ok(EnvironmentDoctor {
@@ -351,19 +355,21 @@ async fn start_logged(
     typed_name: Option<&str>,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    confirmed(&project, env, typed_name, "starting it creates or updates")?;
-    let env_specs = specs(&project, env)?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    let runtime = session.runtime(env)?;
+    confirmed(project, env, typed_name, "starting it creates or updates")?;
+    let env_specs = specs(project, env)?;
     // Held until the stack is up: a second Start (app or CLI) waits, then finds the secrets and the
     // containers this one made, instead of generating its own.
-    let writer = writer::lock(project_id(&project)?, env, Operation::Start, |message| {
+    let writer = writer::lock(project_id(project)?, env, Operation::Start, |message| {
         on_progress(Progress::Waiting {
             message: message.to_owned(),
         })
     })
     .await?;
-    let data = data_if_missing(&project, env, &env_specs).await?;
-    let secrets = secrets::values_for_start(&writer, project_id(&project)?, env, &env_specs, &data).await?;
+    let data = data_if_missing(project, &runtime, env, &env_specs).await?;
+    let secrets = secrets::values_for_start(&writer, project_id(project)?, env, &env_specs, &data).await?;
     let masker = secrets.masker();
     let progress_masker = masker.clone();
     let environment = env.to_owned();
@@ -380,21 +386,13 @@ async fn start_logged(
             });
         }
     };
-    let exposure = crate::checklist::exposure_of(&project, env)?;
-    if host::is_host(&project, env) {
-        warn(host::conflicts(&project, env, &secrets)?);
-        // Staging and production start only when their security checklist passes.
-        let model = host::as_model(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
-        crate::checklist::enforce(env, exposure, &model, &env_specs).map_err(|e| masked(e, &masker))?;
-        return host::start(&project, env, &secrets, on_progress)
-            .await
-            .map_err(|e| masked(e, &masker));
-    }
-    let (model, conflicts) = resolve_reporting(&project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    let exposure = crate::checklist::exposure_of(project, env)?;
+    let (model, conflicts) = runtime.model(&secrets).map_err(|e| masked(e, &masker))?;
     warn(conflicts);
     // Staging and production start only when their security checklist passes.
     crate::checklist::enforce(env, exposure, &model, &env_specs).map_err(|e| masked(e, &masker))?;
-    stack::up(&stack_of(&project, env)?, &model, on_progress)
+    runtime
+        .up(&model, &secrets, on_progress)
         .await
         .map_err(|e| masked(e, &masker))
 }
@@ -404,17 +402,18 @@ async fn start_logged(
 /// project's own files.
 async fn data_if_missing(
     project: &Project,
+    runtime: &Runtime<'_>,
     env: &str,
     specs: &[SecretSpec],
 ) -> Result<Vec<String>, ApiError> {
-    if host::is_host(project, env)
+    if runtime.stack().is_none()
         || secrets::missing(project_id(project)?, env, specs)
             .await?
             .is_empty()
     {
         return Ok(Vec::new());
     }
-    stack::volumes(&stack_of(project, env)?).await
+    runtime.data_volumes().await
 }
 
 /// Rotate: a new value for a generated secret. When it is the password of the environment's PostgreSQL
@@ -422,10 +421,11 @@ async fn data_if_missing(
 /// the new value on psql's stdin), and the keychain takes the new value only once the database has it:
 /// never a silent mismatch. With that database stopped, nothing changes: start it, or wipe its data.
 pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<secrets::Rotation, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let env_specs = specs(&project, env)?;
+    let session = crate::session::open(dir).await?;
+    let (project, runtime) = (session.project(), session.runtime(env)?);
+    let env_specs = specs(project, env)?;
     let spec = spec(&env_specs, env, name)?.clone();
-    let id = project_id(&project)?;
+    let id = project_id(project)?;
     let writer = writer::lock(id, env, Operation::Secrets, writer::announce).await?;
     let value = secrets::new_value(env, &spec)?;
     let stored = secrets::stored_values(id, env, &env_specs).await?;
@@ -440,9 +440,9 @@ pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<secrets:
         ));
     }
     let mut changed_in = None;
-    if !host::is_host(&project, env)
-        && let Some(db) = crate::backup::database_using(&project, env, &stored, name)?
-        && !stack::volumes(&stack_of(&project, env)?).await?.is_empty()
+    if runtime.stack().is_some()
+        && let Some(db) = crate::backup::database_using(project, env, &stored, name)?
+        && !runtime.data_volumes().await?.is_empty()
     {
         crate::backup::alter_role(&db, &value)
             .await
@@ -465,11 +465,12 @@ pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<secrets:
 /// `secrets generate` and the app's Generate: the missing generated secrets, under the environment's
 /// writer lock and never over its data (see [`secrets::generate_missing`]).
 pub async fn generate_secrets(dir: &Path, env: &str) -> Result<secrets::GenerateReport, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let env_specs = specs(&project, env)?;
-    let id = project_id(&project)?;
+    let session = crate::session::open(dir).await?;
+    let (project, runtime) = (session.project(), session.runtime(env)?);
+    let env_specs = specs(project, env)?;
+    let id = project_id(project)?;
     let writer = writer::lock(id, env, Operation::Secrets, writer::announce).await?;
-    let data = data_if_missing(&project, env, &env_specs).await?;
+    let data = data_if_missing(project, &runtime, env, &env_specs).await?;
     secrets::generate_missing(&writer, id, env, &env_specs, &data).await
 }
 
@@ -512,14 +513,14 @@ pub async fn stop_confirmed(
     typed_name: Option<&str>,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    project.environment(env).map_err(invalid)?;
+    let session = crate::session::open(dir).await?;
+    let (project, runtime) = (session.project(), session.runtime(env)?);
     let typed_name = match &volumes {
         RemoveVolumes::Confirmed { typed_name } => Some(typed_name.as_str()),
         RemoveVolumes::Keep => typed_name,
     };
-    confirmed(&project, env, typed_name, "stopping it removes")?;
-    let name = stack_of(&project, env)?;
+    confirmed(project, env, typed_name, "stopping it removes")?;
+    let name = stack_of(project, env)?;
     let operation = match volumes {
         RemoveVolumes::Keep => Operation::Stop,
         RemoveVolumes::Confirmed { .. } => Operation::Wipe,
@@ -530,18 +531,13 @@ pub async fn stop_confirmed(
         log_progress(&environment, &p);
         on_progress(p)
     };
-    let _writer = writer::lock(project_id(&project)?, env, operation, |message| {
+    let _writer = writer::lock(project_id(project)?, env, operation, |message| {
         on_progress(Progress::Waiting {
             message: message.to_owned(),
         })
     })
     .await?;
-    // A host process has no volumes: its data (a SQLite file) is the project's own file.
-    let result = if host::is_host(&project, env) {
-        host::stop(&project, env, on_progress).await
-    } else {
-        stack::down(&name, volumes, on_progress).await
-    };
+    let result = runtime.down(volumes, on_progress).await;
     match &result {
         Ok(report) => tracing::info!(
             environment = env,
@@ -562,8 +558,8 @@ pub async fn logs(
     env: &str,
     options: stack::LogOptions,
 ) -> Result<impl futures_util::Stream<Item = Result<stack::LogLine, ApiError>> + Send + use<>, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    masked_logs(&project, env, options).await
+    let session = crate::session::open(dir).await?;
+    masked_logs(session.project(), env, options).await
 }
 
 /// Logs of either kind of environment, masked line by line: Docker's frames are joined into lines by
@@ -574,23 +570,8 @@ pub(crate) async fn masked_logs(
     env: &str,
     options: stack::LogOptions,
 ) -> Result<futures_util::stream::BoxStream<'static, Result<stack::LogLine, ApiError>>, ApiError> {
-    use futures_util::StreamExt;
     let secrets = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
-    let masker = secrets.masker();
-    if host::is_host(project, env) {
-        let lines = host::logs(project, env, options)?;
-        return Ok(lines
-            .map(move |line| {
-                line.map(|mut l| {
-                    l.text = masker.mask(&l.text);
-                    l
-                })
-            })
-            .boxed());
-    }
-    Ok(stack::logs(&stack_of(project, env)?, options, &masker)
-        .await?
-        .boxed())
+    Runtime::of(project, env)?.logs(options, secrets.masker()).await
 }
 
 /// A command in one of the environment's Services (`envdeck exec`), its output masked like the logs:
@@ -602,10 +583,11 @@ pub async fn exec(
     command: &[String],
     mut on_output: impl FnMut(stack::LogLine) + Send,
 ) -> Result<i64, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    let secrets = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
     let masker = secrets.masker();
-    stack::exec(&stack_of(&project, env)?, service, command, |mut line| {
+    stack::exec(&stack_of(project, env)?, service, command, |mut line| {
         line.text = masker.mask(&line.text);
         on_output(line)
     })
@@ -615,13 +597,7 @@ pub async fn exec(
 
 /// `ps` of an environment: its containers, or its host process (one row while it is recorded).
 pub async fn ps(dir: &Path, env: &str) -> Result<Vec<stack::ServiceStatus>, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    project.environment(env).map_err(invalid)?;
-    if host::is_host(&project, env) {
-        host::ps(&project, env).await
-    } else {
-        stack::ps(&stack_of(&project, env)?).await
-    }
+    crate::session::open(dir).await?.runtime(env)?.ps().await
 }
 
 /// Whether the environment runs a command on this machine (`command` in envdeck.toml) instead of Docker.
@@ -634,13 +610,12 @@ pub fn runs_on_host(dir: &Path, env: &str) -> Result<bool, ApiError> {
 /// How a host environment's last run ended by itself: `Some(Some(code))`, `Some(None)` for a signal;
 /// `None` while it runs or when nothing is recorded.
 pub async fn host_exit_code(dir: &Path, env: &str) -> Option<Option<i32>> {
-    let project = crate::project::open_identified(dir).await.ok()?;
-    host::exit_code(&project, env)
+    host::exit_code(crate::session::open(dir).await.ok()?.project(), env)
 }
 
 /// The stack of an environment: its compose project name (what `docker compose -p` takes) and owner.
 pub async fn stack(dir: &Path, env: &str) -> Result<StackId, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    project.environment(env).map_err(invalid)?;
-    stack_of(&project, env)
+    let session = crate::session::open(dir).await?;
+    session.project().environment(env).map_err(invalid)?;
+    stack_of(session.project(), env)
 }

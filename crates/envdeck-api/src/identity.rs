@@ -84,6 +84,11 @@ struct Locked {
     known: Known,
 }
 
+/// EnvDeck's list of projects, where it is on this machine (for [`crate::session`] to notice a change).
+pub(crate) fn list_file() -> Option<std::path::PathBuf> {
+    folder().ok().map(|dir| dir.join(FILE))
+}
+
 impl Locked {
     fn open() -> Result<Self, ApiError> {
         let dir = folder()?;

@@ -20,6 +20,7 @@ pub mod picks;
 pub mod project;
 pub mod sample;
 pub mod secrets;
+pub mod session;
 pub mod stack;
 pub mod starts;
 pub mod task;

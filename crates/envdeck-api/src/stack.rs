@@ -51,6 +51,17 @@ async fn engine(stack: &StackId) -> Result<Engine, ApiError> {
     Ok(engine)
 }
 
+/// `result` as the API says it; a server's engine that stopped answering is forgotten, so the next call
+/// connects afresh (a dropped ssh connection, a restarted Docker there) instead of failing the same way.
+async fn answered<T>(stack: &StackId, result: Result<T, EngineError>) -> Result<T, ApiError> {
+    if let Err(EngineError::Connect(_)) = &result
+        && !stack.engine.is_local()
+    {
+        SERVERS.lock().await.remove(&stack.engine);
+    }
+    Ok(result?)
+}
+
 /// Brings the Environment up, reporting each Step to `on_progress`. Cancel by dropping the future
 /// (Ctrl-C in the CLI, the window's Stop button): a later `up` continues from what exists.
 pub async fn up(
@@ -58,10 +69,55 @@ pub async fn up(
     model: &ComposeModel,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<UpReport, ApiError> {
-    Ok(engine(stack)
-        .await?
-        .up(stack, model, Arc::new(on_progress))
-        .await?)
+    let engine = engine(stack).await?;
+    if stack.engine.is_local() {
+        return answered(stack, engine.up(stack, model, Arc::new(on_progress)).await).await;
+    }
+    // On a server, what this Start made is kept as it goes: if the connection drops midway, the error
+    // says what exists there, without asking a server that may not answer.
+    let made = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = Arc::clone(&made);
+    let on_progress = move |p: Progress| {
+        if let Progress::StepFinished { step, .. } = &p
+            && let Some(thing) = made_by(step)
+        {
+            record.lock().unwrap_or_else(|p| p.into_inner()).push(thing);
+        }
+        on_progress(p)
+    };
+    let result = engine.up(stack, model, Arc::new(on_progress)).await;
+    let Err(e) = result else {
+        return answered(stack, result).await;
+    };
+    // The next call connects afresh rather than through a connection that may be gone.
+    SERVERS.lock().await.remove(&stack.engine);
+    let made = made.lock().unwrap_or_else(|p| p.into_inner()).join(", ");
+    let host = stack.engine.host().unwrap_or_default();
+    let exists = if made.is_empty() {
+        format!("this Start made nothing on {host} yet")
+    } else {
+        format!("on {host} it made {made}")
+    };
+    let error = ApiError::from(e);
+    Err(ApiError {
+        message: format!(
+            "the Start on the server {host} stopped: {}. Before that, {exists}. Start it again to continue: what \
+             exists there is kept and reused",
+            error.message
+        ),
+        ..error
+    })
+}
+
+/// What a finished Step made, in the words of a Start that stopped midway.
+fn made_by(step: &envdeck_core::plan::Step) -> Option<String> {
+    use envdeck_core::plan::Step;
+    match step {
+        Step::Network { name } => Some(format!("the network {name}")),
+        Step::Volume { name } => Some(format!("the volume {name}")),
+        Step::Service { service } => Some(format!("the service {service}")),
+        Step::CheckPorts | Step::Image { .. } | Step::Ready { .. } => None,
+    }
 }
 
 /// Stops and removes the stack; volumes only with `RemoveVolumes::Confirmed` naming the Environment.
@@ -70,21 +126,19 @@ pub async fn down(
     volumes: RemoveVolumes,
     on_progress: impl Fn(Progress) + Send + Sync + 'static,
 ) -> Result<DownReport, ApiError> {
-    Ok(engine(stack)
-        .await?
-        .down(stack, volumes, Arc::new(on_progress))
-        .await?)
+    let engine = engine(stack).await?;
+    answered(stack, engine.down(stack, volumes, Arc::new(on_progress)).await).await
 }
 
 /// "Docker VERSION (API X)" of the engine the stack runs on: whether it answers.
 pub async fn engine_answers(stack: &StackId) -> Result<String, ApiError> {
-    let info = engine(stack).await?.info().await?;
+    let info = answered(stack, engine(stack).await?.info().await).await?;
     Ok(format!("Docker {} (API {})", info.version, info.api_version))
 }
 
 /// What a Start would meet (ports, images), changing nothing.
 pub async fn preflight(stack: &StackId, model: &ComposeModel) -> Result<Preflight, ApiError> {
-    Ok(engine(stack).await?.preflight(stack, model).await?)
+    answered(stack, engine(stack).await?.preflight(stack, model).await).await
 }
 
 /// The stack of one environment of a project with this identity, on the engine the environment names.
@@ -105,17 +159,17 @@ pub async fn exists(stack: &StackId) -> Result<bool, ApiError> {
 }
 
 pub async fn ps(stack: &StackId) -> Result<Vec<ServiceStatus>, ApiError> {
-    Ok(engine(stack).await?.ps(stack).await?)
+    answered(stack, engine(stack).await?.ps(stack).await).await
 }
 
 /// The volumes carrying the stack's label: what "Wipe data" lists before asking.
 pub async fn volumes(stack: &StackId) -> Result<Vec<String>, ApiError> {
-    Ok(engine(stack).await?.volumes(stack).await?)
+    answered(stack, engine(stack).await?.volumes(stack).await).await
 }
 
 /// Restarts the whole stack, or one Service; returns the containers restarted.
 pub async fn restart(stack: &StackId, service: Option<&str>) -> Result<Vec<String>, ApiError> {
-    Ok(engine(stack).await?.restart(stack, service).await?)
+    answered(stack, engine(stack).await?.restart(stack, service).await).await
 }
 
 /// The stack's log lines, each masked with `masker` once whole.

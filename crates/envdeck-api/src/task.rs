@@ -62,8 +62,9 @@ pub async fn run(
     task_id: &str,
     mut on_output: impl FnMut(LogLine) + Send,
 ) -> Result<i64, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let tasks = declared_for(&project, env)?;
+    let session = crate::session::open(dir).await?;
+    let project = session.project();
+    let tasks = declared_for(project, env)?;
     let Some(task) = tasks.iter().find(|t| t.id == task_id) else {
         let known: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
         let known = if known.is_empty() {
@@ -82,14 +83,14 @@ pub async fn run(
             format!("the command of task `{task_id}` has an unclosed quote; fix it in envdeck.toml"),
         )
     })?;
-    let secrets = secrets::stored_values(project_id(&project)?, env, &specs(&project, env)?).await?;
+    let secrets = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
     let masker = secrets.masker();
     let mask_error = |e: ApiError| ApiError {
         message: masker.mask(&e.message),
         ..e
     };
     let Some(service) = &task.service else {
-        if !crate::host::is_host(&project, env) {
+        if !crate::host::is_host(project, env) {
             return Err(ApiError::new(
                 ErrorCode::InvalidProject,
                 format!(
@@ -98,7 +99,7 @@ pub async fn run(
                 ),
             ));
         }
-        let spec = crate::host::task_spec(&project, env, &secrets, command)?;
+        let spec = crate::host::task_spec(project, env, &secrets, command)?;
         tracing::info!(environment = env, task = task_id, "running task on the host");
         let code = process::run_to_end(&spec, &masker, &mut on_output)
             .await
@@ -106,7 +107,7 @@ pub async fn run(
         tracing::info!(environment = env, task = task_id, code, "task finished");
         return Ok(code);
     };
-    let stack_name = crate::environment::stack_of(&project, env)?;
+    let stack_name = crate::environment::stack_of(project, env)?;
     let running = stack::ps(&stack_name).await?;
     if !running
         .iter()

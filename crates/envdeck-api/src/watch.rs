@@ -11,9 +11,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use futures_util::stream::{BoxStream, StreamExt};
 use tokio::task::AbortHandle;
 
-use crate::environment;
 use crate::error::ApiError;
-use crate::stack::{self, LogLine, LogOptions, ServiceEvent, StatsSample};
+use crate::stack::{LogLine, LogOptions, ServiceEvent, StatsSample};
 
 /// The streams a window is watching, by the id it was given.
 #[derive(Debug, Default)]
@@ -82,12 +81,7 @@ pub async fn events(
     env: &str,
     sink: impl Fn(ServiceEvent) -> bool + Send + 'static,
 ) -> Result<u32, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let stream = if crate::host::is_host(&project, env) {
-        crate::host::events(&project, env)?
-    } else {
-        stack::events(&crate::environment::stack(dir, env).await?).await?
-    };
+    let stream = crate::session::open(dir).await?.runtime(env)?.events().await?;
     Ok(subscriptions.spawn(stream, sink))
 }
 
@@ -99,14 +93,7 @@ pub async fn stats(
     env: &str,
     sink: impl Fn(StatsSample) -> bool + Send + 'static,
 ) -> Result<u32, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
-    let stream = if crate::host::is_host(&project, env) {
-        futures_util::stream::empty().boxed()
-    } else {
-        stack::stats(&environment::stack_of(&project, env)?, None)
-            .await?
-            .boxed()
-    };
+    let stream = crate::session::open(dir).await?.runtime(env)?.stats().await?;
     Ok(subscriptions.spawn(stream, sink))
 }
 
@@ -129,14 +116,14 @@ pub async fn logs(
     request: LogRequest,
     sink: impl Fn(LogLine) -> bool + Send + 'static,
 ) -> Result<u32, ApiError> {
-    let project = crate::project::open_identified(dir).await?;
+    let session = crate::session::open(dir).await?;
     let options = LogOptions {
         service: request.service,
         follow: request.follow,
         tail: request.tail,
         since: None,
     };
-    let masked = crate::environment::masked_logs(&project, env, options).await?;
+    let masked = crate::environment::masked_logs(session.project(), env, options).await?;
     Ok(subscriptions.spawn(masked, sink))
 }
 

@@ -129,10 +129,10 @@ impl From<envdeck_core::CoreError> for EngineError {
 pub(crate) fn detail(e: &bollard::errors::Error) -> String {
     match e {
         bollard::errors::Error::DockerResponseServerError { message, .. } => message.trim().to_string(),
-        other if is_lost(other) => format!(
-            "Docker stopped answering at {} (it was stopped, restarted or crashed); start it again, then run the same command again: what was already made is kept and reused",
-            crate::docker::endpoint()
-        ),
+        // No address here: this may be a server's engine, which the caller names.
+        other if is_lost(other) => "Docker stopped answering (it was stopped, restarted or crashed, or the connection \
+             to it dropped); start it again, then run the same command again: what was already made is kept and reused"
+            .to_owned(),
         other => other.to_string(),
     }
 }
