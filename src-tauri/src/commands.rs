@@ -10,7 +10,7 @@ use envdeck_api::app_info::AppInfo;
 use envdeck_api::backup::{self, BackupFile};
 use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
-use envdeck_api::environment::EnvironmentDoctor;
+use envdeck_api::environment::{EnvironmentDoctor, StartPreview};
 use envdeck_api::identity::{self, ProjectQuestion};
 use envdeck_api::secrets::{Consequence, GenerateReport, ImportReport, RevealedSecret, Rotation, SecretRow};
 use envdeck_api::stack::{DownReport, LogLine, ServiceEvent, StatsSample, UpReport};
@@ -211,6 +211,12 @@ pub async fn watch_stats(
 #[tauri::command]
 pub fn unwatch(subscriptions: State<'_, Subscriptions>, id: u32) {
     subscriptions.cancel(id)
+}
+
+/// What a Start would do there (each Service, the images to fetch), shown in a server's Start dialog.
+#[tauri::command]
+pub async fn start_preview(dir: OpenedDir, env: String) -> Result<StartPreview, ApiError> {
+    envdeck_api::environment::preview(&dir, &env).await
 }
 
 #[tauri::command]

@@ -52,6 +52,7 @@ pub fn run() {
             commands::watch_stats,
             commands::unwatch,
             commands::environment_doctor,
+            commands::start_preview,
             commands::open_sample,
             commands::secret_rows,
             commands::generate_secrets,

@@ -1,6 +1,7 @@
 //! A server's staging environment from the window, with the real app, the real ssh client and a real
 //! second dockerd behind a local sshd (scripts/remote-engine.sh): its card says where it runs, Start
-//! first says where and what and waits for its name typed, the timeline follows the Start on the server,
+//! first says where and what (the server's own preview: each service created, replaced or kept) and waits
+//! for its name typed, the timeline follows the Start on the server,
 //! and Stop asks again. The docker CLI checks both engines: the stack runs there, never here.
 
 use std::path::Path;
@@ -92,6 +93,13 @@ async fn a_servers_staging_environment_starts_from_the_window_after_its_name_is_
         dialog.contains("edge") && dialog.contains("staging"),
         "the dialog says where and what: {dialog}"
     );
+    // The server's own answer to "what would a Start do": edge is not there yet, so it is created.
+    app.wait_for_text(
+        "#server-services li[data-change='create']",
+        "edge",
+        Duration::from_secs(20),
+    )
+    .await;
     let confirm = app.wait_for("#server-confirm", Duration::from_secs(5)).await;
     assert!(
         !confirm.is_enabled().await.expect("a button"),

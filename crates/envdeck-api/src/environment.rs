@@ -96,7 +96,8 @@ fn confirmed(project: &Project, env: &str, typed_name: Option<&str>, what: &str)
         ErrorCode::NotConfirmed,
         format!(
             "`{env}` is the {} environment on the server {}: {what} {} there. Nothing was changed; type its \
-             name to confirm (`--confirm {env}`, or the window's dialog)",
+             name to confirm (`--confirm {env}`, or the window's dialog). `envdeck up {env} --dry-run` says \
+             what a Start would do there",
             change.exposure,
             change.host,
             change.services.join(", "),
@@ -316,6 +317,45 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
         program: None,
         conflicts: sentences(conflicts),
         server,
+    })
+}
+
+/// What a Start would do, changing nothing (`envdeck up ENV --dry-run`): where, each Service's containers
+/// and the images it would fetch.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StartPreview {
+    /// The server it runs on; `None` for this machine.
+    pub host: Option<String>,
+    pub services: Vec<stack::ServiceChange>,
+    /// Only the images that are not there yet: pulled, or built from the project.
+    pub images: Vec<stack::ImageCheck>,
+}
+
+/// Reads the stored secrets (generating none), resolves the model as a Start would and asks the engine
+/// what it would change: the same settings and image comparison `up` makes.
+pub async fn preview(dir: &Path, env: &str) -> Result<StartPreview, ApiError> {
+    let session = crate::session::open(dir).await?;
+    let (project, runtime) = (session.project(), session.runtime(env)?);
+    let Some(stack) = runtime.stack() else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidProject,
+            format!(
+                "`{env}` runs a command on this machine, not containers: a Start starts it; `envdeck doctor {env}` \
+                 checks its program"
+            ),
+        ));
+    };
+    let stored = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
+    let masker = stored.masker();
+    let (model, _) = runtime.model(&stored).map_err(|e| masked(e, &masker))?;
+    let preflight = stack::preflight(stack, &model)
+        .await
+        .map_err(|e| masked(e, &masker))?;
+    Ok(StartPreview {
+        host: stack.engine.host().map(str::to_owned),
+        services: preflight.services,
+        images: preflight.images.into_iter().filter(|i| !i.present).collect(),
     })
 }
 

@@ -17,7 +17,9 @@ use crate::error::{ApiError, ErrorCode};
 pub use envdeck_engine::status::{
     Change, LogLine, LogOptions, OutputStream, PublishedPort, ServiceEvent, ServiceStatus, StatsSample,
 };
-pub use envdeck_engine::{DownReport, ImageCheck, PortCheck, Preflight, RemoveVolumes, StackId, UpReport};
+pub use envdeck_engine::{
+    ChangeKind, DownReport, ImageCheck, PortCheck, Preflight, RemoveVolumes, ServiceChange, StackId, UpReport,
+};
 
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {

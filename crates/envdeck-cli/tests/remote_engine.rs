@@ -285,3 +285,78 @@ fn a_servers_staging_environment_starts_and_stops_only_with_its_name_typed() {
     area.ok(&dir, &["down", "edge", "--confirm", "edge"]);
     assert!(containers(Some(SERVER), &stack).is_empty(), "confirmed: stopped");
 }
+
+#[test]
+fn a_dry_run_says_what_a_start_would_do_on_the_server_and_changes_nothing() {
+    let area = area();
+    let dir = area.project("preview");
+    let service = |name: &str, extra: &str| {
+        format!(
+            "  {name}:\n    image: envdeck-test/busybox:1\n    command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; sleep \
+             100000 & wait\"]\n    environment:\n      SECRET_KEY: ${{SECRET_KEY}}\n{extra}"
+        )
+    };
+    let compose = dir.join("docker-compose.yml");
+    std::fs::write(
+        &compose,
+        format!("services:\n{}{}", service("app", ""), service("side", "")),
+    )
+    .expect("the compose file");
+    let stack = area.stack(&dir, "server");
+    let _cleanup = OnServer(stack.clone());
+    let line = |out: &str, service: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some(service))
+            .unwrap_or_else(|| panic!("a line for {service}:\n{out}"))
+            .to_owned()
+    };
+
+    let before = area.ok(&dir, &["up", "server", "--dry-run"]);
+    assert!(
+        before.contains("on the server 127.0.0.1") && before.contains("nothing was changed"),
+        "{before}"
+    );
+    assert!(line(&before, "app").contains("create") && line(&before, "side").contains("create"));
+    assert!(
+        containers(Some(SERVER), &stack).is_empty(),
+        "a dry run makes nothing on the server"
+    );
+
+    area.ok(&dir, &["up", "server"]);
+    let running = area.ok(&dir, &["up", "server", "--dry-run"]);
+    assert!(
+        line(&running, "app").contains("keep") && line(&running, "side").contains("keep"),
+        "{running}"
+    );
+
+    std::fs::write(
+        &compose,
+        format!("services:\n{}", service("app", "      EXTRA: \"1\"\n")),
+    )
+    .expect("the compose file changes");
+    let changed = area.ok(&dir, &["up", "server", "--dry-run"]);
+    assert!(line(&changed, "app").contains("replace"), "{changed}");
+    assert!(line(&changed, "side").contains("remove"), "{changed}");
+    let ids = docker(
+        Some(SERVER),
+        &[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={stack}"),
+        ],
+    );
+    assert_eq!(ids.lines().count(), 2, "still both containers, as they were");
+
+    area.ok(&dir, &["up", "server"]);
+    let after = area.ok(&dir, &["up", "server", "--dry-run"]);
+    assert!(
+        line(&after, "app").contains("keep"),
+        "what the dry run said was done: {after}"
+    );
+    assert!(
+        !after.lines().any(|l| l.split_whitespace().next() == Some("side")),
+        "{after}"
+    );
+    area.ok(&dir, &["down", "server"]);
+}

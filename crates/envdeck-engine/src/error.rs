@@ -123,16 +123,30 @@ impl From<envdeck_core::CoreError> for EngineError {
     }
 }
 
+tokio::task_local! {
+    /// The address of the engine an [`crate::Engine`] call works on (its socket, or `ssh://…`), for the
+    /// message of a lost connection: set around each call by [`crate::Engine`].
+    pub(crate) static PLACE: String;
+}
+
+/// Where the engine of the running call is; this machine's when no call set it.
+fn place() -> String {
+    PLACE
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| crate::docker::endpoint())
+}
+
 /// Docker's message without bollard's "Docker responded with status code 500:" prefix. When the engine
 /// itself went away (stopped, restarted, crashed), that is what the message says, with what to do: the
 /// client library's own words ("client error (Connect)") tell a user nothing.
 pub(crate) fn detail(e: &bollard::errors::Error) -> String {
     match e {
         bollard::errors::Error::DockerResponseServerError { message, .. } => message.trim().to_string(),
-        // No address here: this may be a server's engine, which the caller names.
-        other if is_lost(other) => "Docker stopped answering (it was stopped, restarted or crashed, or the connection \
-             to it dropped); start it again, then run the same command again: what was already made is kept and reused"
-            .to_owned(),
+        other if is_lost(other) => format!(
+            "Docker stopped answering at {} (it was stopped, restarted or crashed, or the connection to it dropped); \
+             start it again, then run the same command again: what was already made is kept and reused",
+            place()
+        ),
         other => other.to_string(),
     }
 }

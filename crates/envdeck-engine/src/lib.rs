@@ -26,4 +26,7 @@ mod volumes;
 pub use containers::DEFAULT_HOST_IP;
 pub use error::EngineError;
 pub use labels::StackId;
-pub use stack::{DownReport, Engine, ImageCheck, PortCheck, Preflight, RemoveVolumes, Sink, UpReport};
+pub use stack::{
+    ChangeKind, DownReport, Engine, ImageCheck, PortCheck, Preflight, RemoveVolumes, ServiceChange, Sink,
+    UpReport,
+};

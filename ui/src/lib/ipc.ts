@@ -21,6 +21,7 @@ import type { Rotation } from "./bindings/Rotation";
 import type { SecretRow } from "./bindings/SecretRow";
 import type { ServiceEvent } from "./bindings/ServiceEvent";
 import type { StackView } from "./bindings/StackView";
+import type { StartPreview } from "./bindings/StartPreview";
 import type { StatsSample } from "./bindings/StatsSample";
 import type { TaskView } from "./bindings/TaskView";
 import type { UpReport } from "./bindings/UpReport";
@@ -108,6 +109,8 @@ export const ipc = {
   watchStats: (t: Target, onSample: (s: StatsSample) => void) =>
     watch("watch_stats", { ...t, onSample: channel(onSample) }),
   environmentDoctor: (t: Target) => call<EnvironmentDoctor>("environment_doctor", t),
+  /** What a Start would do (each Service created, replaced, started, kept or removed; images to fetch). */
+  startPreview: (t: Target) => call<StartPreview>("start_preview", t),
   secretRows: (t: Target) => call<SecretRow[]>("secret_rows", t),
   generateSecrets: (t: Target) => call<GenerateReport>("generate_secrets", t),
   revealSecret: (t: Target, name: string) => call<RevealedSecret>("reveal_secret", { ...t, name }),

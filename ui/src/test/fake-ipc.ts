@@ -16,6 +16,7 @@ import type {
 } from "../lib/ipc";
 import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { ProjectQuestion } from "../lib/bindings/ProjectQuestion";
+import type { StartPreview } from "../lib/bindings/StartPreview";
 import type { ServerCheck } from "../lib/bindings/ServerCheck";
 import type { EnvironmentDoctor } from "../lib/bindings/EnvironmentDoctor";
 
@@ -211,6 +212,15 @@ export const control = {
   lockFreed: Promise.resolve() as Promise<void>,
   /** Opening asks first (Rust's `project_identity`) until the question is answered. */
   question: null as ProjectQuestion | null,
+  /** What a server's Start would do, as Rust's preview says it. */
+  startPreview: {
+    host: "example.org",
+    services: [
+      { service: "web", change: "replace" },
+      { service: "old-worker", change: "remove" },
+    ],
+    images: [{ service: "web", image: "shop/web:2", present: false, build: true }],
+  } as StartPreview,
 };
 
 function record(command: string, ...args: unknown[]) {
@@ -299,6 +309,7 @@ export const fakeIpc: Ipc = {
   ),
   copySecret: async (t, name) => (record("copySecret", t, name), 30),
   wipePreview: async () => fixtures.volumes,
+  startPreview: async (t) => (record("startPreview", t), control.startPreview),
   wipe: async () => ({ containers: [], networks: [], volumes: fixtures.volumes }),
   openLink: async () => undefined,
   taskList: async () => fixtures.tasks,

@@ -54,12 +54,19 @@ pub fn server_confirmation(
     if !stdin.is_terminal() {
         return None;
     }
-    print!(
-        "`{env}` is the {} environment on the server {}: {what} {} there.\nType `{env}` to continue: ",
+    println!(
+        "`{env}` is the {} environment on the server {}: {what} {} there.",
         change.exposure,
         change.host,
         change.services.join(", ")
     );
+    // What a Start would change there, service by service, when the server answers.
+    if what.starts_with("starting")
+        && let Ok(preview) = runtime().block_on(envdeck_api::environment::preview(project.dir.as_path(), env))
+    {
+        up::print_preview(env, &preview);
+    }
+    print!("Type `{env}` to continue: ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer).ok()?;

@@ -22,9 +22,18 @@ pub struct Args {
     /// (asked on the terminal otherwise).
     #[arg(long)]
     confirm: Option<String>,
+    /// Say what a Start would do (where; each Service created, replaced, started, kept or removed; the
+    /// images to pull or build), changing nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 pub fn run(project: &Path, args: Args) -> super::Outcome {
+    if args.dry_run {
+        let preview = super::runtime().block_on(environment::preview(project, &args.env))?;
+        print_preview(&args.env, &preview);
+        return Ok(ExitCode::SUCCESS);
+    }
     if environment::runs_on_host(project, &args.env)? {
         return super::runtime().block_on(foreground(project, &args.env));
     }
@@ -43,6 +52,30 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
             }
         }
     })
+}
+
+/// `--dry-run`'s answer: one line per Service and per image to fetch, under where it would happen.
+pub(super) fn print_preview(env: &str, preview: &environment::StartPreview) {
+    use envdeck_api::stack::ChangeKind;
+    let place = match &preview.host {
+        Some(host) => format!("the server {host}"),
+        None => "this machine".to_owned(),
+    };
+    println!("A Start of {env} on {place} would (nothing was changed):");
+    for s in &preview.services {
+        let what = match s.change {
+            ChangeKind::Create => "create",
+            ChangeKind::Replace => "replace (its settings or image changed)",
+            ChangeKind::Start => "start (stopped)",
+            ChangeKind::Keep => "keep (running, unchanged)",
+            ChangeKind::Remove => "remove (no longer in the compose files; its volumes stay)",
+        };
+        println!("  {:<9} {what}", s.service);
+    }
+    for image in &preview.images {
+        let how = if image.build { "build" } else { "pull" };
+        println!("  {how} image {} (for {})", image.image, image.service);
+    }
 }
 
 /// Ctrl-C, and on Unix SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed): each means

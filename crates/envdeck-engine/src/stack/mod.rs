@@ -29,6 +29,8 @@ pub type Sink = Arc<dyn Fn(Progress) + Send + Sync>;
 #[derive(Clone)]
 pub struct Engine {
     docker: Docker,
+    /// Its address (a socket, `ssh://…`, `context:NAME`), for the message of a lost connection.
+    place: String,
 }
 
 /// What [`Engine::preflight`] found.
@@ -37,6 +39,32 @@ pub struct Engine {
 pub struct Preflight {
     pub ports: Vec<PortCheck>,
     pub images: Vec<ImageCheck>,
+    /// What a Start would do to each Service's containers, as `up` decides it.
+    pub services: Vec<ServiceChange>,
+}
+
+/// What a Start would do to one Service's containers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ServiceChange {
+    pub service: String,
+    pub change: ChangeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangeKind {
+    /// No container yet: made.
+    Create,
+    /// Its settings or its image changed (or its number of replicas): made again.
+    Replace,
+    /// As the model says, but stopped: started.
+    Start,
+    /// Running as the model says: left alone.
+    Keep,
+    /// No longer in the model: its containers go (its volumes stay).
+    Remove,
 }
 
 /// A Service's image: there already, or what a Start will do about it (build it, or pull it).
@@ -62,6 +90,7 @@ impl Engine {
     pub async fn connect() -> Result<Self, EngineError> {
         Ok(Self {
             docker: crate::docker::connect().await?,
+            place: crate::docker::endpoint(),
         })
     }
 
@@ -70,12 +99,17 @@ impl Engine {
     pub async fn connect_to(endpoint: &envdeck_core::project::Endpoint) -> Result<Self, EngineError> {
         Ok(Self {
             docker: crate::docker::connect_to(endpoint).await?,
+            place: match endpoint {
+                envdeck_core::project::Endpoint::Local => crate::docker::endpoint(),
+                other => other.to_string(),
+            },
         })
     }
 
     /// The engine's version and API: that it answers at all, for the doctor of a server's environment.
     pub async fn info(&self) -> Result<crate::docker::EngineInfo, EngineError> {
-        Ok(crate::docker::info(&self.docker).await?)
+        self.at(async { Ok(crate::docker::info(&self.docker).await?) })
+            .await
     }
 
     /// Brings the Environment up: ports checked first, then network, volumes, images, and Services in
@@ -94,7 +128,7 @@ impl Engine {
                 model.name, stack.name
             )));
         }
-        up::up(&self.docker, stack, model, sink).await
+        self.at(up::up(&self.docker, stack, model, sink)).await
     }
 
     /// Stops and removes the stack's containers and networks. Volumes stay unless `volumes` is
@@ -105,7 +139,7 @@ impl Engine {
         volumes: RemoveVolumes,
         sink: Sink,
     ) -> Result<DownReport, EngineError> {
-        down::down(&self.docker, project, volumes, sink).await
+        self.at(down::down(&self.docker, project, volumes, sink)).await
     }
 
     /// Restarts every container of the stack, or only those of one Service.
@@ -114,37 +148,60 @@ impl Engine {
         project: &StackId,
         service: Option<&str>,
     ) -> Result<Vec<String>, EngineError> {
-        down::restart(&self.docker, project, service).await
+        self.at(down::restart(&self.docker, project, service)).await
     }
 
     /// What a Start would meet, without changing anything: each published port (free or taken) and
     /// each image (present, or to be pulled or built). The doctor's per-environment lines.
     pub async fn preflight(&self, stack: &StackId, model: &ComposeModel) -> Result<Preflight, EngineError> {
+        self.at(self.preflight_here(stack, model)).await
+    }
+
+    async fn preflight_here(&self, stack: &StackId, model: &ComposeModel) -> Result<Preflight, EngineError> {
         let ours = containers::list(&self.docker, stack).await?;
         let host = crate::ports::Host::of(&self.docker, stack).await?;
         let ports = crate::ports::probe(model, &ours, &host);
         let mut images = Vec::new();
+        let mut services = Vec::new();
         for (name, service) in &model.services {
             let image = envdeck_core::plan::image_of(&model.name, name, service);
-            let present = crate::images::present(&self.docker, &image).await?;
+            let image_id = crate::images::id_of(&self.docker, &image).await?;
+            services.push(ServiceChange {
+                service: name.clone(),
+                change: up::change_of(name, service, image_id.as_deref(), &ours),
+            });
             images.push(ImageCheck {
                 service: name.clone(),
+                present: image_id.is_some(),
                 image,
-                present,
                 build: service.build.is_some(),
             });
         }
-        Ok(Preflight { ports, images })
+        let mut gone: Vec<&str> = ours
+            .iter()
+            .map(|c| c.service.as_str())
+            .filter(|s| !model.services.contains_key(*s))
+            .collect();
+        gone.dedup();
+        services.extend(gone.into_iter().map(|service| ServiceChange {
+            service: service.to_owned(),
+            change: ChangeKind::Remove,
+        }));
+        Ok(Preflight {
+            ports,
+            images,
+            services,
+        })
     }
 
     /// The volumes carrying this stack's label: what "Wipe data" would delete, listed before asking.
     pub async fn volumes(&self, project: &StackId) -> Result<Vec<String>, EngineError> {
-        crate::volumes::list(&self.docker, project).await
+        self.at(crate::volumes::list(&self.docker, project)).await
     }
 
     /// The stack's containers: Service, name, state, health and published ports.
     pub async fn ps(&self, project: &StackId) -> Result<Vec<ServiceStatus>, EngineError> {
-        let found = containers::list(&self.docker, project).await?;
+        let found = self.at(containers::list(&self.docker, project)).await?;
         Ok(found
             .into_iter()
             .map(|c| ServiceStatus {
@@ -231,7 +288,14 @@ impl Engine {
                 service: service.to_string(),
             });
         };
-        crate::exec::run(&self.docker, service, &container.name, command, on_output).await
+        self.at(crate::exec::run(
+            &self.docker,
+            service,
+            &container.name,
+            command,
+            on_output,
+        ))
+        .await
     }
 
     /// Like [`Engine::exec`] for a command whose stdout is data (a database dump): bytes go to
@@ -244,7 +308,14 @@ impl Engine {
         on_stdout: impl FnMut(&[u8]) -> std::io::Result<()> + Send,
     ) -> Result<(i64, String), EngineError> {
         let container = self.running(project, service).await?;
-        crate::exec::run_raw(&self.docker, service, &container, command, on_stdout).await
+        self.at(crate::exec::run_raw(
+            &self.docker,
+            service,
+            &container,
+            command,
+            on_stdout,
+        ))
+        .await
     }
 
     /// Like [`Engine::exec_raw`] for a command that reads data on its stdin (a dump to restore):
@@ -257,7 +328,19 @@ impl Engine {
         input: impl futures_util::Stream<Item = std::io::Result<Vec<u8>>> + Send + Unpin,
     ) -> Result<(i64, String), EngineError> {
         let container = self.running(project, service).await?;
-        crate::exec::run_fed(&self.docker, service, &container, command, input).await
+        self.at(crate::exec::run_fed(
+            &self.docker,
+            service,
+            &container,
+            command,
+            input,
+        ))
+        .await
+    }
+
+    /// Runs `work` with this engine's address at hand for the message of a lost connection.
+    async fn at<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        crate::error::PLACE.scope(self.place.clone(), work).await
     }
 
     /// The name of the first running container of a Service.

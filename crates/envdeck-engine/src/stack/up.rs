@@ -11,8 +11,8 @@ use futures_util::future::{BoxFuture, Either, FutureExt, Shared, join_all, selec
 use futures_util::{join, pin_mut};
 use serde::Serialize;
 
-use super::Sink;
 use super::ready::{self, Pulse};
+use super::{ChangeKind, Sink};
 use crate::containers::{self, Existing};
 use crate::error::EngineError;
 use crate::labels::StackId;
@@ -287,6 +287,28 @@ struct Prepared {
     container: String,
     outcome: Outcome,
     pending: bool,
+}
+
+/// What `prepare` will do to a Service's containers: the same test of "current" (settings and image),
+/// asked without changing anything. `image_id` is the image's id here, `None` when it is not here yet.
+pub(super) fn change_of(
+    name: &str,
+    service: &Service,
+    image_id: Option<&str>,
+    existing: &[Existing],
+) -> ChangeKind {
+    let hash = plan::config_hash(service);
+    let mine: Vec<&Existing> = existing.iter().filter(|c| c.service == name).collect();
+    let current = |c: &&Existing| c.config_hash == hash && image_id.is_none_or(|id| id == c.image_id);
+    if mine.is_empty() {
+        ChangeKind::Create
+    } else if !mine.iter().all(current) || mine.len() != service.replicas() as usize {
+        ChangeKind::Replace
+    } else if mine.iter().all(|c| c.state == "running") {
+        ChangeKind::Keep
+    } else {
+        ChangeKind::Start
+    }
 }
 
 /// The half of `up` that needs no dependency: makes the Service's containers match the model (created,

@@ -111,6 +111,11 @@ describe("EnvironmentPanel of a server's production environment", () => {
     const dialog = q("#server-dialog")?.textContent ?? "";
     expect(dialog, "names the server").toContain("example.org");
     expect(dialog, "and the services").toContain("web");
+    // What Rust's preview says the Start would do there, service by service, and the image it builds.
+    await waitFor(() => expect(q("#server-services li[data-change='replace']")?.textContent).toContain("web"));
+    expect(q("#server-services li[data-change='remove']")?.textContent).toContain("old-worker");
+    expect(q("#server-services li[data-change='build']")?.textContent).toContain("shop/web:2");
+    expect(control.calls.find((c) => c.command === "startPreview")?.args).toEqual([{ dir: "/p", env: "prod" }]);
     expect(q("#server-confirm")?.disabled).toBe(true);
     await fireEvent.input(q<HTMLInputElement>("#server-name")!, { target: { value: "Prod" } });
     expect(q("#server-confirm")?.disabled, "a near miss is not the name").toBe(true);
