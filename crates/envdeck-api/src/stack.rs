@@ -27,6 +27,7 @@ impl From<EngineError> for ApiError {
             EngineError::Connect(_) => ErrorCode::DockerUnavailable,
             EngineError::Plan(_) | EngineError::WorkingDirMissing { .. } => ErrorCode::InvalidProject,
             EngineError::NotRunning { .. } => ErrorCode::NotRunning,
+            _ if e.is_lost() => ErrorCode::DockerUnavailable,
             _ => ErrorCode::Internal,
         };
         ApiError::new(code, e.to_string())
@@ -56,7 +57,8 @@ async fn engine(stack: &StackId) -> Result<Engine, ApiError> {
 /// `result` as the API says it; a server's engine that stopped answering is forgotten, so the next call
 /// connects afresh (a dropped ssh connection, a restarted Docker there) instead of failing the same way.
 async fn answered<T>(stack: &StackId, result: Result<T, EngineError>) -> Result<T, ApiError> {
-    if let Err(EngineError::Connect(_)) = &result
+    if let Err(e) = &result
+        && (matches!(e, EngineError::Connect(_)) || e.is_lost())
         && !stack.engine.is_local()
     {
         SERVERS.lock().await.remove(&stack.engine);
@@ -236,4 +238,31 @@ pub async fn exec_fed(
         .await?
         .exec_fed(stack, service, command, input)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envdeck_engine::error::Detail;
+
+    #[test]
+    fn an_engine_that_stopped_answering_is_docker_unavailable_whatever_it_was_doing() {
+        let lost = EngineError::Inspect {
+            what: "container shop-app-1".into(),
+            detail: Detail {
+                text: "Docker stopped answering at ssh://deploy@host".into(),
+                lost: true,
+            },
+        };
+        assert_eq!(ApiError::from(lost).code, ErrorCode::DockerUnavailable);
+        let answered = EngineError::Inspect {
+            what: "container shop-app-1".into(),
+            detail: "no such container".into(),
+        };
+        assert_eq!(
+            ApiError::from(answered).code,
+            ErrorCode::Internal,
+            "an answer of the engine is not the engine gone"
+        );
+    }
 }

@@ -8,14 +8,14 @@ use crate::error::EngineError;
 /// Packs the context folder; blocking file I/O runs off the async workers.
 pub(crate) async fn pack(context: String) -> Result<Vec<u8>, EngineError> {
     let dir = PathBuf::from(&context);
-    let fail = |detail: String| EngineError::BuildContext {
+    let fail = |detail: crate::error::Detail| EngineError::BuildContext {
         context: context.clone(),
         detail,
     };
     tokio::task::spawn_blocking(move || pack_blocking(&dir))
         .await
-        .map_err(|e| fail(e.to_string()))?
-        .map_err(|e| fail(e.to_string()))
+        .map_err(|e| fail(e.to_string().into()))?
+        .map_err(|e| fail(e.to_string().into()))
 }
 
 fn pack_blocking(dir: &Path) -> std::io::Result<Vec<u8>> {

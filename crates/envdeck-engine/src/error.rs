@@ -25,39 +25,39 @@ pub enum EngineError {
     #[error(
         "image {image} is not on this machine and the registry cannot be reached; connect to the network, or build/load the image, then run up again"
     )]
-    ImageOffline { image: String, detail: String },
+    ImageOffline { image: String, detail: Detail },
     /// The registry answered, but has no such image (or refuses it).
     #[error(
         "image {image} could not be pulled: {detail}; check the image name and tag, and `docker login` if it is private"
     )]
-    Pull { image: String, detail: String },
+    Pull { image: String, detail: Detail },
     /// `docker build` of a Service with `build:` failed.
     #[error("building the image of service `{service}` failed: {detail}")]
-    Build { service: String, detail: String },
+    Build { service: String, detail: Detail },
     #[error("creating network {network} failed: {detail}")]
-    CreateNetwork { network: String, detail: String },
+    CreateNetwork { network: String, detail: Detail },
     #[error("creating volume {volume} failed: {detail}")]
-    CreateVolume { volume: String, detail: String },
+    CreateVolume { volume: String, detail: Detail },
     /// A container, network or volume with our name exists but is not EnvDeck's: we never touch it.
     #[error(
         "a {kind} named {name} already exists and does not belong to this environment; EnvDeck will not touch it: rename or remove it yourself, then run up again"
     )]
     Foreign { kind: &'static str, name: String },
     #[error("creating container {container} failed: {detail}")]
-    CreateContainer { container: String, detail: String },
+    CreateContainer { container: String, detail: Detail },
     #[error("starting container {container} failed: {detail}")]
-    StartContainer { container: String, detail: String },
+    StartContainer { container: String, detail: Detail },
     #[error("stopping container {container} failed: {detail}")]
-    StopContainer { container: String, detail: String },
+    StopContainer { container: String, detail: Detail },
     #[error("removing {kind} {name} failed: {detail}")]
     Remove {
         kind: &'static str,
         name: String,
-        detail: String,
+        detail: Detail,
     },
     /// Listing or inspecting what Docker has for this environment failed.
     #[error("reading the state of {what} from Docker failed: {detail}")]
-    Inspect { what: String, detail: String },
+    Inspect { what: String, detail: Detail },
     /// A Service others wait for became unhealthy, exited or crash-looped.
     #[error("service `{service}` {reason}. Its last log lines:\n{logs}")]
     ServiceFailed {
@@ -67,16 +67,16 @@ pub enum EngineError {
     },
     /// Docker's events stream could not be read (and reconnecting did not help).
     #[error("watching Docker's events failed: {detail}")]
-    Events { detail: String },
+    Events { detail: Detail },
     #[error("reading the logs of {container} failed: {detail}")]
-    Logs { container: String, detail: String },
+    Logs { container: String, detail: Detail },
     #[error("reading the resource usage of {container} failed: {detail}")]
-    Stats { container: String, detail: String },
+    Stats { container: String, detail: Detail },
     #[error("running `{command}` in service `{service}` failed: {detail}")]
     Exec {
         service: String,
         command: String,
-        detail: String,
+        detail: Detail,
     },
     /// The named Service has no running container in this environment.
     #[error("service `{service}` has no running container in project {project}; start it with `up` first")]
@@ -94,7 +94,7 @@ pub enum EngineError {
     WorkingDirMissing { dir: String },
     /// The operating system refused to start a host process.
     #[error("starting `{program}` failed: {detail}")]
-    Spawn { program: String, detail: String },
+    Spawn { program: String, detail: Detail },
     /// The health URL's port already answers before the host process started: another program holds it.
     #[error(
         "port {port} of {url} (`{service}`) is already in use by another program; stop that program (or the environment that runs it) or change the port in envdeck.toml"
@@ -102,13 +102,68 @@ pub enum EngineError {
     HostPortTaken { service: String, url: String, port: u16 },
     /// EnvDeck's own record of a host process (state folder) could not be read or written.
     #[error("EnvDeck's record of a host process in {path} failed: {detail}")]
-    ProcessState { path: String, detail: String },
+    ProcessState { path: String, detail: Detail },
     /// Some processes of a host process's tree survived SIGTERM and SIGKILL.
     #[error("stopping `{service}` failed: {detail}")]
-    StopProcess { service: String, detail: String },
+    StopProcess { service: String, detail: Detail },
     /// A `build:` context could not be packed.
     #[error("packing the build context {context} failed: {detail}")]
-    BuildContext { context: String, detail: String },
+    BuildContext { context: String, detail: Detail },
+}
+
+/// What Docker (or the system) said about a failure, and whether the engine itself stopped answering:
+/// decided once from the client's error kinds ([`is_lost`]), so no caller reads it from the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub text: String,
+    pub lost: bool,
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl From<String> for Detail {
+    fn from(text: String) -> Self {
+        Self { text, lost: false }
+    }
+}
+
+impl From<&str> for Detail {
+    fn from(text: &str) -> Self {
+        text.to_owned().into()
+    }
+}
+
+impl EngineError {
+    /// Whether the failure is the engine no longer answering (stopped, restarted, the connection to it
+    /// dropped), rather than an answer it gave.
+    pub fn is_lost(&self) -> bool {
+        use EngineError::*;
+        match self {
+            ImageOffline { detail, .. }
+            | Pull { detail, .. }
+            | Build { detail, .. }
+            | CreateNetwork { detail, .. }
+            | CreateVolume { detail, .. }
+            | CreateContainer { detail, .. }
+            | StartContainer { detail, .. }
+            | StopContainer { detail, .. }
+            | Remove { detail, .. }
+            | Inspect { detail, .. }
+            | Events { detail }
+            | Logs { detail, .. }
+            | Stats { detail, .. }
+            | Exec { detail, .. }
+            | Spawn { detail, .. }
+            | ProcessState { detail, .. }
+            | StopProcess { detail, .. }
+            | BuildContext { detail, .. } => detail.lost,
+            _ => false,
+        }
+    }
 }
 
 impl From<ConnectError> for EngineError {
@@ -139,15 +194,18 @@ fn place() -> String {
 /// Docker's message without bollard's "Docker responded with status code 500:" prefix. When the engine
 /// itself went away (stopped, restarted, crashed), that is what the message says, with what to do: the
 /// client library's own words ("client error (Connect)") tell a user nothing.
-pub(crate) fn detail(e: &bollard::errors::Error) -> String {
+pub(crate) fn detail(e: &bollard::errors::Error) -> Detail {
     match e {
-        bollard::errors::Error::DockerResponseServerError { message, .. } => message.trim().to_string(),
-        other if is_lost(other) => format!(
-            "Docker stopped answering at {} (it was stopped, restarted or crashed, or the connection to it dropped); \
-             start it again, then run the same command again: what was already made is kept and reused",
-            place()
-        ),
-        other => other.to_string(),
+        bollard::errors::Error::DockerResponseServerError { message, .. } => message.trim().into(),
+        other if is_lost(other) => Detail {
+            text: format!(
+                "Docker stopped answering at {} (it was stopped, restarted or crashed, or the connection to it \
+                 dropped); start it again, then run the same command again: what was already made is kept and reused",
+                place()
+            ),
+            lost: true,
+        },
+        other => other.to_string().into(),
     }
 }
 
@@ -217,7 +275,9 @@ mod tests {
             let e = bollard::errors::Error::IOError {
                 err: std::io::Error::new(kind, "gone"),
             };
-            let text = detail(&e);
+            let said = detail(&e);
+            assert!(said.lost, "{kind:?} is the engine gone, known by its kind");
+            let text = said.text;
             assert!(
                 text.contains("Docker stopped answering") && text.contains("run the same command again"),
                 "{kind:?}: {text}"
@@ -228,8 +288,8 @@ mod tests {
         };
         assert_eq!(
             detail(&other),
-            "disk on fire",
-            "other errors keep their own words"
+            Detail::from("disk on fire"),
+            "other errors keep their own words, and are not the engine gone"
         );
     }
 }

@@ -19,7 +19,7 @@ async fn attached(
     command: &[String],
     mut on_chunk: impl FnMut(OutputStream, &[u8]) -> Result<(), String> + Send,
 ) -> Result<i64, EngineError> {
-    let fail = |detail: String| EngineError::Exec {
+    let fail = |detail: crate::error::Detail| EngineError::Exec {
         service: service.to_string(),
         command: command.join(" "),
         detail,
@@ -47,7 +47,7 @@ async fn attached(
                 }
                 LogOutput::StdIn { .. } => continue,
             };
-            on_chunk(stream, &bytes).map_err(fail)?;
+            on_chunk(stream, &bytes).map_err(|e| fail(e.into()))?;
         }
     }
     let inspect = docker
@@ -140,7 +140,7 @@ pub(crate) async fn run_fed(
     command: &[String],
     mut input: impl Stream<Item = std::io::Result<Vec<u8>>> + Send + Unpin,
 ) -> Result<(i64, String), EngineError> {
-    let fail = |detail: String| EngineError::Exec {
+    let fail = |detail: crate::error::Detail| EngineError::Exec {
         service: service.to_string(),
         command: command.join(" "),
         detail,
@@ -170,16 +170,16 @@ pub(crate) async fn run_fed(
     };
     let feed = async {
         while let Some(chunk) = input.next().await {
-            let chunk = chunk.map_err(|e| fail(format!("reading its input failed: {e}")))?;
+            let chunk = chunk.map_err(|e| fail(format!("reading its input failed: {e}").into()))?;
             stdin
                 .write_all(&chunk)
                 .await
-                .map_err(|e| fail(format!("writing its input failed: {e}")))?;
+                .map_err(|e| fail(format!("writing its input failed: {e}").into()))?;
         }
         stdin
             .shutdown()
             .await
-            .map_err(|e| fail(format!("closing its input failed: {e}")))
+            .map_err(|e| fail(format!("closing its input failed: {e}").into()))
     };
     let mut stderr = Vec::new();
     let drain = async {

@@ -51,7 +51,7 @@ pub(crate) async fn ensure_pulled(docker: &Docker, image: &str, sink: &Sink) -> 
         match item {
             Ok(info) => {
                 if let Some(err) = info.error_detail.and_then(|d| d.message) {
-                    return Err(pull_error(image, err));
+                    return Err(pull_error(image, err.into()));
                 }
                 let progress = info.progress_detail.unwrap_or_default();
                 sink(Progress::Pull {
@@ -96,14 +96,14 @@ pub(crate) async fn ensure_built(
         options = options.target(target);
     }
     let mut stream = docker.build_image(options.build(), None, Some(bollard::body_full(tar.into())));
-    let fail = |detail: String| EngineError::Build {
+    let fail = |detail: crate::error::Detail| EngineError::Build {
         service: service.to_string(),
         detail,
     };
     while let Some(item) = stream.next().await {
         let info = item.map_err(|e| fail(detail(&e)))?;
         if let Some(err) = info.error_detail.and_then(|d| d.message) {
-            return Err(fail(err));
+            return Err(fail(err.into()));
         }
         for line in info
             .stream
@@ -130,8 +130,8 @@ fn split_tag(image: &str) -> (&str, &str) {
 }
 
 /// Docker says "not found" / "denied" when the registry answered; anything else means it was not reached.
-fn pull_error(image: &str, detail: String) -> EngineError {
-    let lower = detail.to_lowercase();
+fn pull_error(image: &str, detail: crate::error::Detail) -> EngineError {
+    let lower = detail.text.to_lowercase();
     let answered = [
         "manifest unknown",
         "not found",

@@ -66,7 +66,7 @@ impl From<Stored> for LogLine {
 fn io_error(path: &Path, e: impl std::fmt::Display) -> EngineError {
     EngineError::ProcessState {
         path: path.display().to_string(),
-        detail: e.to_string(),
+        detail: e.to_string().into(),
     }
 }
 

@@ -355,7 +355,7 @@ async fn spawn(
         },
         _ => EngineError::Spawn {
             program: spec.command[0].clone(),
-            detail: e.to_string(),
+            detail: e.to_string().into(),
         },
     })?;
     let Some(pid) = child.id() else {
@@ -371,7 +371,7 @@ async fn spawn(
             let _ = child.wait().await;
             return Err(EngineError::Spawn {
                 program: spec.command[0].clone(),
-                detail,
+                detail: detail.into(),
             });
         }
     };
@@ -582,7 +582,7 @@ pub async fn stop(
     if let Err(detail) = terminated {
         let e = EngineError::StopProcess {
             service: run.service.clone(),
-            detail,
+            detail: detail.into(),
         };
         sink(Progress::StepFailed {
             step,

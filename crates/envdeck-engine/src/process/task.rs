@@ -33,7 +33,7 @@ pub async fn run_to_end(
         .kill_on_drop(true);
     let mut child = command.spawn().map_err(|e| EngineError::Spawn {
         program: spec.command[0].clone(),
-        detail: e.to_string(),
+        detail: e.to_string().into(),
     })?;
     let container = container_of(child.id().unwrap_or(0));
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -65,7 +65,7 @@ pub async fn run_to_end(
     }
     let status = child.wait().await.map_err(|e| EngineError::Spawn {
         program: spec.command[0].clone(),
-        detail: e.to_string(),
+        detail: e.to_string().into(),
     })?;
     Ok(exit_code(status))
 }
