@@ -226,7 +226,13 @@ pub fn exit_code(project: &Project, env: &str) -> Option<Option<i32>> {
     if running {
         return None;
     }
-    match process::read_exit(&dir, &key, run.pid) {
+    let exit = process::read_exit(&dir, &key, run.pid);
+    // A `stop` (another EnvDeck's `down`) forgets the run, its record first and then its exit: an exit
+    // missing because it went while this read is a stop's, not "ended by a signal".
+    if process::status(&dir, &key).is_none_or(|(again, _)| again.pid != run.pid) {
+        return None;
+    }
+    match exit {
         Some(e) if e.stopped => None,
         exit => Some(exit.and_then(|e| e.code)),
     }

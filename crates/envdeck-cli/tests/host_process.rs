@@ -65,6 +65,15 @@ impl Fixture {
         )
     }
 
+    /// Where the foreground `up` writes its stderr, for the message of a failed assertion.
+    fn up_stderr(&self) -> std::path::PathBuf {
+        self.state.path().join("up.stderr")
+    }
+
+    fn said_by_up(&self) -> String {
+        std::fs::read_to_string(self.up_stderr()).unwrap_or_default()
+    }
+
     fn record(&self) -> Option<serde_json::Value> {
         let file = self.state.path().join(format!("{}.json", self.key));
         serde_json::from_str(&std::fs::read_to_string(file).ok()?).ok()
@@ -75,7 +84,7 @@ impl Fixture {
         let mut child = self
             .command(&["up", "host"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(self.up_stderr()).expect("a file for up's stderr"))
             .spawn()
             .expect("envdeck up runs");
         let stdout = child.stdout.take().expect("stdout");
@@ -234,7 +243,12 @@ fn down_from_another_terminal_ends_the_foreground_up() {
         out.lines().last().unwrap_or_default(),
         format!("host is down: sh (pid {pgid}) stopped")
     );
-    assert_eq!(wait_exit(&mut up, Duration::from_secs(10)), 0, "up ends quietly");
+    assert_eq!(
+        wait_exit(&mut up, Duration::from_secs(10)),
+        0,
+        "up ends quietly: {}",
+        f.said_by_up()
+    );
     assert!(process_group(pgid).is_empty());
     let (code, out, _) = f.run(&["down", "host"]);
     assert_eq!(

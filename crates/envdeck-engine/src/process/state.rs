@@ -122,6 +122,8 @@ pub fn read_exit(files: &Files, pid: u32) -> Option<ExitRecord> {
 
 /// Forgets the run (its output log stays until the next start).
 pub fn remove_run(files: &Files) -> Result<(), EngineError> {
+    // The record first, then the exit: a reader that finds the record after reading no exit knows the run
+    // was not forgotten meanwhile (`envdeck-api::host::exit_code` relies on this order).
     for path in [&files.run, &files.exit] {
         match std::fs::remove_file(path) {
             Ok(()) => {}
