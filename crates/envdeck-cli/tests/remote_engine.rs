@@ -360,3 +360,57 @@ fn a_dry_run_says_what_a_start_would_do_on_the_server_and_changes_nothing() {
     );
     area.ok(&dir, &["down", "server"]);
 }
+
+#[test]
+fn a_service_with_build_is_built_on_the_server_from_this_machines_files() {
+    let area = area();
+    let dir = area.project("built");
+    std::fs::create_dir_all(dir.join("web")).expect("a build folder");
+    std::fs::write(
+        dir.join("web/Dockerfile"),
+        "FROM envdeck-test/busybox:1\nCOPY hello.txt /hello.txt\nCMD [\"sh\", \"-c\", \"cat /hello.txt; trap 'exit 0' TERM; sleep 100000 & wait\"]\n",
+    )
+    .expect("a Dockerfile");
+    std::fs::write(dir.join("web/hello.txt"), "built-from-this-machine\n").expect("a file to copy");
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        "services:\n  web:\n    build: ./web\n    environment:\n      SECRET_KEY: ${SECRET_KEY}\n",
+    )
+    .expect("the compose file");
+    let stack = area.stack(&dir, "server");
+    let _cleanup = OnServer(stack.clone());
+    let image = format!("{stack}-web");
+    let _image_cleanup = RemoveImage(image.clone());
+
+    let preview = area.ok(&dir, &["up", "server", "--dry-run"]);
+    assert!(
+        preview.contains(&format!("build image {image}")),
+        "the dry run says the image is built: {preview}"
+    );
+    area.ok(&dir, &["up", "server"]);
+    let logs = area.ok(&dir, &["logs", "server"]);
+    assert!(
+        logs.contains("built-from-this-machine"),
+        "the server runs what was built from this machine's files: {logs}"
+    );
+    assert!(
+        !docker(Some(SERVER), &["image", "ls", "-q", &image]).is_empty(),
+        "the image is on the server"
+    );
+    assert!(
+        docker(None, &["image", "ls", "-q", &image]).is_empty(),
+        "and not on this machine"
+    );
+    area.ok(&dir, &["down", "server"]);
+}
+
+/// Removes an image from the server, whatever the test's outcome.
+struct RemoveImage(String);
+
+impl Drop for RemoveImage {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["-H", SERVER, "image", "rm", "-f", &self.0])
+            .output();
+    }
+}
