@@ -57,13 +57,17 @@ async fn engine(stack: &StackId) -> Result<Engine, ApiError> {
 /// `result` as the API says it; a server's engine that stopped answering is forgotten, so the next call
 /// connects afresh (a dropped ssh connection, a restarted Docker there) instead of failing the same way.
 async fn answered<T>(stack: &StackId, result: Result<T, EngineError>) -> Result<T, ApiError> {
-    if let Err(e) = &result
-        && (matches!(e, EngineError::Connect(_)) || e.is_lost())
-        && !stack.engine.is_local()
-    {
-        SERVERS.lock().await.remove(&stack.engine);
+    if let Err(e) = &result {
+        forget_if_gone(stack, e).await;
     }
     Ok(result?)
+}
+
+/// Forgets a server's engine whose connection failed, so the next call connects afresh.
+async fn forget_if_gone(stack: &StackId, e: &EngineError) {
+    if (matches!(e, EngineError::Connect(_)) || e.is_lost()) && !stack.engine.is_local() {
+        SERVERS.lock().await.remove(&stack.engine);
+    }
 }
 
 /// Brings the Environment up, reporting each Step to `on_progress`. Cancel by dropping the future
@@ -93,8 +97,7 @@ pub async fn up(
     let Err(e) = result else {
         return answered(stack, result).await;
     };
-    // The next call connects afresh rather than through a connection that may be gone.
-    SERVERS.lock().await.remove(&stack.engine);
+    forget_if_gone(stack, &e).await;
     let made = made.lock().unwrap_or_else(|p| p.into_inner()).join(", ");
     let host = stack.engine.host().unwrap_or_default();
     let exists = if made.is_empty() {

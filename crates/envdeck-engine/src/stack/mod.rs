@@ -177,16 +177,14 @@ impl Engine {
                 build: service.build.is_some(),
             });
         }
-        let mut gone: Vec<&str> = ours
-            .iter()
-            .map(|c| c.service.as_str())
-            .filter(|s| !model.services.contains_key(*s))
-            .collect();
-        gone.dedup();
-        services.extend(gone.into_iter().map(|service| ServiceChange {
-            service: service.to_owned(),
-            change: ChangeKind::Remove,
-        }));
+        services.extend(
+            up::orphans(model, &ours)
+                .into_iter()
+                .map(|service| ServiceChange {
+                    service: service.to_owned(),
+                    change: ChangeKind::Remove,
+                }),
+        );
         Ok(Preflight {
             ports,
             images,

@@ -249,13 +249,8 @@ where
     }
 }
 
-/// Stops and removes the containers of Services the model no longer has; returns them as `Removed`.
-async fn remove_orphans(
-    docker: &Docker,
-    model: &ComposeModel,
-    existing: &[Existing],
-    sink: &Sink,
-) -> Result<Vec<(String, Outcome)>, EngineError> {
+/// The Services that have containers but are no longer in the model, each once, by name.
+pub(super) fn orphans<'a>(model: &ComposeModel, existing: &'a [Existing]) -> Vec<&'a str> {
     let mut orphans: Vec<&str> = existing
         .iter()
         .map(|c| c.service.as_str())
@@ -263,8 +258,18 @@ async fn remove_orphans(
         .collect();
     orphans.sort_unstable();
     orphans.dedup();
+    orphans
+}
+
+/// Stops and removes the containers of Services the model no longer has; returns them as `Removed`.
+async fn remove_orphans(
+    docker: &Docker,
+    model: &ComposeModel,
+    existing: &[Existing],
+    sink: &Sink,
+) -> Result<Vec<(String, Outcome)>, EngineError> {
     let mut removed = Vec::new();
-    for service in orphans {
+    for service in orphans(model, existing) {
         let step_name = Step::Service {
             service: service.to_string(),
         };
@@ -477,4 +482,43 @@ fn volume_keys(model: &ComposeModel) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envdeck_core::compose::{Variables, load_str};
+
+    fn container(service: &str, number: u32) -> Existing {
+        Existing {
+            id: format!("{service}-{number}"),
+            name: format!("p-{service}-{number}"),
+            service: service.into(),
+            number,
+            config_hash: String::new(),
+            image_id: String::new(),
+            state: "running".into(),
+            status: String::new(),
+            ports: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_service_gone_from_the_model_is_an_orphan_once_whatever_the_order_docker_lists() {
+        let model = load_str(
+            std::path::Path::new("/p/docker-compose.yml"),
+            "services:\n  app:\n    image: busybox\n",
+            &Variables::default(),
+            &[],
+        )
+        .expect("a model");
+        // Docker lists containers newest first: two replicas of `worker` around one of `side`.
+        let existing = [
+            container("worker", 2),
+            container("side", 1),
+            container("app", 1),
+            container("worker", 1),
+        ];
+        assert_eq!(orphans(&model, &existing), ["side", "worker"]);
+    }
 }
