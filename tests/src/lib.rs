@@ -10,6 +10,7 @@ pub mod cli;
 mod docker;
 mod fixture;
 pub mod http;
+pub mod keychain;
 mod processes;
 pub mod registry;
 mod stand_ins;

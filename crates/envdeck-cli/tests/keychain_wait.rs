@@ -10,27 +10,6 @@ use std::time::{Duration, Instant};
 
 use envdeck_tests::area::Area;
 
-/// The Secret Service's process, as the session bus knows it.
-fn keyring_pid() -> u32 {
-    let out = Command::new("dbus-send")
-        .args([
-            "--session",
-            "--dest=org.freedesktop.DBus",
-            "--print-reply",
-            "/",
-            "org.freedesktop.DBus.GetConnectionUnixProcessID",
-            "string:org.freedesktop.secrets",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("dbus-send runs: {e}"));
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split_whitespace()
-        .skip_while(|w| *w != "uint32")
-        .nth(1)
-        .and_then(|pid| pid.parse().ok())
-        .unwrap_or_else(|| panic!("the session bus names the Secret Service's pid: {text}"))
-}
-
 /// The keyring stopped until dropped.
 struct Silenced(u32);
 
@@ -59,7 +38,7 @@ fn a_keychain_that_does_not_answer_ends_the_operation_with_a_message_and_frees_t
     area.stack(&dir, "local");
     let wait = [("ENVDECK_KEYCHAIN_WAIT", "2")];
     {
-        let _silent = Silenced::new(keyring_pid());
+        let _silent = Silenced::new(envdeck_tests::keychain::secret_service_pid());
         let started = Instant::now();
         let (ok, text) = area.run(&dir, &["up", "local"], &wait);
         assert!(!ok, "Start gives up:\n{text}");
