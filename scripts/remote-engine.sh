@@ -5,6 +5,8 @@
 #! /etc/ssh/ssh_config.d/envdeckremote.conf, so `ssh envdeckremote@127.0.0.1 -p 2223` works flag-free,
 #! as a developer's own ~/.ssh/config would. Idempotent; `stop` takes it all down. The test image
 #! envdeck-test/busybox:1 is copied from this machine's engine.
+#! The same dockerd listens on tcp://127.0.0.1:2376 with verified TLS (a CA of the rig's own; the client's
+#! files in /tmp/envdeck-remote/tls/client, and in tls/other a CA and client it does not trust).
 #!   URL the tests use: ssh://envdeckremote@127.0.0.1:2223   Its socket, for the docker CLI: unix:///tmp/envdeck-remote/docker.sock
 set -euo pipefail
 
@@ -45,6 +47,42 @@ if ! ip link show "$B" >/dev/null 2>&1; then
   ip addr add 10.213.0.1/24 dev "$B"
   ip link set "$B" up
 fi
+# TLS for tcp://127.0.0.1:2376, as `dockerd --tlsverify` is set up on a server: the server's certificate
+# names 127.0.0.1 only (so `localhost` is a name it does not hold), the client's is signed by the same CA.
+T="$D/tls"
+sign() { # NAME CA_DIR EXTENSIONS SUBJECT: a P-256 key (PKCS#8) and a certificate the CA signs
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$4" \
+    -keyout "$1-key.pem" -out "$1.csr" 2>/dev/null
+  openssl x509 -req -in "$1.csr" -CA "$2/ca.pem" -CAkey "$2/ca-key.pem" -CAcreateserial -days 3650 \
+    -extfile <(printf '%s\n' "$3") -out "$1.pem" 2>/dev/null
+}
+new_ca() { # DIR NAME
+  mkdir -p "$1"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 -subj "/CN=$2" \
+    -keyout "$1/ca-key.pem" -out "$1/ca.pem" 2>/dev/null
+}
+if [ ! -f "$T/other/key.pem" ]; then
+  rm -rf "$T"; mkdir -p "$T/client"
+  new_ca "$T" "envdeck rig CA"
+  sign "$T/server" "$T" "subjectAltName=IP:127.0.0.1" 127.0.0.1
+  sign "$T/client/cert" "$T" "extendedKeyUsage=clientAuth" envdeck-client
+  mv "$T/client/cert-key.pem" "$T/client/key.pem"; cp "$T/ca.pem" "$T/client/ca.pem"
+  new_ca "$T/other" "a CA the rig does not know"
+  sign "$T/other/cert" "$T/other" "extendedKeyUsage=clientAuth" stranger
+  mv "$T/other/cert-key.pem" "$T/other/key.pem"
+  rm -f "$T"/*.csr "$T"/*/*.csr
+fi
+tls_answers() {
+  docker --tlsverify --tlscacert "$T/client/ca.pem" --tlscert "$T/client/cert.pem" --tlskey "$T/client/key.pem" \
+    -H tcp://127.0.0.1:2376 info >/dev/null 2>&1
+}
+# A rig started before it listened on TCP is started again.
+if remote info >/dev/null 2>&1 && ! tls_answers && [ -f "$D/dockerd.pid" ]; then
+  say "restarting the second dockerd to listen on tcp://127.0.0.1:2376"
+  pid=$(cat "$D/dockerd.pid"); kill "$pid" 2>/dev/null || true
+  for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+fi
+
 had_docker0=$(test -e /sys/class/net/docker0 && echo yes || true)
 if ! remote info >/dev/null 2>&1; then
   say "starting the second dockerd (log: $D/dockerd.log)"
@@ -52,6 +90,7 @@ if ! remote info >/dev/null 2>&1; then
   # with --bridge set, deletes `docker0` (this machine's engine's) on the way. Each start begins without one.
   rm -rf "$D/data/network"
   (setsid dockerd --data-root "$D/data" --exec-root "$D/x" --pidfile "$D/dockerd.pid" -H "unix://$D/docker.sock" \
+    -H tcp://127.0.0.1:2376 --tlsverify --tlscacert "$T/ca.pem" --tlscert "$T/server.pem" --tlskey "$T/server-key.pem" \
     --group "$U" --bridge="$B" --iptables=false --ip-masq=false --containerd-namespace "$U" \
     --containerd-plugins-namespace "$U-plugins" --default-address-pool base=10.214.0.0/16,size=24 \
     </dev/null >"$D/dockerd.log" 2>&1 9>&- &)
@@ -72,9 +111,10 @@ printf '%s\n' "Match host 127.0.0.1 exec \"test %p = $P\"" "  UserKnownHostsFile
 
 for _ in $(seq 60); do remote info >/dev/null 2>&1 && break; sleep 1; done
 remote info >/dev/null 2>&1 || { tail -n 30 "$D/dockerd.log" >&2; die "the second dockerd did not answer within 60 s"; }
+tls_answers || { tail -n 30 "$D/dockerd.log" >&2; die "the second dockerd does not answer over TLS on tcp://127.0.0.1:2376"; }
 [ -z "$had_docker0" ] || [ -e /sys/class/net/docker0 ] \
   || die "starting the second dockerd deleted this machine's docker0 (see $D/dockerd.log): run scripts/docker-engine.sh to mend it"
 remote image inspect envdeck-test/busybox:1 >/dev/null 2>&1 || docker save envdeck-test/busybox:1 | remote load >/dev/null
 ssh -p "$P" "$U@127.0.0.1" docker version --format '{{.Server.Version}}' >/dev/null 2>&1 \
   || { tail -n 20 "$D/sshd.log" >&2; die "the remote engine does not answer over ssh"; }
-say "the remote engine answers over ssh://$U@127.0.0.1:$P"
+say "the remote engine answers over ssh://$U@127.0.0.1:$P and tcp://127.0.0.1:2376 (TLS)"

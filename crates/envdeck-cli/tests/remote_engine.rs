@@ -3,8 +3,10 @@
 //! `ssh://envdeckremote@127.0.0.1:2223`). Start, ps, logs, exec and Stop act on the server, and this
 //! machine's engine never sees the stack; the secret stays in the local keychain and reaches the
 //! server's container as its environment. Each fault of a server (unreachable, login refused, unknown
-//! host key, no Docker there, an engine kind not supported yet, an unknown context) is an error that
-//! names the host and what to fix, and starts nothing here either. A docker context by name works.
+//! host key, no Docker there, an unknown context) is an error that names the host and what to fix, and
+//! starts nothing here either. A docker context by name works. The same dockerd on tcp://127.0.0.1:2376
+//! takes only verified TLS: a certificate of another CA, a host name its certificate lacks, missing files
+//! and plain HTTP the manifest did not ask for each fail with what to check.
 
 use std::path::Path;
 use std::process::Command;
@@ -14,6 +16,11 @@ use envdeck_tests::area::Area;
 /// The rig's engine, for the docker CLI (the test's own view of the server).
 const SERVER: &str = "unix:///tmp/envdeck-remote/docker.sock";
 const URL: &str = "ssh://envdeckremote@127.0.0.1:2223";
+/// The rig's engine over TCP with TLS, and the client's files it trusts (ca.pem, cert.pem, key.pem).
+const TCP_URL: &str = "tcp://127.0.0.1:2376";
+const TLS_CLIENT: &str = "/tmp/envdeck-remote/tls/client";
+/// A CA and a client certificate the rig's engine does not know.
+const TLS_STRANGER: &str = "/tmp/envdeck-remote/tls/other";
 
 fn docker(host: Option<&str>, args: &[&str]) -> String {
     let mut cmd = Command::new("docker");
@@ -161,7 +168,6 @@ fn each_fault_of_a_server_names_the_host_and_what_to_fix_and_starts_nothing_here
             "ssh://envdeckremote@127.0.0.1:2223/tmp/envdeck-remote/no-such.sock",
             "ssh to 127.0.0.1 works, but Docker does not answer there",
         ),
-        ("tcp://127.0.0.1:2376", "does not reach engines over TCP yet"),
         (
             "context:envdeck-no-such-context",
             "the docker context `envdeck-no-such-context` does not exist",
@@ -413,4 +419,219 @@ impl Drop for RemoveImage {
             .args(["-H", SERVER, "image", "rm", "-f", &self.0])
             .output();
     }
+}
+
+#[test]
+fn an_environment_on_a_tcp_engine_runs_there_over_verified_tls() {
+    let area = area();
+    let dir = area.project("tls");
+    with_engine(&dir, TCP_URL);
+    let stack = area.stack(&dir, "server");
+    let _cleanup = OnServer(stack.clone());
+    let certs = [("DOCKER_CERT_PATH", TLS_CLIENT)];
+
+    let (_, doctor) = area.run(&dir, &["doctor", "server"], &certs);
+    assert!(
+        doctor.lines().any(|l| l.contains(" ok ")
+            && l.contains(&format!("engine {TCP_URL}"))
+            && l.contains("Docker 2")),
+        "the doctor says the engine answers over TLS: {doctor}"
+    );
+    let (ok, out) = area.run(&dir, &["up", "server"], &certs);
+    assert!(ok, "up over TLS:\n{out}");
+    assert_eq!(
+        containers(Some(SERVER), &stack).len(),
+        1,
+        "the TCP engine runs it"
+    );
+    assert!(containers(None, &stack).is_empty(), "and not this machine's");
+    let (ok, ps) = area.run(&dir, &["ps", "server"], &certs);
+    assert!(ok && ps.contains("running"), "ps reads it over TLS: {ps}");
+    let (ok, out) = area.run(&dir, &["down", "server"], &certs);
+    assert!(ok, "down over TLS:\n{out}");
+    assert!(containers(Some(SERVER), &stack).is_empty());
+}
+
+#[test]
+fn each_fault_of_a_tcp_engine_says_what_to_check_and_starts_nothing() {
+    let area = area();
+    let dir = area.project("tls-faults");
+    let empty = tempfile::tempdir().expect("a folder without certificates");
+    let empty = empty.path().to_str().expect("a UTF-8 path").to_owned();
+    // The right CA, but a client certificate the server never signed: refused by the server, after
+    // the handshake under TLS 1.3.
+    let mixed = tempfile::tempdir().expect("a folder of mixed certificates");
+    std::fs::copy(format!("{TLS_CLIENT}/ca.pem"), mixed.path().join("ca.pem")).expect("the CA");
+    for file in ["cert.pem", "key.pem"] {
+        std::fs::copy(format!("{TLS_STRANGER}/{file}"), mixed.path().join(file)).expect("a stranger's file");
+    }
+    let mixed = mixed.path().to_str().expect("a UTF-8 path").to_owned();
+    let cases = [
+        (
+            TCP_URL,
+            empty.as_str(),
+            vec![
+                "tcp://127.0.0.1:2376 needs the CA certificate",
+                "ca.pem",
+                "DOCKER_CERT_PATH",
+            ],
+        ),
+        (
+            TCP_URL,
+            TLS_STRANGER,
+            vec![
+                "the engine at tcp://127.0.0.1:2376 could not be verified over TLS",
+                "other/ca.pem",
+            ],
+        ),
+        (
+            "tcp://localhost:2376",
+            TLS_CLIENT,
+            vec![
+                "the engine at tcp://localhost:2376 could not be verified over TLS",
+                "names the host",
+            ],
+        ),
+        (
+            TCP_URL,
+            mixed.as_str(),
+            vec![
+                "could not be verified over TLS",
+                "bad certificate",
+                "the server trusts the client certificate",
+            ],
+        ),
+        (
+            "tcp://127.0.0.1:1",
+            TLS_CLIENT,
+            vec!["nothing answers at tcp://127.0.0.1:1"],
+        ),
+    ];
+    for (engine, certs, says) in cases {
+        with_engine(&dir, engine);
+        let stack = area.stack(&dir, "server");
+        let _cleanup = OnServer(stack.clone());
+        let (ok, out) = area.run(&dir, &["up", "server"], &[("DOCKER_CERT_PATH", certs)]);
+        assert!(!ok, "{engine} with {certs}: up must fail:\n{out}");
+        for said in says {
+            assert!(
+                out.contains(said),
+                "{engine} with {certs}: the error says `{said}`:\n{out}"
+            );
+        }
+        assert!(
+            containers(None, &stack).is_empty() && containers(Some(SERVER), &stack).is_empty(),
+            "{engine}: nothing started anywhere"
+        );
+    }
+}
+
+#[test]
+fn a_tcp_context_reaches_its_engine_with_its_own_certificates_and_one_without_is_refused() {
+    let area = area();
+    let dir = area.project("tls-context");
+    let config = tempfile::tempdir().expect("a docker config folder");
+    let config_dir = config.path().to_str().expect("a UTF-8 path");
+    let create = |name: &str, endpoint: &str| {
+        docker(
+            None,
+            &[
+                "--config", config_dir, "context", "create", name, "--docker", endpoint,
+            ],
+        );
+    };
+    create(
+        "tls-rig",
+        &format!("host={TCP_URL},ca={TLS_CLIENT}/ca.pem,cert={TLS_CLIENT}/cert.pem,key={TLS_CLIENT}/key.pem"),
+    );
+    create("plain-rig", &format!("host={TCP_URL}"));
+    let stack = area.stack(&dir, "server");
+    let _cleanup = OnServer(stack.clone());
+    // DOCKER_CERT_PATH points nowhere useful: the context's own files are the ones used.
+    let env = [("DOCKER_CONFIG", config_dir), ("DOCKER_CERT_PATH", TLS_STRANGER)];
+
+    with_engine(&dir, "context:tls-rig");
+    let (ok, out) = area.run(&dir, &["up", "server"], &env);
+    assert!(ok, "up through the TLS context:\n{out}");
+    assert_eq!(
+        containers(Some(SERVER), &stack).len(),
+        1,
+        "the context's engine runs it"
+    );
+    let (ok, out) = area.run(&dir, &["down", "server"], &env);
+    assert!(ok, "down through the TLS context:\n{out}");
+
+    with_engine(&dir, "context:plain-rig");
+    let (ok, out) = area.run(&dir, &["up", "server"], &env);
+    assert!(
+        !ok && out.contains("`plain-rig` reaches its engine over tcp:// without TLS certificates")
+            && out.contains("docker context update plain-rig"),
+        "a context without certificates is refused, saying how to add them:\n{out}"
+    );
+    assert!(containers(Some(SERVER), &stack).is_empty() && containers(None, &stack).is_empty());
+}
+
+/// A plain TCP port in front of the rig's engine socket, as a server's `dockerd -H tcp://…` without TLS
+/// would be: each connection is copied both ways to the socket, until the test ends.
+fn plain_tcp_engine() -> u16 {
+    use std::os::unix::net::UnixStream;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let Ok(unix) = UnixStream::connect(SERVER.trim_start_matches("unix://")) else {
+                continue;
+            };
+            let (Ok(mut tcp_in), Ok(mut unix_out)) = (tcp.try_clone(), unix.try_clone()) else {
+                continue;
+            };
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut tcp_in, &mut unix_out);
+                let _ = unix_out.shutdown(std::net::Shutdown::Write);
+            });
+            let (mut unix_in, mut tcp_out) = (unix, tcp);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut unix_in, &mut tcp_out);
+                let _ = tcp_out.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn plain_tcp_is_used_only_when_the_manifest_says_engine_tls_false() {
+    let area = area();
+    let dir = area.project("plain");
+    let port = plain_tcp_engine();
+    let engine = format!("tcp://127.0.0.1:{port}");
+    let stack = area.stack(&dir, "server");
+    let _cleanup = OnServer(stack.clone());
+    let certs = [("DOCKER_CERT_PATH", TLS_CLIENT)];
+
+    with_engine(&dir, &engine);
+    let (ok, out) = area.run(&dir, &["up", "server"], &certs);
+    assert!(
+        !ok && out.contains(&format!("the engine at {engine} could not be verified over TLS")),
+        "an engine without TLS is not spoken to in plain words unless the manifest says so:\n{out}"
+    );
+    assert!(containers(Some(SERVER), &stack).is_empty(), "nothing started");
+
+    let manifest = format!(
+        "[environments.server]\ncompose_files = [\"docker-compose.yml\"]\nengine = \"{engine}\"\nengine_tls = false\n"
+    );
+    std::fs::write(dir.join("envdeck.toml"), manifest).expect("the manifest is written");
+    let listed = area.ok(&dir, &["list"]);
+    assert!(
+        listed.contains(&format!("{engine} without TLS")),
+        "`list` says it is plain: {listed}"
+    );
+    area.ok(&dir, &["up", "server"]);
+    assert_eq!(
+        containers(Some(SERVER), &stack).len(),
+        1,
+        "the plain engine runs it"
+    );
+    area.ok(&dir, &["down", "server"]);
+    assert!(containers(Some(SERVER), &stack).is_empty());
 }

@@ -178,6 +178,52 @@ fn a_task_without_a_service_is_only_for_host_process_environments() {
     assert!(err.contains("service = "), "and says what to add: {err}");
 }
 
+#[test]
+fn a_tcp_engine_is_tls_unless_the_manifest_says_engine_tls_false_and_only_there() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .expect("the compose file");
+    let open = |staging: &str| {
+        std::fs::write(
+            dir.path().join("envdeck.toml"),
+            format!("[environments.staging]\n{staging}"),
+        )
+        .expect("the manifest");
+        Project::open(dir.path())
+    };
+    let engine = |project: Project| project.environment("staging").expect("staging").engine.clone();
+
+    let verified = engine(open("engine = \"tcp://10.0.0.5:2376\"\n").expect("a tcp engine"));
+    assert_eq!(
+        verified,
+        envdeck_core::project::Endpoint::Tcp {
+            host: "10.0.0.5".into(),
+            port: 2376,
+            tls: true
+        },
+        "TLS unless said otherwise"
+    );
+    let plain = engine(
+        open("engine = \"tcp://10.0.0.5:2375\"\nengine_tls = false\n").expect("plain tcp, said explicitly"),
+    );
+    assert_eq!(
+        plain.to_string(),
+        "tcp://10.0.0.5:2375 without TLS",
+        "and the card says so"
+    );
+
+    let err = open("engine = \"ssh://deploy@10.0.0.5\"\nengine_tls = false\n")
+        .expect_err("engine_tls beside an ssh engine would seem to mean something")
+        .to_string();
+    assert!(
+        err.contains("envdeck.toml") && err.contains("`staging`") && err.contains("remove `engine_tls`"),
+        "names the file, the environment and the fix: {err}"
+    );
+}
+
 /// An identity as EnvDeck's list of projects would give (the stack names follow it).
 fn legacy(name: &str) -> envdeck_core::Identity {
     envdeck_core::Identity::Legacy { name: name.into() }

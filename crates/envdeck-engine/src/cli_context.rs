@@ -1,14 +1,15 @@
 //! The docker CLI's contexts (`docker context create staging --docker host=ssh://…`): an environment
 //! with `engine = "context:staging"` runs where that context points, so a developer who already has
 //! contexts needs nothing new. Read from the CLI's own store: `$DOCKER_CONFIG`, else `~/.docker`, file
-//! `contexts/meta/<sha256 of the name>/meta.json`.
+//! `contexts/meta/<sha256 of the name>/meta.json`, and a tcp:// context's TLS files in
+//! `contexts/tls/<sha256 of the name>/docker/`.
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 /// Where the docker CLI keeps its configuration.
-fn config_dir() -> Option<PathBuf> {
+pub(crate) fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("DOCKER_CONFIG") {
         return Some(PathBuf::from(dir));
     }
@@ -68,6 +69,32 @@ fn host_in(config: &Path, name: &str) -> Result<String, String> {
         })
 }
 
+/// The TLS files the docker CLI keeps for a tcp:// context (`docker context create NAME --docker
+/// "host=tcp://…,ca=…,cert=…,key=…"` copies them into its store). A context without them would be plain
+/// TCP, which EnvDeck does not take from a context: the error says how to add them.
+pub(crate) fn certificates_of(name: &str) -> Result<crate::tls::Certificates, String> {
+    let dir = config_dir()
+        .ok_or_else(|| "no docker configuration folder (HOME is not set); set DOCKER_CONFIG".to_owned())?;
+    certificates_in(&dir, name)
+}
+
+fn certificates_in(config: &Path, name: &str) -> Result<crate::tls::Certificates, String> {
+    let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
+    let certs = crate::tls::Certificates {
+        dir: config.join("contexts/tls").join(hash).join("docker"),
+    };
+    if certs.ca().is_file() && certs.cert().is_file() && certs.key().is_file() {
+        return Ok(certs);
+    }
+    Err(format!(
+        "the docker context `{name}` reaches its engine over tcp:// without TLS certificates (none in {}): \
+         EnvDeck does not talk to an engine it cannot verify; give the context its certificates with \
+         `docker context update {name} --docker \"host=tcp://HOST:2376,ca=ca.pem,cert=cert.pem,key=key.pem\"`, \
+         or reach the server over ssh",
+        certs.dir.display()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +136,24 @@ mod tests {
                 .expect_err("refused")
                 .contains("skips TLS verification")
         );
+    }
+
+    #[test]
+    fn a_tcp_context_is_verified_with_its_own_certificates_and_refused_without() {
+        let tmp = tempfile::tempdir().expect("a temporary folder");
+        let err = certificates_in(tmp.path(), "edge").expect_err("no TLS files");
+        assert!(
+            err.contains("`edge`")
+                && err.contains("without TLS certificates")
+                && err.contains("docker context update edge"),
+            "{err}"
+        );
+        let hash = format!("{:x}", Sha256::digest(b"edge"));
+        let dir = tmp.path().join("contexts/tls").join(hash).join("docker");
+        std::fs::create_dir_all(&dir).expect("the store");
+        for file in ["ca.pem", "cert.pem", "key.pem"] {
+            std::fs::write(dir.join(file), "pem").expect("a file");
+        }
+        assert_eq!(certificates_in(tmp.path(), "edge").map(|c| c.dir), Ok(dir));
     }
 }

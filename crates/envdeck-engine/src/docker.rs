@@ -48,6 +48,22 @@ pub enum ConnectError {
         "Docker on {host} speaks API {api}, older than the 1.41 EnvDeck needs: upgrade Docker on the server (20.10 or later)."
     )]
     TooOld { host: String, api: String },
+    /// Nothing answers at a `tcp://` engine's host and port.
+    #[error(
+        "nothing answers at {endpoint} ({detail}). Check the host and port in the engine URL, that Docker listens there, and that no firewall stands between."
+    )]
+    TcpUnreachable { endpoint: String, detail: String },
+    /// A `tcp://` engine whose TLS handshake failed: its certificate is not the CA's or names another
+    /// host, or it refused this machine's client certificate.
+    #[error(
+        "the engine at {endpoint} could not be verified over TLS ({detail}). Check that {ca} is the CA that signed the server's certificate, that the certificate names the host of the engine URL, and that the server trusts the client certificate {cert}; EnvDeck never talks to an engine it cannot verify."
+    )]
+    TlsRefused {
+        endpoint: String,
+        detail: String,
+        ca: String,
+        cert: String,
+    },
     /// The manifest names an engine EnvDeck cannot use (yet, or as configured).
     #[error("{0}")]
     Unusable(String),
@@ -113,11 +129,94 @@ pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
             let host = crate::cli_context::host_of(name).map_err(ConnectError::Unusable)?;
             connect_context(name, &host).await
         }
-        Endpoint::Tls { host, port } => Err(ConnectError::Unusable(format!(
-            "engine tcp://{host}:{port}: EnvDeck does not reach engines over TCP yet; use ssh://user@{host} (the \
-             server needs no open Docker port), or a docker context over ssh"
-        ))),
+        Endpoint::Tcp {
+            host,
+            port,
+            tls: true,
+        } => {
+            let certs = crate::tls::Certificates::of_docker_cli().map_err(ConnectError::Unusable)?;
+            connect_tls(host, *port, &certs).await
+        }
+        Endpoint::Tcp {
+            host,
+            port,
+            tls: false,
+        } => connect_plain(host, *port).await,
     }
+}
+
+/// A `tcp://` engine over verified TLS; each failure says which step failed and what to check.
+async fn connect_tls(
+    host: &str,
+    port: u16,
+    certs: &crate::tls::Certificates,
+) -> Result<Docker, ConnectError> {
+    let (docker, failure) =
+        crate::tls::client(host, port, certs, REMOTE_TIMEOUT).map_err(ConnectError::Unusable)?;
+    let endpoint = format!("tcp://{host}:{port}");
+    checked(docker, host, |e| match failure.take() {
+        Some(crate::tls::Step::Connect(detail)) => ConnectError::TcpUnreachable {
+            endpoint: endpoint.clone(),
+            detail,
+        },
+        // A client certificate the server refuses shows after the handshake, at the first read (TLS 1.3).
+        step => ConnectError::TlsRefused {
+            endpoint: endpoint.clone(),
+            detail: match step {
+                Some(crate::tls::Step::Handshake(detail)) => detail,
+                _ => error_chain(e),
+            },
+            ca: certs.ca().display().to_string(),
+            cert: certs.cert().display().to_string(),
+        },
+    })
+    .await
+}
+
+/// A `tcp://` engine over plain HTTP, which the manifest asked for with `engine_tls = false`.
+async fn connect_plain(host: &str, port: u16) -> Result<Docker, ConnectError> {
+    let endpoint = format!("tcp://{host}:{port}");
+    let docker = Docker::connect_with_http(&endpoint, REMOTE_TIMEOUT, bollard::API_DEFAULT_VERSION)
+        .map_err(|e| ConnectError::Unusable(format!("engine {endpoint}: {e}")))?;
+    checked(docker, host, |e| ConnectError::TcpUnreachable {
+        endpoint: endpoint.clone(),
+        detail: error_chain(e),
+    })
+    .await
+}
+
+/// A server's engine that answered its version, speaks an API EnvDeck drives, and agreed on one;
+/// `failed` words a failed request.
+async fn checked(
+    docker: Docker,
+    host: &str,
+    failed: impl Fn(&bollard::errors::Error) -> ConnectError,
+) -> Result<Docker, ConnectError> {
+    let version = docker.version().await.map_err(|e| failed(&e))?;
+    let api = version.api_version.unwrap_or_default();
+    if api_older(&api, OLDEST_API) {
+        return Err(ConnectError::TooOld {
+            host: host.to_owned(),
+            api,
+        });
+    }
+    docker.negotiate_version().await.map_err(|e| failed(&e))
+}
+
+/// An error with its causes ("client error (Connect): tls handshake eof"): bollard's own words name
+/// only the outermost.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Forwards a local port over ssh to `remote_port` on the server's loopback: a server's link opens
@@ -145,8 +244,13 @@ pub async fn forward(endpoint: &Endpoint, remote_port: u16) -> Result<crate::ssh
 
 /// The engine a docker context points at: a server over ssh, or a socket or pipe of this machine.
 async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError> {
-    if let Ok(Endpoint::Ssh(login)) = Endpoint::parse(host) {
-        return connect_ssh(&login).await;
+    match Endpoint::parse(host) {
+        Ok(Endpoint::Ssh(login)) => return connect_ssh(&login).await,
+        Ok(Endpoint::Tcp { host, port, .. }) => {
+            let certs = crate::cli_context::certificates_of(name).map_err(ConnectError::Unusable)?;
+            return connect_tls(&host, port, &certs).await;
+        }
+        _ => {}
     }
     #[cfg(unix)]
     let local = host
@@ -162,28 +266,16 @@ async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError>
             docker.negotiate_version().await.map_err(|e| classify_at(host, e))
         }
         None => Err(ConnectError::Unusable(format!(
-            "the docker context `{name}` points at {host}: EnvDeck reaches contexts over ssh:// or a local \
-             socket; a tcp:// engine is not supported yet"
+            "the docker context `{name}` points at {host}: EnvDeck reaches contexts over ssh://, tcp:// with TLS \
+             or a local socket"
         ))),
     }
 }
 
 async fn connect_ssh(login: &SshLogin) -> Result<Docker, ConnectError> {
-    let host = login.host.clone();
     let (docker, said) =
         crate::ssh::client(login, REMOTE_TIMEOUT).map_err(|e| ConnectError::Unusable(e.to_string()))?;
-    let version = match docker.version().await {
-        Ok(v) => v,
-        Err(e) => return Err(remote_failure(&host, &said, &e)),
-    };
-    let api = version.api_version.unwrap_or_default();
-    if api_older(&api, OLDEST_API) {
-        return Err(ConnectError::TooOld { host, api });
-    }
-    docker
-        .negotiate_version()
-        .await
-        .map_err(|e| remote_failure(&host, &said, &e))
+    checked(docker, &login.host, |e| remote_failure(&login.host, &said, e)).await
 }
 
 fn api_older(api: &str, oldest: (u64, u64)) -> bool {

@@ -21,6 +21,7 @@ pub mod ssh;
 pub mod stack;
 mod stats;
 pub mod status;
+pub mod tls;
 mod volumes;
 
 pub use containers::DEFAULT_HOST_IP;

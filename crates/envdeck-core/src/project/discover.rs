@@ -255,7 +255,7 @@ fn environment(
             profiles: spec.profiles.clone(),
         },
         env_template: template,
-        engine: spec.engine.clone().unwrap_or_default(),
+        engine: engine_of(dir, id, spec)?,
         estimate: spec.estimate,
         secrets: spec.secrets.clone(),
         files_declared: spec.compose_files.is_some(),
@@ -301,5 +301,27 @@ fn humanize(id: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// The manifest's `engine`, with `engine_tls = false` turning a `tcp://` engine into plain HTTP; that
+/// key with any other engine is an error, so a misplaced one never seems to secure something it does not.
+fn engine_of(dir: &Path, id: &str, spec: &EnvironmentSpec) -> Result<Endpoint, CoreError> {
+    let engine = spec.engine.clone().unwrap_or_default();
+    match (engine, spec.engine_tls) {
+        (Endpoint::Tcp { host, port, .. }, Some(false)) => Ok(Endpoint::Tcp {
+            host,
+            port,
+            tls: false,
+        }),
+        (engine @ Endpoint::Tcp { .. }, _) | (engine, None) => Ok(engine),
+        (engine, Some(_)) => Err(CoreError::Manifest {
+            file: dir.join(manifest::FILE_NAME),
+            line: None,
+            message: format!(
+                "environment `{id}`: `engine_tls` applies to a tcp:// engine, and this one is {engine}; \
+                 remove `engine_tls`"
+            ),
+        }),
     }
 }

@@ -17,8 +17,9 @@ pub enum Endpoint {
     /// `ssh://[user@]host[:port][/socket]`: the system `ssh` runs `docker system dial-stdio` on the
     /// server, so the person's ssh config, keys, agent and known hosts apply.
     Ssh(SshLogin),
-    /// `tcp://host:port`, TLS-verified with the certificates of `DOCKER_CERT_PATH`.
-    Tls { host: String, port: u16 },
+    /// `tcp://host:port`: TLS, verified with the docker CLI's certificates (`DOCKER_CERT_PATH`, else
+    /// `~/.docker`); plain HTTP only when the manifest says `engine_tls = false` for it.
+    Tcp { host: String, port: u16, tls: bool },
     /// `context:NAME`: the docker CLI's context of that name.
     Context(String),
 }
@@ -49,7 +50,11 @@ impl Endpoint {
         if let Some(rest) = text.strip_prefix("tcp://") {
             let (host, port) = host_port(text, rest.trim_end_matches('/'))?;
             let port = port.ok_or_else(|| format!("engine `{text}`: name the port (tcp://host:2376)"))?;
-            return Ok(Endpoint::Tls { host, port });
+            return Ok(Endpoint::Tcp {
+                host,
+                port,
+                tls: true,
+            });
         }
         if text == "local" {
             return Ok(Endpoint::Local);
@@ -107,7 +112,7 @@ impl Endpoint {
     pub fn host(&self) -> Option<&str> {
         match self {
             Endpoint::Local => None,
-            Endpoint::Ssh(SshLogin { host, .. }) | Endpoint::Tls { host, .. } => Some(host),
+            Endpoint::Ssh(SshLogin { host, .. }) | Endpoint::Tcp { host, .. } => Some(host),
             Endpoint::Context(name) => Some(name),
         }
     }
@@ -157,7 +162,16 @@ impl fmt::Display for Endpoint {
         match self {
             Endpoint::Local => f.write_str("local"),
             Endpoint::Ssh(login) => login.fmt(f),
-            Endpoint::Tls { host, port } => write!(f, "tcp://{host}:{port}"),
+            Endpoint::Tcp {
+                host,
+                port,
+                tls: true,
+            } => write!(f, "tcp://{host}:{port}"),
+            Endpoint::Tcp {
+                host,
+                port,
+                tls: false,
+            } => write!(f, "tcp://{host}:{port} without TLS"),
             Endpoint::Context(name) => write!(f, "context:{name}"),
         }
     }

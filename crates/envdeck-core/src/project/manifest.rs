@@ -52,6 +52,9 @@ pub struct EnvironmentSpec {
     /// A Docker engine other than the local one (`ssh://deploy@host`, `tcp://host:2376`,
     /// `context:NAME`), checked when the project loads.
     pub engine: Option<super::Endpoint>,
+    /// `false` reaches a `tcp://` engine over plain HTTP, unencrypted and unauthenticated: whoever
+    /// reaches that port runs containers as root there. Only with a `tcp://` engine; default TLS.
+    pub engine_tls: Option<bool>,
     /// Per-secret rules (`[environments.<id>.secrets.<NAME>]`).
     #[serde(default)]
     pub secrets: BTreeMap<String, SecretRule>,
