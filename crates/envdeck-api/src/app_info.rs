@@ -1,6 +1,10 @@
 //! What the app shows before a project is open: its version, and whether Docker and the keychain answer.
 
+use envdeck_engine::EngineError;
 use serde::Serialize;
+
+use crate::ApiError;
+use crate::reason::Reason;
 
 /// The About line and the first two rows of the doctor.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -16,8 +20,34 @@ pub struct AppInfo {
 #[serde(tag = "state", rename_all = "snake_case")]
 #[ts(export)]
 pub enum Reachability {
-    Reachable { detail: String },
-    Unreachable { reason: String },
+    Reachable {
+        detail: String,
+    },
+    Unreachable {
+        reason: String,
+        /// The reason's facts, for the window to word in the person's language (see [`Reason`]).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        because: Option<Reason>,
+    },
+}
+
+impl Reachability {
+    /// Did not answer, for the reason an error gives.
+    pub fn failed(e: ApiError) -> Self {
+        Reachability::Unreachable {
+            reason: e.message,
+            because: e.reason,
+        }
+    }
+
+    /// Did not answer, for a reason said only in English.
+    pub fn unreachable(reason: impl Into<String>) -> Self {
+        Reachability::Unreachable {
+            reason: reason.into(),
+            because: None,
+        }
+    }
 }
 
 /// The platform's keychain by its product name: the doctor's detail, the same in every UI language.
@@ -36,13 +66,9 @@ pub async fn app_info() -> AppInfo {
             Ok(i) => Reachability::Reachable {
                 detail: format!("Docker {} (API {})", i.version, i.api_version),
             },
-            Err(e) => Reachability::Unreachable {
-                reason: e.to_string(),
-            },
+            Err(e) => Reachability::failed(ApiError::from(EngineError::from(e))),
         },
-        Err(e) => Reachability::Unreachable {
-            reason: e.to_string(),
-        },
+        Err(e) => Reachability::failed(ApiError::from(EngineError::from(e))),
     };
     // keyring's Secret Service client blocks: keep it off the async workers.
     // A keychain waiting for the person (a consent prompt) is reported after the keychain time limit.
@@ -50,8 +76,8 @@ pub async fn app_info() -> AppInfo {
         Ok(envdeck_vault::probe::KeychainStatus::Usable) => Reachability::Reachable {
             detail: KEYCHAIN_NAME.into(),
         },
-        Ok(envdeck_vault::probe::KeychainStatus::Unusable(reason)) => Reachability::Unreachable { reason },
-        Err(e) => Reachability::Unreachable { reason: e.message },
+        Ok(envdeck_vault::probe::KeychainStatus::Unusable(reason)) => Reachability::unreachable(reason),
+        Err(e) => Reachability::failed(e),
     };
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),

@@ -304,13 +304,10 @@ fn create_private(path: &Path) -> std::io::Result<File> {
 
 fn not_running(e: ApiError, db: &Database) -> ApiError {
     if e.code == ErrorCode::NotRunning {
-        ApiError {
-            message: format!(
-                "the database service `{}` is not running; start the environment first: envdeck up {}",
-                db.service, db.env
-            ),
-            ..e
-        }
+        e.reworded(format!(
+            "the database service `{}` is not running; start the environment first: envdeck up {}",
+            db.service, db.env
+        ))
     } else {
         e
     }

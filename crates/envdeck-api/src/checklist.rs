@@ -41,10 +41,7 @@ pub async fn evaluate(dir: &Path, env: &str) -> Result<Checklist, ApiError> {
     let exposure = exposure_of(project, env)?;
     let secrets = secrets::stored_values(project_id(project)?, env, &env_specs).await?;
     let masker = secrets.masker();
-    let model = checked_model(project, env, &secrets).map_err(|e| ApiError {
-        message: masker.mask(&e.message),
-        ..e
-    })?;
+    let model = checked_model(project, env, &secrets).map_err(|e| e.masked(&masker))?;
     let mut items = checklist::evaluate(env, exposure, &model, &env_specs);
     // Reasons name variables, never values; masking is the second lock on that door.
     for item in &mut items {

@@ -160,14 +160,7 @@ pub fn resolve_masked(
     env: &str,
     secrets: &StartSecrets,
 ) -> Result<ComposeModel, ApiError> {
-    resolve_with(project, env, secrets).map_err(|e| masked(e, &secrets.masker()))
-}
-
-fn masked(e: ApiError, masker: &Masker) -> ApiError {
-    ApiError {
-        message: masker.mask(&e.message),
-        ..e
-    }
+    resolve_with(project, env, secrets).map_err(|e| e.masked(&secrets.masker()))
 }
 
 /// The same event with every secret value in its text replaced by `••••`.
@@ -199,7 +192,7 @@ pub async fn config(dir: &Path, env: &str) -> Result<Config, ApiError> {
     let project = session.project();
     let secrets = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
     let masker = secrets.masker();
-    let (model, conflicts) = resolve_reporting(project, env, &secrets).map_err(|e| masked(e, &masker))?;
+    let (model, conflicts) = resolve_reporting(project, env, &secrets).map_err(|e| e.masked(&masker))?;
     let mut json =
         serde_json::to_value(&model).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     // Masked before it is printed as JSON: in the printed text a value holding `"` or `\` is escaped,
@@ -281,14 +274,14 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
             server: None,
         });
     };
-    let (model, conflicts) = runtime.model(&stored).map_err(|e| masked(e, &masker))?;
+    let (model, conflicts) = runtime.model(&stored).map_err(|e| e.masked(&masker))?;
     let server = match stack.engine.is_local() {
         true => None,
         false => Some(ServerCheck {
             engine: stack.engine.to_string(),
             status: match stack::engine_answers(stack).await {
                 Ok(detail) => crate::app_info::Reachability::Reachable { detail },
-                Err(e) => crate::app_info::Reachability::Unreachable { reason: e.message },
+                Err(e) => crate::app_info::Reachability::failed(e),
             },
         }),
     };
@@ -309,7 +302,7 @@ pub async fn doctor(dir: &Path, env: &str) -> Result<EnvironmentDoctor, ApiError
     }
     let preflight = stack::preflight(stack, &model)
         .await
-        .map_err(|e| masked(e, &masker))?;
+        .map_err(|e| e.masked(&masker))?;
     Ok(EnvironmentDoctor {
         ports: preflight.ports,
         images: preflight.images,
@@ -348,10 +341,10 @@ pub async fn preview(dir: &Path, env: &str) -> Result<StartPreview, ApiError> {
     };
     let stored = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
     let masker = stored.masker();
-    let (model, _) = runtime.model(&stored).map_err(|e| masked(e, &masker))?;
+    let (model, _) = runtime.model(&stored).map_err(|e| e.masked(&masker))?;
     let preflight = stack::preflight(stack, &model)
         .await
-        .map_err(|e| masked(e, &masker))?;
+        .map_err(|e| e.masked(&masker))?;
     Ok(StartPreview {
         host: stack.engine.host().map(str::to_owned),
         services: preflight.services,
@@ -427,14 +420,14 @@ async fn start_logged(
         }
     };
     let exposure = crate::checklist::exposure_of(project, env)?;
-    let (model, conflicts) = runtime.model(&secrets).map_err(|e| masked(e, &masker))?;
+    let (model, conflicts) = runtime.model(&secrets).map_err(|e| e.masked(&masker))?;
     warn(conflicts);
     // Staging and production start only when their security checklist passes.
-    crate::checklist::enforce(env, exposure, &model, &env_specs).map_err(|e| masked(e, &masker))?;
+    crate::checklist::enforce(env, exposure, &model, &env_specs).map_err(|e| e.masked(&masker))?;
     runtime
         .up(&model, &secrets, on_progress)
         .await
-        .map_err(|e| masked(e, &masker))
+        .map_err(|e| e.masked(&masker))
 }
 
 /// The environment's data volumes, asked of Docker only when a generated secret is missing: a secret
@@ -484,17 +477,15 @@ pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<secrets:
         && let Some(db) = crate::backup::database_using(project, env, &stored, name)?
         && !runtime.data_volumes().await?.is_empty()
     {
-        crate::backup::alter_role(&db, &value)
-            .await
-            .map_err(|e| ApiError {
-                message: format!(
-                    "{name} was not rotated: its database (service `{}`) keeps the password in its data, and \
+        crate::backup::alter_role(&db, &value).await.map_err(|e| {
+            let why = e.message.clone();
+            e.reworded(format!(
+                "{name} was not rotated: its database (service `{}`) keeps the password in its data, and \
                  EnvDeck changes it there first. {} Or, if the data can go, wipe it with `envdeck down {env} \
                  --volumes --confirm {env}` and rotate then",
-                    db.service, e.message
-                ),
-                ..e
-            })?;
+                db.service, why
+            ))
+        })?;
         changed_in = Some(db.service.clone());
     }
     let mut rotation = secrets::store_rotated(&writer, id, env, &spec, value).await?;
@@ -632,7 +623,7 @@ pub async fn exec(
         on_output(line)
     })
     .await
-    .map_err(|e| masked(e, &masker))
+    .map_err(|e| e.masked(&masker))
 }
 
 /// `ps` of an environment: its containers, or its host process (one row while it is recorded).

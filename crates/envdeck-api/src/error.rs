@@ -10,6 +10,11 @@ pub struct ApiError {
     /// Stable identifier; a new code is added only when a client branches on it.
     pub code: ErrorCode,
     pub message: String,
+    /// The message's facts, for the window to word in the person's language; absent, the window shows
+    /// `message` as it is (in English).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason: Option<crate::reason::Reason>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -50,6 +55,70 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            reason: None,
         }
+    }
+
+    /// The same error said with another sentence (usually wrapping this one): its facts no longer
+    /// describe the whole sentence, so the window shows the new message as it is.
+    pub fn reworded(self, message: impl Into<String>) -> Self {
+        Self {
+            code: self.code,
+            message: message.into(),
+            reason: None,
+        }
+    }
+
+    /// The same error with every secret value in its message replaced by `••••`. Each fact of a reason
+    /// appears in the message, so a message that held a secret loses its reason with it.
+    pub fn masked(self, masker: &envdeck_core::secret::Masker) -> Self {
+        let message = masker.mask(&self.message);
+        if message == self.message {
+            self
+        } else {
+            self.reworded(message)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reason::Reason;
+    use envdeck_core::secret::{Masker, SecretValue};
+
+    fn unreachable(said: &str) -> ApiError {
+        ApiError {
+            reason: Some(Reason::ServerUnreachable {
+                host: "staging".into(),
+                said: said.into(),
+            }),
+            ..ApiError::new(
+                ErrorCode::DockerUnavailable,
+                format!("staging cannot be reached ({said})"),
+            )
+        }
+    }
+
+    #[test]
+    fn a_masked_message_loses_its_reason_only_when_it_held_a_secret() {
+        let secret = SecretValue::new("hunter2-but-longer".into());
+        let masker = Masker::new([&secret]);
+        let clean = unreachable("Connection refused").masked(&masker);
+        assert!(clean.reason.is_some(), "nothing secret: the window may word it");
+        let leaked = unreachable("bad password hunter2-but-longer").masked(&masker);
+        assert_eq!(leaked.reason, None, "the reason held the secret too");
+        assert!(
+            !leaked.message.contains("hunter2-but-longer"),
+            "{}",
+            leaked.message
+        );
+    }
+
+    #[test]
+    fn a_reworded_error_is_shown_as_its_new_sentence() {
+        let wrapped = unreachable("Connection refused").reworded("the Start stopped: it cannot be reached");
+        assert_eq!(wrapped.code, ErrorCode::DockerUnavailable);
+        assert_eq!(wrapped.reason, None);
     }
 }

@@ -287,9 +287,7 @@ pub fn check_programs(dir: &Path) -> Result<Vec<HostProgram>, ApiError> {
             Ok(path) => Reachability::Reachable {
                 detail: path.display().to_string(),
             },
-            Err(e) => Reachability::Unreachable {
-                reason: e.to_string(),
-            },
+            Err(e) => Reachability::unreachable(e.to_string()),
         };
         lines.push(HostProgram {
             environment: environment.id.clone(),

@@ -18,6 +18,7 @@ pub mod links;
 pub mod logging;
 pub mod picks;
 pub mod project;
+pub mod reason;
 pub mod sample;
 pub mod secrets;
 pub mod session;

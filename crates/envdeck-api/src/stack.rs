@@ -30,7 +30,10 @@ impl From<EngineError> for ApiError {
             _ if e.is_lost() => ErrorCode::DockerUnavailable,
             _ => ErrorCode::Internal,
         };
-        ApiError::new(code, e.to_string())
+        ApiError {
+            reason: crate::reason::Reason::of(&e),
+            ..ApiError::new(code, e.to_string())
+        }
     }
 }
 
@@ -106,14 +109,12 @@ pub async fn up(
         format!("on {host} it made {made}")
     };
     let error = ApiError::from(e);
-    Err(ApiError {
-        message: format!(
-            "the Start on the server {host} stopped: {}. Before that, {exists}. Start it again to continue: what \
-             exists there is kept and reused",
-            error.message
-        ),
-        ..error
-    })
+    let stopped = format!(
+        "the Start on the server {host} stopped: {}. Before that, {exists}. Start it again to continue: what \
+         exists there is kept and reused",
+        error.message
+    );
+    Err(error.reworded(stopped))
 }
 
 /// What a finished Step made, in the words of a Start that stopped midway.

@@ -85,10 +85,7 @@ pub async fn run(
     })?;
     let secrets = secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
     let masker = secrets.masker();
-    let mask_error = |e: ApiError| ApiError {
-        message: masker.mask(&e.message),
-        ..e
-    };
+    let mask_error = |e: ApiError| e.masked(&masker);
     let Some(service) = &task.service else {
         if !crate::host::is_host(project, env) {
             return Err(ApiError::new(

@@ -68,8 +68,7 @@ async fn a_keychain_daemon_that_ended_and_came_back_still_holds_the_secrets_and_
     );
     let before = stored(&project);
 
-    let daemon = envdeck_tests::keychain::secret_service_pid();
-    envdeck_tests::cli::signal(daemon, "KILL");
+    let daemon = envdeck_tests::keychain::crash_secret_service();
     let again = generate(&project.0, &spec).await;
 
     assert_ne!(

@@ -7,7 +7,7 @@ use envdeck_core::project::{Endpoint, SshLogin};
 use crate::ssh::Said;
 
 /// Why EnvDeck could not talk to the Docker engine, in words a new developer can act on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectError {
     /// No engine answered on the local socket or pipe.

@@ -6,9 +6,9 @@ use crate::docker::ConnectError;
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum EngineError {
-    /// Docker is missing, stopped, or refuses this user.
+    /// Docker is missing, stopped, or refuses this user; a server that cannot be reached or verified.
     #[error("{0}")]
-    Connect(String),
+    Connect(ConnectError),
     /// The model cannot be planned (a cycle, an unknown dependency).
     #[error("{0}")]
     Plan(String),
@@ -168,7 +168,7 @@ impl EngineError {
 
 impl From<ConnectError> for EngineError {
     fn from(e: ConnectError) -> Self {
-        EngineError::Connect(e.to_string())
+        EngineError::Connect(e)
     }
 }
 

@@ -4,6 +4,7 @@
 // UI itself must take from its catalog.
 import type {
   ipc as realIpc,
+  ApiError,
   BackupFile,
   LogLine,
   Progress,
@@ -177,6 +178,17 @@ export const rustMessages = {
     "/home/ana/shop is new to EnvDeck, and it may be the secrets and data an earlier EnvDeck kept under the name `shop-api` (before projects had ids).",
 };
 
+/**
+ * A failed Start as Rust sends a port conflict: the window words it from the reason's facts, so the
+ * English sentence is kept out of the screens' data (`shownData`) and a Spanish screen showing it fails.
+ */
+const portTaken: ApiError = {
+  code: "internal",
+  message:
+    "port 127.0.0.1:8025 (service `mailhog`) is already in use by another program; stop that program or change the port in the compose file",
+  reason: { kind: "port_taken", service: "mailhog", host_ip: "127.0.0.1", port: 8025 },
+};
+
 const upEvents: Progress[] = [
   { event: "step_started", step: { kind: "check_ports" } },
   { event: "step_finished", step: { kind: "check_ports" }, outcome: "unchanged" },
@@ -257,7 +269,7 @@ export const fakeIpc: Ipc = {
     const ended = await Promise.race([control.release.then(() => "released" as const), cancelled]);
     control.cancelRunningStart = null;
     if (ended === "cancelled") throw { code: "cancelled", message: rustMessages.startCancelled };
-    if (control.startFails) throw { code: "internal", message: rustMessages.startFailed };
+    if (control.startFails) throw portTaken;
     return { plan: { project: "shop-local", steps: [], levels: [] }, services: [] };
   },
   cancelStart: async (t: Target) => {

@@ -44,7 +44,7 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
     for (what, status) in [("Docker", &info.docker), ("OS keychain", &info.keychain)] {
         match status {
             Reachability::Reachable { detail } => row(true, what, detail),
-            Reachability::Unreachable { reason } => row(false, what, reason),
+            Reachability::Unreachable { reason, .. } => row(false, what, reason),
         }
     }
     if let Some(doctor) = &environment {
@@ -52,14 +52,14 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
             let what = format!("engine {}", server.engine);
             match &server.status {
                 Reachability::Reachable { detail } => row(true, &what, detail),
-                Reachability::Unreachable { reason } => row(false, &what, reason),
+                Reachability::Unreachable { reason, .. } => row(false, &what, reason),
             }
         }
         if let Some(program) = &doctor.program {
             let what = format!("program {}", program.program);
             match &program.status {
                 Reachability::Reachable { detail } => row(true, &what, detail),
-                Reachability::Unreachable { reason } => row(false, &what, reason),
+                Reachability::Unreachable { reason, .. } => row(false, &what, reason),
             }
         }
         for p in &doctor.ports {

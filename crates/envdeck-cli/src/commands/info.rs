@@ -33,7 +33,7 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         for (name, r) in rows.into_iter().chain(host_rows) {
             match r {
                 Reachability::Reachable { detail } => println!("{name:9} ok    {detail}"),
-                Reachability::Unreachable { reason } => println!("{name:9} FAIL  {reason}"),
+                Reachability::Unreachable { reason, .. } => println!("{name:9} FAIL  {reason}"),
             }
         }
     }

@@ -1,6 +1,7 @@
 // Every visible string comes from a catalog; the language follows the OS until the user picks one.
 import { en, type MessageKey } from "./en";
 import { es } from "./es";
+import type { Reason } from "../bindings/Reason";
 
 export type Lang = "en" | "es";
 export const catalogs: Record<Lang, Record<MessageKey, string>> = { en, es };
@@ -20,4 +21,15 @@ export function initialLang(saved: string | null, osLanguages: readonly string[]
 export function translate(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
   const text = catalogs[lang][key] ?? catalogs.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+/**
+ * An error's sentence in `lang`: its reason's facts worded by the catalog (`reason.<kind>`), else Rust's
+ * own message, in English. The English catalog says exactly what Rust says (reasons.test.ts).
+ */
+export function errorDetail(lang: Lang, error: { message: string; reason?: Reason }): string {
+  if (!error.reason) return error.message;
+  const { kind, ...facts } = error.reason;
+  const key = `reason.${kind}`;
+  return key in catalogs.en ? translate(lang, key as MessageKey, facts) : error.message;
 }
