@@ -1,10 +1,14 @@
 //! The facts of the errors a person meets most (an engine that does not answer or cannot be verified,
-//! here or on a server; a port already taken), typed, so the window words them in the person's language.
+//! here or on a server; a port already taken; a keychain that does not answer or is locked), typed, so
+//! the window words them in the person's language. A fact that is a word of the sentence (the keychain
+//! action: `read`, `store`, `delete`) is a key of the window's catalog too (`reason.word.<value>`).
 //! The error's `message` is the same sentence in English, for the CLI and the logs; the window's English
 //! catalog must say exactly that, which a UI test checks against the samples this module writes.
 
 use envdeck_engine::EngineError;
 use envdeck_engine::docker::ConnectError;
+use envdeck_vault::VaultError;
+use envdeck_vault::error::Doing;
 use serde::Serialize;
 
 /// What went wrong, as facts; the window's catalog has one sentence per kind (`reason.<kind>`).
@@ -57,6 +61,20 @@ pub enum Reason {
         host_ip: String,
         port: u16,
     },
+    KeychainUnavailable {
+        action: String,
+        name: String,
+        env: String,
+        service: String,
+        detail: String,
+    },
+    KeychainLocked {
+        action: String,
+        name: String,
+        env: String,
+        service: String,
+        detail: String,
+    },
 }
 
 impl Reason {
@@ -73,6 +91,42 @@ impl Reason {
                 host_ip: host_ip.clone(),
                 port: *port,
             }),
+            _ => None,
+        }
+    }
+
+    /// The facts of a keychain error, when it is one the window words itself.
+    pub fn of_vault(e: &VaultError) -> Option<Reason> {
+        let facts = |doing: &Doing, detail: &str| {
+            (
+                doing.action.verb().to_owned(),
+                doing.name.clone(),
+                doing.env.clone(),
+                doing.service.clone(),
+                detail.to_owned(),
+            )
+        };
+        match e {
+            VaultError::Unavailable { doing, detail } => {
+                let (action, name, env, service, detail) = facts(doing, detail);
+                Some(Reason::KeychainUnavailable {
+                    action,
+                    name,
+                    env,
+                    service,
+                    detail,
+                })
+            }
+            VaultError::NoAccess { doing, detail } => {
+                let (action, name, env, service, detail) = facts(doing, detail);
+                Some(Reason::KeychainLocked {
+                    action,
+                    name,
+                    env,
+                    service,
+                    detail,
+                })
+            }
             _ => None,
         }
     }
@@ -165,6 +219,26 @@ mod tests {
         samples
     }
 
+    /// One keychain error of each kind, as the vault makes it.
+    fn vault_samples() -> Vec<VaultError> {
+        let doing = |action| Doing {
+            action,
+            name: "SECRET_KEY".into(),
+            env: "local".into(),
+            service: "envdeck:3f9a0c:local".into(),
+        };
+        vec![
+            VaultError::Unavailable {
+                doing: doing(envdeck_vault::error::Action::Read),
+                detail: "DBus error: Unable to autolaunch a dbus-daemon without a $DISPLAY for X11".into(),
+            },
+            VaultError::NoAccess {
+                doing: doing(envdeck_vault::error::Action::Store),
+                detail: "DBus error: Cannot create an item in a locked collection".into(),
+            },
+        ]
+    }
+
     /// Which kind a reason is: a new kind fails to compile here until it has a sample.
     fn index(reason: &Reason) -> usize {
         match reason {
@@ -179,6 +253,8 @@ mod tests {
             Reason::TcpUnreachable { .. } => 8,
             Reason::TlsRefused { .. } => 9,
             Reason::PortTaken { .. } => 10,
+            Reason::KeychainUnavailable { .. } => 11,
+            Reason::KeychainLocked { .. } => 12,
         }
     }
 
@@ -186,8 +262,9 @@ mod tests {
     /// UI's tests check that its English catalog says exactly the message, and Spanish keeps every fact.
     #[test]
     fn every_kind_has_a_sample_for_the_windows_catalog() {
-        let errors: Vec<ApiError> = samples().into_iter().map(ApiError::from).collect();
-        let mut seen = [false; 11];
+        let mut errors: Vec<ApiError> = samples().into_iter().map(ApiError::from).collect();
+        errors.extend(vault_samples().into_iter().map(crate::secrets::vault_error));
+        let mut seen = [false; 13];
         for error in &errors {
             let reason = error
                 .reason

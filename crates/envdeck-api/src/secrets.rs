@@ -411,7 +411,10 @@ pub fn vault_error(e: VaultError) -> ApiError {
         VaultError::InvalidName { .. } => ErrorCode::InvalidProject,
         _ => ErrorCode::Internal,
     };
-    ApiError::new(code, e.to_string())
+    ApiError {
+        reason: crate::reason::Reason::of_vault(&e),
+        ..ApiError::new(code, e.to_string())
+    }
 }
 
 /// Overrides how long one keychain call may take, in seconds (tests; a slow corporate keychain).

@@ -6,6 +6,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use crate::error::{Action, Doing};
 use crate::namespace::check_variable;
 use crate::{Namespace, SecretValue, VaultError};
 
@@ -20,27 +21,26 @@ fn writer() -> MutexGuard<'static, ()> {
     WRITER.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn doing(verb: &str, ns: &Namespace, name: &str) -> String {
-    format!(
-        "{verb} {name} of environment {} (keychain service {})",
-        ns.env(),
-        ns.service()
-    )
+fn doing(action: Action, ns: &Namespace, name: &str) -> Doing {
+    Doing {
+        action,
+        name: name.to_owned(),
+        env: ns.env().to_owned(),
+        service: ns.service(),
+    }
 }
 
-fn entry(ns: &Namespace, name: &str, doing: &str) -> Result<keyring::Entry, VaultError> {
+fn entry(ns: &Namespace, name: &str, doing: &Doing) -> Result<keyring::Entry, VaultError> {
     check_variable(name)?;
-    let entry = keyring::Entry::new(&ns.service(), name)
-        .map_err(|e| VaultError::from_keyring(doing.to_owned(), e))?;
+    let entry =
+        keyring::Entry::new(&ns.service(), name).map_err(|e| VaultError::from_keyring(doing.clone(), e))?;
     // keyring hands out in-memory mock credentials when no platform store was compiled in.
     if entry
         .get_credential()
         .downcast_ref::<keyring::mock::MockCredential>()
         .is_some()
     {
-        return Err(VaultError::NoPlatformStore {
-            doing: doing.to_owned(),
-        });
+        return Err(VaultError::NoPlatformStore { doing: doing.clone() });
     }
     Ok(entry)
 }
@@ -48,12 +48,12 @@ fn entry(ns: &Namespace, name: &str, doing: &str) -> Result<keyring::Entry, Vaul
 /// The stored value, `None` only when the keychain answered that there is no such entry.
 /// Any failure to answer is an error: callers must never treat it as "absent".
 pub fn read(ns: &Namespace, name: &str) -> Result<Option<SecretValue>, VaultError> {
-    let doing = doing("read", ns, name);
+    let doing = doing(Action::Read, ns, name);
     read_entry(&entry(ns, name, &doing)?, doing)
 }
 
-fn read_entry(entry: &keyring::Entry, doing: String) -> Result<Option<SecretValue>, VaultError> {
-    match entry.get_password() {
+fn read_entry(entry: &keyring::Entry, doing: Doing) -> Result<Option<SecretValue>, VaultError> {
+    match asked_again_if_dropped(|| entry.get_password()) {
         Ok(value) => Ok(Some(SecretValue::new(value))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(VaultError::from_keyring(doing, e)),
@@ -62,13 +62,13 @@ fn read_entry(entry: &keyring::Entry, doing: String) -> Result<Option<SecretValu
 
 /// Stores `value`, replacing any previous one.
 pub fn write(ns: &Namespace, name: &str, value: &SecretValue) -> Result<(), VaultError> {
-    let doing = doing("store", ns, name);
+    let doing = doing(Action::Store, ns, name);
     let entry = entry(ns, name, &doing)?;
     let _turn = writer();
     write_entry(&entry, value, doing)
 }
 
-fn write_entry(entry: &keyring::Entry, value: &SecretValue, doing: String) -> Result<(), VaultError> {
+fn write_entry(entry: &keyring::Entry, value: &SecretValue, doing: Doing) -> Result<(), VaultError> {
     let bytes = value.expose().encode_utf16().count() * 2;
     if bytes > MAX_VALUE_BYTES {
         return Err(VaultError::TooLong {
@@ -77,21 +77,42 @@ fn write_entry(entry: &keyring::Entry, value: &SecretValue, doing: String) -> Re
             max: MAX_VALUE_BYTES,
         });
     }
-    entry
-        .set_password(value.expose())
+    asked_again_if_dropped(|| entry.set_password(value.expose()))
         .map_err(|e| VaultError::from_keyring(doing, e))
 }
 
 /// Deletes the entry; `false` when there was none.
 pub fn delete(ns: &Namespace, name: &str) -> Result<bool, VaultError> {
-    let doing = doing("delete", ns, name);
+    let doing = doing(Action::Delete, ns, name);
     let entry = entry(ns, name, &doing)?;
     let _turn = writer();
-    match entry.delete_credential() {
+    match asked_again_if_dropped(|| entry.delete_credential()) {
         Ok(()) => Ok(true),
         Err(keyring::Error::NoEntry) => Ok(false),
         Err(e) => Err(VaultError::from_keyring(doing, e)),
     }
+}
+
+/// Asks the keychain once more when its daemon went away without answering: gnome-keyring (42 to 50 at
+/// least) aborts now and then when clients come and go quickly, and the session's bus starts it again
+/// on the next call. The same question again, so nothing is written twice or generated because of it; a
+/// keychain that comes back locked says so on the second answer.
+fn asked_again_if_dropped<T>(call: impl Fn() -> keyring::Result<T>) -> keyring::Result<T> {
+    match call() {
+        Err(keyring::Error::PlatformFailure(e)) if went_away(e.as_ref()) => {
+            tracing::warn!("the keychain's daemon went away without answering ({e}); asking once more");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            call()
+        }
+        other => other,
+    }
+}
+
+/// D-Bus's own words for a daemon that ended with the call unanswered (`org.freedesktop.DBus.Error.NoReply`):
+/// keyring passes the D-Bus error on as text only.
+fn went_away(e: &(dyn std::error::Error + Send + Sync)) -> bool {
+    e.to_string()
+        .contains("disconnected from message bus without replying")
 }
 
 /// What `store_if_absent` found.
@@ -125,12 +146,12 @@ pub fn store_if_absent(
     name: &str,
     make: impl FnOnce() -> Result<SecretValue, envdeck_core::CoreError>,
 ) -> Result<Stored, VaultError> {
-    let entry = entry(ns, name, &doing("read", ns, name))?;
+    let entry = entry(ns, name, &doing(Action::Read, ns, name))?;
     let _turn = writer();
-    if let Some(existing) = read_entry(&entry, doing("read", ns, name))? {
+    if let Some(existing) = read_entry(&entry, doing(Action::Read, ns, name))? {
         return Ok(Stored::Existing(existing));
     }
     let value = make()?;
-    write_entry(&entry, &value, doing("store", ns, name))?;
+    write_entry(&entry, &value, doing(Action::Store, ns, name))?;
     Ok(Stored::Created(value))
 }

@@ -31,6 +31,11 @@ export const en = {
   "reason.tcp_unreachable": "nothing answers at {endpoint} ({detail}). Check the host and port in the engine URL, that Docker listens there, and that no firewall stands between.",
   "reason.tls_refused": "the engine at {endpoint} could not be verified over TLS ({detail}). Check that {ca} is the CA that signed the server's certificate, that the certificate names the host of the engine URL, and that the server trusts the client certificate {cert}; EnvDeck never talks to an engine it cannot verify.",
   "reason.port_taken": "port {host_ip}:{port} (service `{service}`) is already in use by another program; stop that program or change the port in the compose file",
+  "reason.keychain_unavailable": "could not {action} {name} of environment {env} (keychain service {service}): no OS keychain answered ({detail}). On Linux, install and start a Secret Service such as GNOME Keyring or KWallet in your desktop session (WSL and headless servers have none by default). EnvDeck never keeps secrets in memory or in files instead.",
+  "reason.keychain_locked": "could not {action} {name} of environment {env} (keychain service {service}): the OS keychain is locked, refused access or has no default keyring ({detail}). Unlock it (log in to the desktop session, or accept the keychain's prompt instead of cancelling it); on Linux without a desktop, create and unlock a default keyring (for example with `gnome-keyring-daemon --unlock`). Then try again.",
+  "reason.word.read": "read",
+  "reason.word.store": "store",
+  "reason.word.delete": "delete",
   "footer.version": "Version {version}",
   "lang.label": "Language",
   // Each language's own name, the same in every catalog: a person looks for the one they read.

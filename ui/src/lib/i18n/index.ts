@@ -31,5 +31,16 @@ export function errorDetail(lang: Lang, error: { message: string; reason?: Reaso
   if (!error.reason) return error.message;
   const { kind, ...facts } = error.reason;
   const key = `reason.${kind}`;
-  return key in catalogs.en ? translate(lang, key as MessageKey, facts) : error.message;
+  if (!(key in catalogs.en)) return error.message;
+  const worded = Object.fromEntries(
+    Object.entries(facts).map(([name, value]) => [name, isWord(value) ? translate(lang, wordKey(value)) : value]),
+  );
+  return translate(lang, key as MessageKey, worded);
 }
+
+/** A fact that is a word of the sentence (the keychain's `read`, `store`, `delete`), said in the catalog's language. */
+export function isWord(value: string | number): value is string {
+  return typeof value === "string" && wordKey(value) in catalogs.en;
+}
+
+const wordKey = (value: string) => `reason.word.${value}` as MessageKey;
