@@ -58,7 +58,7 @@ pid=$(bus org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop
 [ -z "$pid" ] || kill "$pid" 2>/dev/null
 starts=$(grep -c "started by D-Bus" "$ENVDECK_KEYRING_LOG")
 if [ "$starts" -gt 1 ]; then
-  echo "[with-keychain] gnome-keyring-daemon was started $starts times (keychain_restart.rs ends it once on purpose; more is a crash); its output:" >&2
+  echo "[with-keychain] gnome-keyring-daemon was started $starts times (keychain_restart.rs ends it twice on purpose; more is a crash); its output:" >&2
   cat "$ENVDECK_KEYRING_LOG" >&2
 fi
 exit $rc

@@ -16,7 +16,7 @@ pub fn run() {
     // A daily log file in the OS's log folder (secrets masked upstream); kept open while the app runs.
     let _log = envdeck_api::logging::init("envdeck-desktop");
     // Named in the message a CLI shows while it waits for this app's Start, Stop or secret change.
-    envdeck_api::writer::set_client("the EnvDeck app");
+    envdeck_api::writer::set_client(envdeck_api::writer::Client::App);
     // What the person chose: the folder on the command line counts, like a folder picked in a dialog.
     let picks = Picks::default();
     let launch =

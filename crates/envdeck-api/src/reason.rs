@@ -1,7 +1,8 @@
 //! The facts of the errors a person meets most (an engine that does not answer or cannot be verified,
 //! here or on a server; a port already taken; a keychain that does not answer or is locked), typed, so
-//! the window words them in the person's language. A fact that is a word of the sentence (the keychain
-//! action: `read`, `store`, `delete`) is a key of the window's catalog too (`reason.word.<value>`).
+//! the window words them in the person's language. A fact that is a word of the sentence (`action`,
+//! `client`, `operation`: the keychain's `read`, the holder `cli`, its `start`) is a key of the window's
+//! catalog too (`reason.word.<value>`).
 //! The error's `message` is the same sentence in English, for the CLI and the logs; the window's English
 //! catalog must say exactly that, which a UI test checks against the samples this module writes.
 
@@ -10,6 +11,10 @@ use envdeck_engine::docker::ConnectError;
 use envdeck_vault::VaultError;
 use envdeck_vault::error::Doing;
 use serde::Serialize;
+
+/// The facts that are words of the sentence, from a fixed vocabulary (never a value of the person's):
+/// the window says them from its catalog (`reason.word.<value>`, ui/src/lib/i18n/index.ts).
+pub const WORD_FACTS: [&str; 3] = ["action", "client", "operation"];
 
 /// What went wrong, as facts; the window's catalog has one sentence per kind (`reason.<kind>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -60,6 +65,25 @@ pub enum Reason {
         service: String,
         host_ip: String,
         port: u16,
+    },
+    /// Another EnvDeck holds the environment's writer lock; the waiter gave up after `waited` seconds.
+    Busy {
+        env: String,
+        client: String,
+        pid: u32,
+        operation: String,
+        #[ts(type = "number")]
+        seconds: u64,
+        #[ts(type = "number")]
+        waited: u64,
+        var: String,
+    },
+    /// The same, with a holder that did not say who it is.
+    BusyUnknown {
+        env: String,
+        #[ts(type = "number")]
+        waited: u64,
+        var: String,
     },
     KeychainUnavailable {
         action: String,
@@ -255,6 +279,8 @@ mod tests {
             Reason::PortTaken { .. } => 10,
             Reason::KeychainUnavailable { .. } => 11,
             Reason::KeychainLocked { .. } => 12,
+            Reason::Busy { .. } => 13,
+            Reason::BusyUnknown { .. } => 14,
         }
     }
 
@@ -264,20 +290,22 @@ mod tests {
     fn every_kind_has_a_sample_for_the_windows_catalog() {
         let mut errors: Vec<ApiError> = samples().into_iter().map(ApiError::from).collect();
         errors.extend(vault_samples().into_iter().map(crate::secrets::vault_error));
-        let mut seen = [false; 13];
+        errors.extend(crate::writer::busy_samples());
+        let mut seen = [false; 15];
         for error in &errors {
             let reason = error
                 .reason
                 .as_ref()
                 .unwrap_or_else(|| panic!("a reason for {}", error.message));
             seen[index(reason)] = true;
-            // So masking the message masks the reason too (`ApiError::masked`).
+            // So masking the message masks the reason too (`ApiError::masked`); words are EnvDeck's own.
             let facts = serde_json::to_value(reason).expect("a reason serializes");
+            let own = |k: &str| k == "kind" || WORD_FACTS.contains(&k);
             for (name, value) in facts
                 .as_object()
                 .expect("an object")
                 .iter()
-                .filter(|(k, _)| *k != "kind")
+                .filter(|(k, _)| !own(k))
             {
                 let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
                 assert!(

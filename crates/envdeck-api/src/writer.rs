@@ -46,18 +46,53 @@ impl Operation {
             Operation::Secrets => "changing the secrets of",
         }
     }
+
+    /// Its name in a [`crate::reason::Reason`] (a word of the window's catalog).
+    fn word(self) -> &'static str {
+        match self {
+            Operation::Start => "start",
+            Operation::Stop => "stop",
+            Operation::Wipe => "wipe",
+            Operation::Restore => "restore",
+            Operation::Secrets => "secrets",
+        }
+    }
+}
+
+/// Which EnvDeck program holds a lock, for a waiter's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Client {
+    App,
+    Cli,
+}
+
+impl Client {
+    fn phrase(self) -> &'static str {
+        match self {
+            Client::App => "the EnvDeck app",
+            Client::Cli => "the envdeck CLI",
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Client::App => "app",
+            Client::Cli => "cli",
+        }
+    }
 }
 
 /// Which EnvDeck program this process is, for a waiter's message ("the EnvDeck app", "the envdeck CLI").
-static CLIENT: OnceLock<&'static str> = OnceLock::new();
+static CLIENT: OnceLock<Client> = OnceLock::new();
 /// Where the waiting message of an operation without a progress stream goes.
 type WaitHook = Box<dyn Fn(&str) + Send + Sync>;
 /// Set by a client that can show it (the CLI prints it to stderr); otherwise the log alone has it.
 static ON_WAIT: OnceLock<WaitHook> = OnceLock::new();
 
 /// Names this process in the lock's holder record; the first call wins.
-pub fn set_client(name: &'static str) {
-    let _ = CLIENT.set(name);
+pub fn set_client(client: Client) {
+    let _ = CLIENT.set(client);
 }
 
 /// Where [`announce`] sends a waiting message (besides the log); the first call wins.
@@ -76,7 +111,8 @@ pub fn announce(message: &str) {
 /// Who holds an environment's lock, as it wrote when it took it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Holder {
-    client: String,
+    /// `None`: a program that did not say (a test, a library caller).
+    client: Option<Client>,
     pid: u32,
     operation: Operation,
     /// Seconds since the Unix epoch.
@@ -125,16 +161,10 @@ async fn lock_in(
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(e)) => return Err(io_error("locking", &lock_path, &e)),
         }
-        let busy = busy_message(env, &holder_path);
+        let (holder, at) = (holder(&holder_path), now());
+        let busy = busy_message(env, holder.as_ref(), at);
         if started.elapsed() >= limit {
-            return Err(ApiError::new(
-                ErrorCode::Busy,
-                format!(
-                    "{busy}; waited {} s and gave up, nothing was changed. Try again when it has finished \
-                     ({WAIT_VAR} sets how long to wait)",
-                    limit.as_secs()
-                ),
-            ));
+            return Err(gave_up(env, &busy, holder.as_ref(), limit.as_secs(), at));
         }
         if !told {
             told = true;
@@ -157,27 +187,82 @@ fn paths(dir: &Path, project_id: &str, env: &str) -> (PathBuf, PathBuf) {
     )
 }
 
+/// The holder's record, when it wrote one that can be read (one from another version cannot).
+fn holder(holder_path: &Path) -> Option<Holder> {
+    let bytes = std::fs::read(holder_path).ok()?;
+    serde_json::from_slice::<Holder>(&bytes).ok()
+}
+
 /// "local is busy: the envdeck CLI (pid 4242) has been starting it for 12 s".
-fn busy_message(env: &str, holder_path: &Path) -> String {
-    let holder = std::fs::read(holder_path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Holder>(&bytes).ok());
+fn busy_message(env: &str, holder: Option<&Holder>, at: u64) -> String {
     match holder {
         Some(h) => format!(
             "{env} is busy: {} (pid {}) has been {} it for {} s",
-            h.client,
+            h.client.map_or("another EnvDeck", Client::phrase),
             h.pid,
             h.operation.doing(),
-            now().saturating_sub(h.since)
+            at.saturating_sub(h.since)
         ),
         None => format!("{env} is busy: another EnvDeck is changing it"),
     }
 }
 
+/// The error of a waiter that waited `waited` seconds, with its facts for the window when the holder is
+/// known by name.
+fn gave_up(env: &str, busy: &str, holder: Option<&Holder>, waited: u64, at: u64) -> ApiError {
+    let message = format!(
+        "{busy}; waited {waited} s and gave up, nothing was changed. Try again when it has finished \
+         ({WAIT_VAR} sets how long to wait)"
+    );
+    let reason = match holder {
+        Some(Holder {
+            client: Some(client),
+            pid,
+            operation,
+            since,
+        }) => Some(crate::reason::Reason::Busy {
+            env: env.to_owned(),
+            client: client.word().to_owned(),
+            pid: *pid,
+            operation: operation.word().to_owned(),
+            seconds: at.saturating_sub(*since),
+            waited,
+            var: WAIT_VAR.to_owned(),
+        }),
+        Some(_) => None,
+        None => Some(crate::reason::Reason::BusyUnknown {
+            env: env.to_owned(),
+            waited,
+            var: WAIT_VAR.to_owned(),
+        }),
+    };
+    ApiError {
+        reason,
+        ..ApiError::new(ErrorCode::Busy, message)
+    }
+}
+
+/// One error of each "busy" kind, for the window's catalog test (`reason::tests`).
+#[cfg(test)]
+pub(crate) fn busy_samples() -> Vec<ApiError> {
+    let holder = Holder {
+        client: Some(Client::App),
+        pid: 4242,
+        operation: Operation::Restore,
+        since: 1_000,
+    };
+    let known = busy_message("local", Some(&holder), 1_012);
+    let unknown = busy_message("local", None, 1_012);
+    vec![
+        gave_up("local", &known, Some(&holder), 600, 1_012),
+        gave_up("local", &unknown, None, 600, 1_012),
+    ]
+}
+
 /// Best effort: the record only words a waiter's message, so failing to write it costs nothing else.
 fn record_holder(path: &Path, operation: Operation) {
     let holder = Holder {
-        client: CLIENT.get().copied().unwrap_or("another EnvDeck").to_owned(),
+        client: CLIENT.get().copied(),
         pid: std::process::id(),
         operation,
         since: now(),
@@ -282,7 +367,7 @@ mod tests {
     #[tokio::test]
     async fn a_waiter_gives_up_after_the_limit_naming_the_holder() {
         let dir = tempfile::tempdir().expect("temp dir");
-        set_client("the test");
+        set_client(Client::Cli);
         let _first = take(
             dir.path(),
             "p1",

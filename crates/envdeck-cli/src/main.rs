@@ -64,7 +64,7 @@ fn main() -> ExitCode {
     // After parsing: `--help` and `--version` leave no trace in the log folder.
     let _log = envdeck_api::logging::init("envdeck");
     // Another EnvDeck changing the same environment: say who, then wait (the lock's own time limit).
-    envdeck_api::writer::set_client("the envdeck CLI");
+    envdeck_api::writer::set_client(envdeck_api::writer::Client::Cli);
     envdeck_api::writer::on_wait(|message| eprintln!("{message}"));
     tracing::info!(command = %std::env::args().skip(1).collect::<Vec<_>>().join(" "), "envdeck");
     let project = cli.project.unwrap_or_else(|| PathBuf::from("."));

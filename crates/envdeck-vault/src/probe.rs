@@ -1,5 +1,7 @@
 //! Is the keychain usable right now? Answered by a real write, read and delete of a throwaway entry.
 
+use crate::store::asked_again_if_dropped;
+
 /// Outcome of a keychain probe, with the reason when it is not usable.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum KeychainStatus {
@@ -13,8 +15,9 @@ pub fn probe() -> KeychainStatus {
         Ok(e) => e,
         Err(e) => return KeychainStatus::Unusable(describe(&e)),
     };
-    let outcome = entry.set_password("probe").and_then(|()| entry.get_password());
-    let _ = entry.delete_credential();
+    let outcome = asked_again_if_dropped(|| entry.set_password("probe"))
+        .and_then(|()| asked_again_if_dropped(|| entry.get_password()));
+    let _ = asked_again_if_dropped(|| entry.delete_credential());
     match outcome {
         Ok(v) if v == "probe" => KeychainStatus::Usable,
         Ok(_) => KeychainStatus::Unusable("the keychain returned a different value than was stored".into()),

@@ -97,7 +97,7 @@ pub fn delete(ns: &Namespace, name: &str) -> Result<bool, VaultError> {
 /// least) aborts now and then when clients come and go quickly, and the session's bus starts it again
 /// on the next call. The same question again, so nothing is written twice or generated because of it; a
 /// keychain that comes back locked says so on the second answer.
-fn asked_again_if_dropped<T>(call: impl Fn() -> keyring::Result<T>) -> keyring::Result<T> {
+pub(crate) fn asked_again_if_dropped<T>(call: impl Fn() -> keyring::Result<T>) -> keyring::Result<T> {
     match call() {
         Err(keyring::Error::PlatformFailure(e)) if went_away(e.as_ref()) => {
             tracing::warn!("the keychain's daemon went away without answering ({e}); asking once more");

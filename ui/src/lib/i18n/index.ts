@@ -33,14 +33,17 @@ export function errorDetail(lang: Lang, error: { message: string; reason?: Reaso
   const key = `reason.${kind}`;
   if (!(key in catalogs.en)) return error.message;
   const worded = Object.fromEntries(
-    Object.entries(facts).map(([name, value]) => [name, isWord(value) ? translate(lang, wordKey(value)) : value]),
+    Object.entries(facts).map(([name, value]) => [
+      name,
+      isWord(name, value) ? translate(lang, `reason.word.${value}` as MessageKey) : value,
+    ]),
   );
   return translate(lang, key as MessageKey, worded);
 }
 
-/** A fact that is a word of the sentence (the keychain's `read`, `store`, `delete`), said in the catalog's language. */
-export function isWord(value: string | number): value is string {
-  return typeof value === "string" && wordKey(value) in catalogs.en;
-}
+/** Facts that are words of the sentence, said in the catalog's language: the keychain's `read`, the holder `cli`, its `start`. */
+const WORD_FACTS = new Set(["action", "client", "operation"]);
 
-const wordKey = (value: string) => `reason.word.${value}` as MessageKey;
+export function isWord(name: string, value: string | number): boolean {
+  return WORD_FACTS.has(name) && `reason.word.${value}` in catalogs.en;
+}

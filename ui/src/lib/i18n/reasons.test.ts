@@ -9,7 +9,7 @@ const errors = samples as ApiError[];
 
 describe("errors with a reason", () => {
   it("there is a sample of each kind", () => {
-    expect(errors.length).toBeGreaterThan(12);
+    expect(errors.length).toBeGreaterThan(14);
     for (const e of errors) expect(e.reason, e.message).toBeDefined();
   });
 
@@ -22,7 +22,8 @@ describe("errors with a reason", () => {
       const es = errorDetail("es", e);
       expect(es, e.message).not.toBe(e.message);
       const { kind, ...facts } = e.reason!;
-      for (const value of Object.values(facts)) if (!isWord(value)) expect(es, kind).toContain(String(value));
+      for (const [name, value] of Object.entries(facts))
+        if (!isWord(name, value)) expect(es, kind).toContain(String(value));
     }
   });
 
@@ -35,5 +36,13 @@ describe("errors with a reason", () => {
   it("a word of the sentence is said in the person's language", () => {
     const locked = errors.find((e) => e.reason?.kind === "keychain_locked")!;
     expect(errorDetail("es", locked)).toMatch(/^no se pudo guardar SECRET_KEY del entorno local/);
+    const busy = errors.find((e) => e.reason?.kind === "busy")!;
+    expect(errorDetail("es", busy)).toMatch(/^local está ocupado: la app de EnvDeck \(pid 4242\) lleva 12 s restaurando/);
+  });
+
+  it("only a fact meant as a word is one: an environment named `stop` stays `stop`", () => {
+    const busy = errors.find((e) => e.reason?.kind === "busy_unknown")!;
+    const named = { ...busy, reason: { ...busy.reason!, env: "stop" } } as ApiError;
+    expect(errorDetail("es", named)).toMatch(/^stop está ocupado/);
   });
 });
