@@ -350,6 +350,7 @@ mod tests {
             url: "http://localhost:8025".into(),
             enabled: true,
             through: None,
+            only_on: None,
         }];
         assert_eq!(
             exact_link(&links, "local", "http://localhost:8025")

@@ -6,7 +6,7 @@ use envdeck_core::address::{self, WebUrl};
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::image::ImageRef;
 use envdeck_core::progress::Health;
-use envdeck_core::project::Link;
+use envdeck_core::project::{Endpoint, Link};
 use serde::Serialize;
 
 use crate::stack::ServiceStatus;
@@ -26,6 +26,11 @@ pub struct ServiceLink {
     /// The server whose port this link reaches through a local port forwarded over ssh (opened when the
     /// link is); `None`: the URL is opened as it is.
     pub through: Option<String>,
+    /// The server where this link's port is, when this machine cannot reach it (an engine over
+    /// `tcp://`: no ssh to forward a port through): shown, never opened here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub only_on: Option<String>,
 }
 
 /// What a link opens: the UI picks an icon and, for `ApiDocs`, a translated label.
@@ -91,6 +96,7 @@ pub fn service_links(
             url: l.url.clone(),
             enabled: is_up(ps, l.service.as_deref()),
             through: None,
+            only_on: None,
         })
         .collect();
     for (name, service) in &model.services {
@@ -134,6 +140,7 @@ pub fn service_links(
             url,
             enabled: is_up(ps, Some(name)),
             through: None,
+            only_on: None,
         });
     }
     links
@@ -142,6 +149,22 @@ pub fn service_links(
 /// Whether a link's URL names this machine (`localhost`, `127.0.0.1`, `[::1]`, `0.0.0.0`).
 pub fn on_this_machine(url: &str) -> bool {
     WebUrl::parse(url).is_some_and(|url| url.on_this_machine())
+}
+
+/// A server's links to its own loopback: opened through a port forwarded over ssh when its engine is
+/// reached over ssh (or a docker context), else shown as only on that server and not opened. Never
+/// the port of the same number on this machine.
+pub fn place_on_server(links: &mut [ServiceLink], engine: &Endpoint) {
+    let Some(host) = engine.host() else { return };
+    let forwards = matches!(engine, Endpoint::Ssh(_) | Endpoint::Context(_));
+    for link in links.iter_mut().filter(|l| on_this_machine(&l.url)) {
+        if forwards {
+            link.through = Some(host.to_owned());
+        } else {
+            link.enabled = false;
+            link.only_on = Some(host.to_owned());
+        }
+    }
 }
 
 /// The links of a host-process environment: the manifest's links for it that need no service, name the
@@ -171,6 +194,7 @@ pub fn host_links(env: &str, manifest: &[Link], ps: &[ServiceStatus]) -> Vec<Ser
             url: l.url.clone(),
             enabled: up,
             through: None,
+            only_on: None,
         })
         .collect()
 }
@@ -347,5 +371,47 @@ mod tests {
         assert!(links.iter().all(|l| l.enabled));
         ps[0].state = "exited".into();
         assert!(host_links("sqlite", &manifest, &ps).iter().all(|l| !l.enabled));
+    }
+
+    #[test]
+    fn a_servers_own_links_go_through_ssh_or_are_only_on_the_server_never_to_this_machine() {
+        let link = |url: &str| ServiceLink {
+            kind: LinkKind::Mail,
+            label: "MailHog".into(),
+            service: Some("mailhog".into()),
+            url: url.into(),
+            enabled: true,
+            through: None,
+            only_on: None,
+        };
+        let placed = |engine: &str| {
+            let mut links = vec![link("http://127.0.0.1:8025/"), link("https://mail.example.org/")];
+            place_on_server(&mut links, &Endpoint::parse(engine).expect("an engine"));
+            links
+        };
+        let ssh = placed("ssh://deploy@staging.example.org");
+        assert_eq!(
+            ssh[0].through.as_deref(),
+            Some("staging.example.org"),
+            "forwarded over ssh"
+        );
+        assert!(ssh[0].enabled && ssh[0].only_on.is_none());
+        let tcp = placed("tcp://staging.example.org:2376");
+        assert_eq!(
+            tcp[0].only_on.as_deref(),
+            Some("staging.example.org"),
+            "no ssh to forward through"
+        );
+        assert!(
+            !tcp[0].enabled && tcp[0].through.is_none(),
+            "and never opened here"
+        );
+        for links in [ssh, tcp] {
+            assert_eq!(
+                links[1],
+                link("https://mail.example.org/"),
+                "a public URL opens as it is"
+            );
+        }
     }
 }

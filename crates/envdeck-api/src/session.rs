@@ -241,11 +241,7 @@ impl<'s> Runtime<'s> {
                 let values = crate::secrets::stored_values(id, env, &specs).await?;
                 let model = environment::resolve_masked(project, env, &values)?;
                 let mut links = crate::links::service_links(env, &model, &project.links, services);
-                if let Some(host) = stack.engine.host() {
-                    for link in links.iter_mut().filter(|l| crate::links::on_this_machine(&l.url)) {
-                        link.through = Some(host.to_owned());
-                    }
-                }
+                crate::links::place_on_server(&mut links, &stack.engine);
                 Ok(links)
             }
         }

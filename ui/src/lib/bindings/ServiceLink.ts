@@ -21,4 +21,9 @@ enabled: boolean,
  * The server whose port this link reaches through a local port forwarded over ssh (opened when the
  * link is); `None`: the URL is opened as it is.
  */
-through: string | null, };
+through: string | null, 
+/**
+ * The server where this link's port is, when this machine cannot reach it (an engine over
+ * `tcp://`: no ssh to forward a port through): shown, never opened here.
+ */
+only_on?: string, };

@@ -151,6 +151,7 @@ export const en = {
   "services.restarting": "Restarting…",
   "services.restartName": "Restart {service}",
   "services.through": "through ssh to {host}",
+  "services.onlyOn": "only on {host}: no ssh to forward its port through",
   "services.apiDocs": "API docs",
   "health.healthy": "healthy",
   "health.starting": "starting",

@@ -152,6 +152,7 @@ export const es: Record<MessageKey, string> = {
   "services.restarting": "Reiniciando…",
   "services.restartName": "Reiniciar {service}",
   "services.through": "por ssh a {host}",
+  "services.onlyOn": "solo en {host}: no hay ssh por el que reenviar su puerto",
   "services.apiDocs": "Documentación de la API",
   "health.healthy": "saludable",
   "health.starting": "arrancando",
