@@ -459,13 +459,15 @@ fn each_fault_of_a_tcp_engine_says_what_to_check_and_starts_nothing() {
     let empty = tempfile::tempdir().expect("a folder without certificates");
     let empty = empty.path().to_str().expect("a UTF-8 path").to_owned();
     // The right CA, but a client certificate the server never signed: refused by the server, after
-    // the handshake under TLS 1.3.
+    // the handshake under TLS 1.3, so what the connection says (OpenSSL's "alert bad certificate", or
+    // only that it closed) depends on timing; the sentence around it names the file to check.
     let mixed = tempfile::tempdir().expect("a folder of mixed certificates");
     std::fs::copy(format!("{TLS_CLIENT}/ca.pem"), mixed.path().join("ca.pem")).expect("the CA");
     for file in ["cert.pem", "key.pem"] {
         std::fs::copy(format!("{TLS_STRANGER}/{file}"), mixed.path().join(file)).expect("a stranger's file");
     }
     let mixed = mixed.path().to_str().expect("a UTF-8 path").to_owned();
+    let mixed_cert = format!("{mixed}/cert.pem");
     let cases = [
         (
             TCP_URL,
@@ -497,8 +499,8 @@ fn each_fault_of_a_tcp_engine_says_what_to_check_and_starts_nothing() {
             mixed.as_str(),
             vec![
                 "could not be verified over TLS",
-                "bad certificate",
                 "the server trusts the client certificate",
+                mixed_cert.as_str(),
             ],
         ),
         (
