@@ -73,15 +73,31 @@ pub async fn app_info() -> AppInfo {
     // keyring's Secret Service client blocks: keep it off the async workers.
     // A keychain waiting for the person (a consent prompt) is reported after the keychain time limit.
     let keychain = match crate::secrets::blocking(|| Ok(envdeck_vault::probe::probe())).await {
-        Ok(envdeck_vault::probe::KeychainStatus::Usable) => Reachability::Reachable {
-            detail: KEYCHAIN_NAME.into(),
-        },
-        Ok(envdeck_vault::probe::KeychainStatus::Unusable(reason)) => Reachability::unreachable(reason),
+        Ok(status) => keychain_row(status),
         Err(e) => Reachability::failed(e),
     };
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         docker,
         keychain,
+    }
+}
+
+/// The doctor's keychain row; a keychain that is not there carries its facts for the window.
+pub(crate) fn keychain_row(status: envdeck_vault::probe::KeychainStatus) -> Reachability {
+    let Some(problem) = status.problem() else {
+        return Reachability::Reachable {
+            detail: KEYCHAIN_NAME.into(),
+        };
+    };
+    let because = match status {
+        envdeck_vault::probe::KeychainStatus::NotAvailable { detail } => {
+            Some(Reason::KeychainNotAvailable { detail })
+        }
+        _ => None,
+    };
+    Reachability::Unreachable {
+        reason: problem,
+        because,
     }
 }

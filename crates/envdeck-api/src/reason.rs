@@ -85,6 +85,10 @@ pub enum Reason {
         waited: u64,
         var: String,
     },
+    /// The doctor's keychain row: no keychain answered, or it refused access.
+    KeychainNotAvailable {
+        detail: String,
+    },
     KeychainUnavailable {
         action: String,
         name: String,
@@ -243,6 +247,20 @@ mod tests {
         samples
     }
 
+    /// The doctor's row for a keychain that is not there, as the window receives it in an error's shape.
+    fn keychain_row_sample() -> ApiError {
+        let row = crate::app_info::keychain_row(envdeck_vault::probe::KeychainStatus::NotAvailable {
+            detail: "Platform secure storage failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files".into(),
+        });
+        let crate::app_info::Reachability::Unreachable { reason, because } = row else {
+            panic!("a keychain that is not there is a problem")
+        };
+        ApiError {
+            reason: because,
+            ..ApiError::new(crate::error::ErrorCode::KeychainUnavailable, reason)
+        }
+    }
+
     /// One keychain error of each kind, as the vault makes it.
     fn vault_samples() -> Vec<VaultError> {
         let doing = |action| Doing {
@@ -281,6 +299,7 @@ mod tests {
             Reason::KeychainLocked { .. } => 12,
             Reason::Busy { .. } => 13,
             Reason::BusyUnknown { .. } => 14,
+            Reason::KeychainNotAvailable { .. } => 15,
         }
     }
 
@@ -291,7 +310,8 @@ mod tests {
         let mut errors: Vec<ApiError> = samples().into_iter().map(ApiError::from).collect();
         errors.extend(vault_samples().into_iter().map(crate::secrets::vault_error));
         errors.extend(crate::writer::busy_samples());
-        let mut seen = [false; 15];
+        errors.push(keychain_row_sample());
+        let mut seen = [false; 16];
         for error in &errors {
             let reason = error
                 .reason
