@@ -3,20 +3,25 @@
 
 use std::process::Command;
 
-/// The Secret Service's process, as the session bus knows it.
-pub fn secret_service_pid() -> u32 {
+/// Asks the session bus `method` about the Secret Service's name; its printed reply.
+fn ask_bus(method: &str) -> String {
     let out = Command::new("dbus-send")
         .args([
             "--session",
             "--dest=org.freedesktop.DBus",
             "--print-reply",
             "/",
-            "org.freedesktop.DBus.GetConnectionUnixProcessID",
+            &format!("org.freedesktop.DBus.{method}"),
             "string:org.freedesktop.secrets",
         ])
         .output()
         .unwrap_or_else(|e| panic!("dbus-send runs: {e}"));
-    let text = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The Secret Service's process, as the session bus knows it.
+pub fn secret_service_pid() -> u32 {
+    let text = ask_bus("GetConnectionUnixProcessID");
     text.split_whitespace()
         .skip_while(|w| *w != "uint32")
         .nth(1)
@@ -35,7 +40,8 @@ pub fn crash_secret_service() -> u32 {
     let pid = secret_service_pid();
     crate::cli::signal(pid, "KILL");
     let limit = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while has_owner() {
+    // Asking whether the name has an owner does not start one.
+    while ask_bus("NameHasOwner").contains("boolean true") {
         assert!(
             std::time::Instant::now() < limit,
             "the Secret Service (pid {pid}) still owns its name 10 s after SIGKILL"
@@ -43,20 +49,4 @@ pub fn crash_secret_service() -> u32 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     pid
-}
-
-/// Whether a process owns the Secret Service's name on the session bus (asking does not start one).
-fn has_owner() -> bool {
-    let out = Command::new("dbus-send")
-        .args([
-            "--session",
-            "--dest=org.freedesktop.DBus",
-            "--print-reply",
-            "/",
-            "org.freedesktop.DBus.NameHasOwner",
-            "string:org.freedesktop.secrets",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("dbus-send runs: {e}"));
-    String::from_utf8_lossy(&out.stdout).contains("boolean true")
 }

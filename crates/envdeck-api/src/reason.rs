@@ -125,38 +125,35 @@ impl Reason {
 
     /// The facts of a keychain error, when it is one the window words itself.
     pub fn of_vault(e: &VaultError) -> Option<Reason> {
-        let facts = |doing: &Doing, detail: &str| {
-            (
-                doing.action.verb().to_owned(),
-                doing.name.clone(),
-                doing.env.clone(),
-                doing.service.clone(),
-                detail.to_owned(),
-            )
+        let (locked, doing, detail) = match e {
+            VaultError::Unavailable { doing, detail } => (false, doing, detail),
+            VaultError::NoAccess { doing, detail } => (true, doing, detail),
+            _ => return None,
         };
-        match e {
-            VaultError::Unavailable { doing, detail } => {
-                let (action, name, env, service, detail) = facts(doing, detail);
-                Some(Reason::KeychainUnavailable {
-                    action,
-                    name,
-                    env,
-                    service,
-                    detail,
-                })
+        let Doing {
+            action,
+            name,
+            env,
+            service,
+        } = doing.clone();
+        let (action, detail) = (action.verb().to_owned(), detail.clone());
+        Some(if locked {
+            Reason::KeychainLocked {
+                action,
+                name,
+                env,
+                service,
+                detail,
             }
-            VaultError::NoAccess { doing, detail } => {
-                let (action, name, env, service, detail) = facts(doing, detail);
-                Some(Reason::KeychainLocked {
-                    action,
-                    name,
-                    env,
-                    service,
-                    detail,
-                })
+        } else {
+            Reason::KeychainUnavailable {
+                action,
+                name,
+                env,
+                service,
+                detail,
             }
-            _ => None,
-        }
+        })
     }
 
     fn of_connect(e: &ConnectError) -> Option<Reason> {

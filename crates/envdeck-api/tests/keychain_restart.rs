@@ -17,6 +17,15 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 struct Project(String);
 
 impl Project {
+    /// A new id for this process and moment, starting with `prefix`.
+    fn new(prefix: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        Project(format!("{prefix}-{}-{nanos}", std::process::id()))
+    }
+
     fn ns(&self) -> Namespace {
         Namespace::new(&self.0, "local").expect("valid test names")
     }
@@ -53,11 +62,7 @@ fn stored(project: &Project) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_keychain_daemon_that_ended_and_came_back_still_holds_the_secrets_and_nothing_is_regenerated() {
     let _alone = ONE_AT_A_TIME.lock().await;
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let project = Project(format!("api-restart-{}-{nanos}", std::process::id()));
+    let project = Project::new("api-restart");
     let spec = SecretSpec {
         name: "SECRET_KEY".into(),
         supply: Supply::Generate(Strength {
@@ -95,11 +100,7 @@ async fn a_keychain_daemon_that_ended_and_came_back_still_holds_the_secrets_and_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_keychain_call_the_dying_daemon_never_answered_is_asked_again_of_the_new_one() {
     let _alone = ONE_AT_A_TIME.lock().await;
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let project = Project(format!("api-unanswered-{}-{nanos}", std::process::id()));
+    let project = Project::new("api-unanswered");
     let value = envdeck_core::secret::SecretValue::new("kept-across-the-crash".into());
     envdeck_vault::write(&project.ns(), "SECRET_KEY", &value).expect("stored before the crash");
 
