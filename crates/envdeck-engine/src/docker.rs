@@ -1,10 +1,10 @@
 //! The connection to a Docker engine (this machine's, or a server's over ssh or a docker context), and
 //! what "Docker is not there" looks like to a user.
 
+use std::future::Future;
+
 use bollard::Docker;
 use envdeck_core::project::{Endpoint, SshLogin};
-
-use crate::ssh::Said;
 
 /// Why EnvDeck could not talk to the Docker engine, in words a new developer can act on.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -154,21 +154,23 @@ async fn connect_tls(
     let (docker, failure) =
         crate::tls::client(host, port, certs, REMOTE_TIMEOUT).map_err(ConnectError::Unusable)?;
     let endpoint = format!("tcp://{host}:{port}");
-    checked(docker, host, |e| match failure.take() {
-        Some(crate::tls::Step::Connect(detail)) => ConnectError::TcpUnreachable {
-            endpoint: endpoint.clone(),
-            detail,
-        },
-        // A client certificate the server refuses shows after the handshake, at the first read (TLS 1.3).
-        step => ConnectError::TlsRefused {
-            endpoint: endpoint.clone(),
-            detail: match step {
-                Some(crate::tls::Step::Handshake(detail)) => detail,
-                _ => error_chain(e),
+    checked(docker, host, |e| {
+        std::future::ready(match failure.take() {
+            Some(crate::tls::Step::Connect(detail)) => ConnectError::TcpUnreachable {
+                endpoint: endpoint.clone(),
+                detail,
             },
-            ca: certs.ca().display().to_string(),
-            cert: certs.cert().display().to_string(),
-        },
+            // A client certificate the server refuses shows after the handshake, at the first read (TLS 1.3).
+            step => ConnectError::TlsRefused {
+                endpoint: endpoint.clone(),
+                detail: match step {
+                    Some(crate::tls::Step::Handshake(detail)) => detail,
+                    _ => error_chain(&e),
+                },
+                ca: certs.ca().display().to_string(),
+                cert: certs.cert().display().to_string(),
+            },
+        })
     })
     .await
 }
@@ -178,21 +180,29 @@ async fn connect_plain(host: &str, port: u16) -> Result<Docker, ConnectError> {
     let endpoint = format!("tcp://{host}:{port}");
     let docker = Docker::connect_with_http(&endpoint, REMOTE_TIMEOUT, bollard::API_DEFAULT_VERSION)
         .map_err(|e| ConnectError::Unusable(format!("engine {endpoint}: {e}")))?;
-    checked(docker, host, |e| ConnectError::TcpUnreachable {
-        endpoint: endpoint.clone(),
-        detail: error_chain(e),
+    checked(docker, host, |e| {
+        std::future::ready(ConnectError::TcpUnreachable {
+            endpoint: endpoint.clone(),
+            detail: error_chain(&e),
+        })
     })
     .await
 }
 
 /// A server's engine that answered its version, speaks an API EnvDeck drives, and agreed on one;
 /// `failed` words a failed request.
-async fn checked(
+async fn checked<Failed>(
     docker: Docker,
     host: &str,
-    failed: impl Fn(&bollard::errors::Error) -> ConnectError,
-) -> Result<Docker, ConnectError> {
-    let version = docker.version().await.map_err(|e| failed(&e))?;
+    failed: impl Fn(bollard::errors::Error) -> Failed,
+) -> Result<Docker, ConnectError>
+where
+    Failed: Future<Output = ConnectError>,
+{
+    let version = match docker.version().await {
+        Ok(version) => version,
+        Err(e) => return Err(failed(e).await),
+    };
     let api = version.api_version.unwrap_or_default();
     if api_older(&api, OLDEST_API) {
         return Err(ConnectError::TooOld {
@@ -200,7 +210,10 @@ async fn checked(
             api,
         });
     }
-    docker.negotiate_version().await.map_err(|e| failed(&e))
+    match docker.negotiate_version().await {
+        Ok(docker) => Ok(docker),
+        Err(e) => Err(failed(e).await),
+    }
 }
 
 /// An error with its causes ("client error (Connect): tls handshake eof"): bollard's own words name
@@ -275,7 +288,11 @@ async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError>
 async fn connect_ssh(login: &SshLogin) -> Result<Docker, ConnectError> {
     let (docker, said) =
         crate::ssh::client(login, REMOTE_TIMEOUT).map_err(|e| ConnectError::Unusable(e.to_string()))?;
-    checked(docker, &login.host, |e| remote_failure(&login.host, &said, e)).await
+    checked(docker, &login.host, |e| {
+        let said = said.clone();
+        async move { remote_failure(&login.host, &said.last_words().await, &e) }
+    })
+    .await
 }
 
 fn api_older(api: &str, oldest: (u64, u64)) -> bool {
@@ -285,8 +302,7 @@ fn api_older(api: &str, oldest: (u64, u64)) -> bool {
 }
 
 /// What a failed first request to a server means, from what ssh said on stderr.
-fn remote_failure(host: &str, said: &Said, e: &bollard::errors::Error) -> ConnectError {
-    let text = said.text();
+fn remote_failure(host: &str, text: &str, e: &bollard::errors::Error) -> ConnectError {
     let said_line = text
         .lines()
         .rev()

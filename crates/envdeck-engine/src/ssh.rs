@@ -24,16 +24,32 @@ use tokio::io::{AsyncReadExt, Join};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 /// The last words ssh said on stderr (shared by every connection of one engine), for the error a
-/// failed connection becomes.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Said(Arc<Mutex<String>>);
+/// failed connection becomes, and how many ssh processes may still be saying something.
+#[derive(Debug, Clone)]
+pub(crate) struct Said {
+    text: Arc<Mutex<String>>,
+    open: Arc<tokio::sync::watch::Sender<usize>>,
+}
+
+impl Default for Said {
+    fn default() -> Self {
+        Self {
+            text: Arc::default(),
+            open: Arc::new(tokio::sync::watch::channel(0).0),
+        }
+    }
+}
+
+/// How long a failed connection waits for ssh to finish its last words: ssh writes its reason and
+/// exits at once, so this bounds only a hung ssh.
+const LAST_WORDS_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Enough of ssh's stderr to hold its one-line reasons.
 const SAID_LIMIT: usize = 4096;
 
 impl Said {
     fn push(&self, text: &str) {
-        let mut said = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut said = self.text.lock().unwrap_or_else(|p| p.into_inner());
         said.push_str(text);
         if said.len() > SAID_LIMIT {
             let cut = said.len() - SAID_LIMIT;
@@ -46,7 +62,20 @@ impl Said {
 
     /// What ssh said, trimmed.
     pub(crate) fn text(&self) -> String {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).trim().to_owned()
+        self.text
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .trim()
+            .to_owned()
+    }
+
+    /// What ssh said once every ssh process has closed its stderr (or [`LAST_WORDS_WAIT`] passed). A
+    /// request fails as soon as ssh's stdout closes, which can be before its stderr was read: reading
+    /// the words at once would miss "Connection refused" and blame Docker on the server instead.
+    pub(crate) async fn last_words(&self) -> String {
+        let mut open = self.open.subscribe();
+        let _ = tokio::time::timeout(LAST_WORDS_WAIT, open.wait_for(|n| *n == 0)).await;
+        self.text()
     }
 }
 
@@ -81,6 +110,7 @@ impl Said {
     /// Keeps what ssh writes on `stderr` until it closes it.
     fn follow(&self, mut stderr: tokio::process::ChildStderr) {
         let said = self.clone();
+        said.open.send_modify(|n| *n += 1);
         tokio::spawn(async move {
             let mut chunk = [0u8; 1024];
             while let Ok(n) = stderr.read(&mut chunk).await {
@@ -89,6 +119,7 @@ impl Said {
                 }
                 said.push(&String::from_utf8_lossy(&chunk[..n]));
             }
+            said.open.send_modify(|n| *n -= 1);
         });
     }
 }
@@ -242,9 +273,7 @@ pub(crate) async fn forward(login: &SshLogin, remote_port: u16) -> Result<Forwar
     let deadline = tokio::time::Instant::now() + FORWARD_WAIT;
     loop {
         if let Ok(Some(status)) = ssh.try_wait() {
-            // Let the reader take ssh's last words first.
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            return Err(format!("ssh ended ({status}): {}", said.text()));
+            return Err(format!("ssh ended ({status}): {}", said.last_words().await));
         }
         if tokio::net::TcpStream::connect(("127.0.0.1", local_port))
             .await
@@ -294,5 +323,24 @@ mod tests {
         said.push("Permission denied (publickey).\n");
         assert!(said.text().ends_with("Permission denied (publickey)."));
         assert!(said.text().len() <= SAID_LIMIT);
+    }
+
+    #[tokio::test]
+    async fn the_last_words_wait_for_ssh_to_finish_saying_them() {
+        // As ssh does when the port refuses: stdout closes first, the reason comes after.
+        let mut child = Command::new("sh")
+            .args([
+                "-c",
+                "exec 1>&-; sleep 0.3; echo 'ssh: connect to host 127.0.0.1 port 1: Connection refused' >&2",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sh runs");
+        let said = Said::default();
+        said.follow(child.stderr.take().expect("stderr"));
+        assert_eq!(said.text(), "", "nothing said yet when the request fails");
+        assert!(said.last_words().await.ends_with("Connection refused"));
+        child.wait().await.expect("sh ends");
     }
 }
