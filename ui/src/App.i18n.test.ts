@@ -79,6 +79,11 @@ describe("switching the language", () => {
     release();
     await appears("#env-error");
     await everyStringSwitches("start failed");
+    await switchTo("es");
+    expect(el("#timeline .tl-row[data-subject='ports'] .tl-message").textContent, "the failed step in Spanish too").toMatch(
+      /^el puerto 127\.0\.0\.1:8025 \(servicio `mailhog`\) ya lo usa otro programa/,
+    );
+    await switchTo("en");
 
     el("#stop").click();
     await appears("#env-notice");

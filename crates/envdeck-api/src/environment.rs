@@ -463,14 +463,7 @@ pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<secrets:
     let value = secrets::new_value(env, &spec)?;
     let stored = secrets::stored_values(id, env, &env_specs).await?;
     if !stored.values.iter().any(|(n, _)| n == name) {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            format!(
-                "{name} of environment {env} is not in the keychain, so there is nothing to rotate: \
-                 `envdeck secrets generate {env}` creates it (if its data is gone), or `envdeck secrets enter \
-                 {env} {name}` puts its old value back"
-            ),
-        ));
+        return Err(nothing_to_rotate(name, env));
     }
     let mut changed_in = None;
     if runtime.stack().is_some()
@@ -649,4 +642,22 @@ pub async fn stack(dir: &Path, env: &str) -> Result<StackId, ApiError> {
     let session = crate::session::open(dir).await?;
     session.project().environment(env).map_err(invalid)?;
     stack_of(session.project(), env)
+}
+
+/// A Rotate of a secret the keychain does not hold.
+pub(crate) fn nothing_to_rotate(name: &str, env: &str) -> ApiError {
+    ApiError {
+        reason: Some(crate::reason::Reason::NothingToRotate {
+            name: name.to_owned(),
+            env: env.to_owned(),
+        }),
+        ..ApiError::new(
+            ErrorCode::Internal,
+            format!(
+                "{name} of environment {env} is not in the keychain, so there is nothing to rotate: \
+                 `envdeck secrets generate {env}` creates it (if its data is gone), or `envdeck secrets enter \
+                 {env} {name}` puts its old value back"
+            ),
+        )
+    }
 }

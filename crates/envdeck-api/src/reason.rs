@@ -14,7 +14,7 @@ use serde::Serialize;
 
 /// The facts that are words of the sentence, from a fixed vocabulary (never a value of the person's):
 /// the window says them from its catalog (`reason.word.<value>`, ui/src/lib/i18n/index.ts).
-pub const WORD_FACTS: [&str; 3] = ["action", "client", "operation"];
+pub const WORD_FACTS: [&str; 5] = ["action", "client", "operation", "step", "thing"];
 
 /// What went wrong, as facts; the window's catalog has one sentence per kind (`reason.<kind>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -103,24 +103,185 @@ pub enum Reason {
         service: String,
         detail: String,
     },
+    /// A step of the engine's work that Docker refused: `step` is a word (`create_network`), `name` what
+    /// it worked on, `detail` Docker's own words.
+    StepFailed {
+        step: String,
+        name: String,
+        detail: String,
+    },
+    /// The same step, cut off because the engine at `place` stopped answering.
+    EngineLost {
+        step: String,
+        name: String,
+        place: String,
+    },
+    ExecFailed {
+        command: String,
+        service: String,
+        detail: String,
+    },
+    ImageOffline {
+        image: String,
+    },
+    PullFailed {
+        image: String,
+        detail: String,
+    },
+    /// A container, network or volume (`thing`, a word) with EnvDeck's name that is not EnvDeck's.
+    NotOurs {
+        thing: String,
+        name: String,
+    },
+    ServiceNotRunning {
+        service: String,
+        project: String,
+    },
+    NameMismatch {
+        typed: String,
+        expected: String,
+    },
+    WorkingDirMissing {
+        dir: String,
+    },
+    HostPortTaken {
+        port: u16,
+        url: String,
+        service: String,
+    },
+    /// A second Start of an environment whose Start is running in this app.
+    AlreadyStarting {
+        env: String,
+    },
+    /// The person cancelled the Start.
+    StartCancelled {
+        env: String,
+    },
+    /// The environment's data outlived secrets that protected it: nothing was generated.
+    SecretLost {
+        env: String,
+        volumes: String,
+        names: String,
+        first: String,
+    },
+    /// No answer from the keychain within `seconds`: most often a prompt waiting for the person.
+    KeychainSilent {
+        #[ts(type = "number")]
+        seconds: u64,
+    },
+    EnteredNotGenerated {
+        name: String,
+        env: String,
+    },
+    EmptyValue {
+        name: String,
+        env: String,
+    },
+    TooShort {
+        names: String,
+        env: String,
+        #[ts(type = "number")]
+        least: usize,
+    },
+    TooShortInFile {
+        names: String,
+        env: String,
+        file: String,
+        #[ts(type = "number")]
+        least: usize,
+    },
+    NotStoredYet {
+        name: String,
+        env: String,
+    },
+    NothingToRotate {
+        name: String,
+        env: String,
+    },
+    TaskServiceNotRunning {
+        task: String,
+        service: String,
+        env: String,
+    },
+    /// A service others wait for did not become ready: `why` is itself worded by the catalog
+    /// (`reason.why.<kind>`); `logs` are the service's own last lines.
+    ServiceFailed {
+        service: String,
+        why: envdeck_engine::error::Failure,
+        logs: String,
+    },
 }
 
 impl Reason {
     /// The facts of an engine error, when it is one the window words itself.
     pub fn of(e: &EngineError) -> Option<Reason> {
-        match e {
-            EngineError::Connect(connect) => Reason::of_connect(connect),
+        if let Some((step, name, detail)) = step_of(e) {
+            return Some(match &detail.lost_at {
+                Some(place) => Reason::EngineLost {
+                    step: step.to_owned(),
+                    name,
+                    place: place.clone(),
+                },
+                None => Reason::StepFailed {
+                    step: step.to_owned(),
+                    name,
+                    detail: detail.text.clone(),
+                },
+            });
+        }
+        let s = String::clone;
+        Some(match e {
+            EngineError::Connect(connect) => return Reason::of_connect(connect),
             EngineError::PortTaken {
                 service,
                 host_ip,
                 port,
-            } => Some(Reason::PortTaken {
-                service: service.clone(),
-                host_ip: host_ip.clone(),
+            } => Reason::PortTaken {
+                service: s(service),
+                host_ip: s(host_ip),
                 port: *port,
-            }),
-            _ => None,
-        }
+            },
+            EngineError::Exec {
+                service,
+                command,
+                detail,
+            } if !detail.lost() => Reason::ExecFailed {
+                command: s(command),
+                service: s(service),
+                detail: s(&detail.text),
+            },
+            EngineError::ImageOffline { image, .. } => Reason::ImageOffline { image: s(image) },
+            EngineError::Pull { image, detail } if !detail.lost() => Reason::PullFailed {
+                image: s(image),
+                detail: s(&detail.text),
+            },
+            EngineError::Foreign { kind, name } => Reason::NotOurs {
+                thing: (*kind).to_owned(),
+                name: s(name),
+            },
+            EngineError::NotRunning { project, service } => Reason::ServiceNotRunning {
+                service: s(service),
+                project: s(project),
+            },
+            EngineError::ConfirmationMismatch { expected, typed } => Reason::NameMismatch {
+                typed: s(typed),
+                expected: s(expected),
+            },
+            EngineError::WorkingDirMissing { dir } => Reason::WorkingDirMissing { dir: s(dir) },
+            EngineError::HostPortTaken { service, url, port } => Reason::HostPortTaken {
+                port: *port,
+                url: s(url),
+                service: s(service),
+            },
+            EngineError::ServiceFailed { service, why, logs } => Reason::ServiceFailed {
+                service: s(service),
+                why: why.clone(),
+                logs: s(logs),
+            },
+            // A plan, a missing program, a listing, the events: their sentences are composed of many
+            // parts, in English.
+            _ => return None,
+        })
     }
 
     /// The facts of a keychain error, when it is one the window words itself.
@@ -185,10 +346,42 @@ impl Reason {
     }
 }
 
+/// An engine error of the shape "STEP NAME failed: DETAIL": the step as a word of the window's
+/// catalog (`reason.word.<step>`), what it worked on, and Docker's words.
+fn step_of(e: &EngineError) -> Option<(&'static str, String, &envdeck_engine::error::Detail)> {
+    let quoted = |name: &str| format!("`{name}`");
+    Some(match e {
+        EngineError::CreateNetwork { network, detail } => ("create_network", network.clone(), detail),
+        EngineError::CreateVolume { volume, detail } => ("create_volume", volume.clone(), detail),
+        EngineError::CreateContainer { container, detail } => ("create_container", container.clone(), detail),
+        EngineError::StartContainer { container, detail } => ("start_container", container.clone(), detail),
+        EngineError::StopContainer { container, detail } => ("stop_container", container.clone(), detail),
+        EngineError::Remove { kind, name, detail } => (
+            match *kind {
+                "container" => "remove_container",
+                "network" => "remove_network",
+                "volume" => "remove_volume",
+                _ => return None,
+            },
+            name.clone(),
+            detail,
+        ),
+        EngineError::Logs { container, detail } => ("read_logs", container.clone(), detail),
+        EngineError::Stats { container, detail } => ("read_stats", container.clone(), detail),
+        EngineError::Build { service, detail } => ("build", quoted(service), detail),
+        EngineError::BuildContext { context, detail } => ("pack_context", context.clone(), detail),
+        EngineError::Spawn { program, detail } => ("spawn", quoted(program), detail),
+        EngineError::StopProcess { service, detail } => ("stop_process", quoted(service), detail),
+        EngineError::ProcessState { path, detail } => ("keep_record", path.clone(), detail),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ApiError;
+    use envdeck_engine::error::{Detail, Failure};
 
     /// One error of each kind, as the engine makes it.
     fn samples() -> Vec<EngineError> {
@@ -241,7 +434,155 @@ mod tests {
             host_ip: s("127.0.0.1"),
             port: 8025,
         });
+        samples.extend(step_samples());
+        let docker_said = || Detail::from("no space left on device");
+        samples.extend([
+            EngineError::Exec {
+                service: s("backend"),
+                command: s("alembic upgrade head"),
+                detail: docker_said(),
+            },
+            EngineError::ImageOffline {
+                image: s("postgres:16-alpine"),
+                detail: docker_said(),
+            },
+            EngineError::Pull {
+                image: s("ghcr.io/acme/api:2.1"),
+                detail: Detail::from("manifest unknown"),
+            },
+            EngineError::Foreign {
+                kind: "network",
+                name: s("shop-local_default"),
+            },
+            EngineError::NotRunning {
+                project: s("shop-local"),
+                service: s("db"),
+            },
+            EngineError::ConfirmationMismatch {
+                expected: s("staging"),
+                typed: s("stagin"),
+            },
+            EngineError::WorkingDirMissing {
+                dir: s("/home/dev/shop/backend"),
+            },
+            EngineError::HostPortTaken {
+                service: s("backend"),
+                url: s("http://127.0.0.1:8000/health"),
+                port: 8000,
+            },
+        ]);
+        samples.extend(
+            failure_samples()
+                .into_iter()
+                .map(|why| EngineError::ServiceFailed {
+                    service: s("db"),
+                    why,
+                    logs: s("FATAL:  password authentication failed for user \"app\""),
+                }),
+        );
         samples
+    }
+
+    /// Each way a service fails to become ready, as the engine says it.
+    fn failure_samples() -> Vec<Failure> {
+        let url = || "http://127.0.0.1:8000/health".to_owned();
+        vec![
+            Failure::CrashLoop { restarts: 5, code: 3 },
+            Failure::NotCompleted { code: 2 },
+            Failure::Exited { code: 1 },
+            Failure::Unhealthy,
+            Failure::ExitedBeforeHealthy { code: 137 },
+            Failure::OutOfMemoryLimit {
+                limit: "256 MiB".into(),
+                why: Box::new(Failure::Exited { code: 137 }),
+            },
+            Failure::OutOfMemory {
+                why: Box::new(Failure::ExitedBeforeHealthy { code: 137 }),
+            },
+            Failure::ExitedBeforeAnswer { code: 1, url: url() },
+            Failure::SignalledBeforeAnswer { url: url() },
+            Failure::ExitedAtOnce { code: 2 },
+            Failure::SignalledAtOnce,
+            Failure::Unchecked,
+            Failure::NoAnswer {
+                url: url(),
+                seconds: 60,
+            },
+        ]
+    }
+
+    /// Every engine error of the shape "STEP NAME failed: DETAIL", each step once, and one of them cut
+    /// off by an engine that stopped answering.
+    fn step_samples() -> Vec<EngineError> {
+        let s = |text: &str| text.to_owned();
+        let said = || Detail::from("Conflict. The container name is already in use");
+        let mut steps = vec![
+            EngineError::CreateNetwork {
+                network: s("shop-local_default"),
+                detail: said(),
+            },
+            EngineError::CreateVolume {
+                volume: s("shop-local_pgdata"),
+                detail: said(),
+            },
+            EngineError::CreateContainer {
+                container: s("shop-local-db-1"),
+                detail: said(),
+            },
+            EngineError::StartContainer {
+                container: s("shop-local-db-1"),
+                detail: said(),
+            },
+            EngineError::StopContainer {
+                container: s("shop-local-db-1"),
+                detail: said(),
+            },
+            EngineError::Logs {
+                container: s("shop-local-db-1"),
+                detail: said(),
+            },
+            EngineError::Stats {
+                container: s("shop-local-db-1"),
+                detail: said(),
+            },
+            EngineError::Build {
+                service: s("backend"),
+                detail: Detail::from(
+                    "The command '/bin/sh -c pip install -r requirements.txt' returned a non-zero code: 1",
+                ),
+            },
+            EngineError::BuildContext {
+                context: s("/home/dev/shop/backend"),
+                detail: Detail::from("Permission denied (os error 13)"),
+            },
+            EngineError::Spawn {
+                program: s("uvicorn"),
+                detail: Detail::from("Permission denied (os error 13)"),
+            },
+            EngineError::StopProcess {
+                service: s("backend"),
+                detail: Detail::from("2 processes survived SIGKILL"),
+            },
+            EngineError::ProcessState {
+                path: s("/home/dev/.local/state/envdeck/processes"),
+                detail: Detail::from("Read-only file system (os error 30)"),
+            },
+        ];
+        for kind in ["container", "network", "volume"] {
+            steps.push(EngineError::Remove {
+                kind,
+                name: format!("shop-local_{kind}"),
+                detail: said(),
+            });
+        }
+        steps.push(EngineError::StartContainer {
+            container: s("shop-staging-db-1"),
+            detail: Detail {
+                text: s("Docker stopped answering at ssh://deploy@staging.example.com (it was stopped, restarted or crashed, or the connection to it dropped); start it again, then run the same command again: what was already made is kept and reused"),
+                lost_at: Some(s("ssh://deploy@staging.example.com")),
+            },
+        });
+        steps
     }
 
     /// The doctor's row for a keychain that is not there, as the window receives it in an error's shape.
@@ -278,6 +619,32 @@ mod tests {
         ]
     }
 
+    /// One of each error envdeck-api makes itself with a reason.
+    fn api_samples() -> Vec<ApiError> {
+        use crate::secrets;
+        vec![
+            crate::starts::already_starting("local"),
+            crate::starts::cancelled("local"),
+            secrets::lost_over_data(
+                "local",
+                &["POSTGRES_PASSWORD", "PGADMIN_DEFAULT_PASSWORD"],
+                &["shop-local_pgdata".to_owned()],
+            ),
+            secrets::keychain_silent(30),
+            secrets::entered_not_generated("staging", "SMTP_PASSWORD"),
+            secrets::empty_value("SMTP_PASSWORD", "staging"),
+            secrets::too_short("staging", &["SMTP_PASSWORD"], None),
+            secrets::too_short(
+                "staging",
+                &["SMTP_PASSWORD", "STRIPE_KEY"],
+                Some(std::path::Path::new("/home/dev/shop/.env.staging")),
+            ),
+            secrets::not_stored_yet("SECRET_KEY", "local"),
+            crate::environment::nothing_to_rotate("SECRET_KEY", "local"),
+            crate::task::service_not_running("migrate", "backend", "local"),
+        ]
+    }
+
     /// Which kind a reason is: a new kind fails to compile here until it has a sample.
     fn index(reason: &Reason) -> usize {
         match reason {
@@ -297,7 +664,45 @@ mod tests {
             Reason::Busy { .. } => 13,
             Reason::BusyUnknown { .. } => 14,
             Reason::KeychainNotAvailable { .. } => 15,
+            Reason::StepFailed { .. } => 16,
+            Reason::EngineLost { .. } => 17,
+            Reason::ExecFailed { .. } => 18,
+            Reason::ImageOffline { .. } => 19,
+            Reason::PullFailed { .. } => 20,
+            Reason::NotOurs { .. } => 21,
+            Reason::ServiceNotRunning { .. } => 22,
+            Reason::NameMismatch { .. } => 23,
+            Reason::WorkingDirMissing { .. } => 24,
+            Reason::HostPortTaken { .. } => 25,
+            Reason::AlreadyStarting { .. } => 26,
+            Reason::StartCancelled { .. } => 27,
+            Reason::SecretLost { .. } => 28,
+            Reason::KeychainSilent { .. } => 29,
+            Reason::EnteredNotGenerated { .. } => 30,
+            Reason::EmptyValue { .. } => 31,
+            Reason::TooShort { .. } => 32,
+            Reason::TooShortInFile { .. } => 33,
+            Reason::NotStoredYet { .. } => 34,
+            Reason::NothingToRotate { .. } => 35,
+            Reason::TaskServiceNotRunning { .. } => 36,
+            Reason::ServiceFailed { .. } => 37,
         }
+    }
+
+    /// The facts that are values (not words, not the kind), inner reasons (a failed service's `why`)
+    /// opened.
+    fn plain_facts(facts: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+        let own = |k: &str| k == "kind" || WORD_FACTS.contains(&k);
+        facts
+            .as_object()
+            .expect("an object")
+            .iter()
+            .filter(|(k, _)| !own(k))
+            .flat_map(|(k, v)| match v {
+                serde_json::Value::Object(_) => plain_facts(v),
+                _ => vec![(k.clone(), v.clone())],
+            })
+            .collect()
     }
 
     /// Writes one error of every kind, as the window receives it, beside the generated bindings: the
@@ -308,7 +713,8 @@ mod tests {
         errors.extend(vault_samples().into_iter().map(crate::secrets::vault_error));
         errors.extend(crate::writer::busy_samples());
         errors.push(keychain_row_sample());
-        let mut seen = [false; 16];
+        errors.extend(api_samples());
+        let mut seen = [false; 38];
         for error in &errors {
             let reason = error
                 .reason
@@ -317,13 +723,7 @@ mod tests {
             seen[index(reason)] = true;
             // So masking the message masks the reason too (`ApiError::masked`); words are EnvDeck's own.
             let facts = serde_json::to_value(reason).expect("a reason serializes");
-            let own = |k: &str| k == "kind" || WORD_FACTS.contains(&k);
-            for (name, value) in facts
-                .as_object()
-                .expect("an object")
-                .iter()
-                .filter(|(k, _)| !own(k))
-            {
+            for (name, value) in plain_facts(&facts) {
                 let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
                 assert!(
                     error.message.contains(&text),

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::ApiError;
 use crate::error::ErrorCode;
+use crate::reason::Reason;
 use crate::writer::{self, Operation, Writer};
 
 /// What the secrets table shows for one variable; never the value.
@@ -230,9 +231,15 @@ pub async fn generate_missing(
 }
 
 /// Why nothing was generated: the environment's data outlived a secret that protected it.
-fn lost_over_data(env: &str, lost: &[&str], volumes: &[String]) -> ApiError {
+pub(crate) fn lost_over_data(env: &str, lost: &[&str], volumes: &[String]) -> ApiError {
     let first = lost[0];
-    ApiError::new(
+    let reason = Reason::SecretLost {
+        env: env.to_owned(),
+        volumes: volumes.join(", "),
+        names: lost.join(", "),
+        first: first.to_owned(),
+    };
+    let error = ApiError::new(
         ErrorCode::SecretLost,
         format!(
             "environment {env} still has its data (volume {}) but the keychain no longer holds {}: a new value \
@@ -243,7 +250,11 @@ fn lost_over_data(env: &str, lost: &[&str], volumes: &[String]) -> ApiError {
             volumes.join(", "),
             lost.join(", ")
         ),
-    )
+    );
+    ApiError {
+        reason: Some(reason),
+        ..error
+    }
 }
 
 /// A new value for a generated secret, by its policy (not stored yet: see [`store_rotated`]).
@@ -283,12 +294,18 @@ pub async fn store_rotated(
 
 /// Why an entered secret (SMTP password, third-party key) has no Rotate.
 pub fn entered_not_generated(env: &str, name: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::Internal,
-        format!(
-            "{name} of environment {env} is entered by a person, not generated: enter its new value instead"
-        ),
-    )
+    ApiError {
+        reason: Some(Reason::EnteredNotGenerated {
+            name: name.to_owned(),
+            env: env.to_owned(),
+        }),
+        ..ApiError::new(
+            ErrorCode::Internal,
+            format!(
+                "{name} of environment {env} is entered by a person, not generated: enter its new value instead"
+            ),
+        )
+    }
 }
 
 /// Stores a value a person typed (SMTP password, third-party key), replacing any previous one. A value
@@ -296,13 +313,10 @@ pub fn entered_not_generated(env: &str, name: &str) -> ApiError {
 pub async fn enter(project_id: &str, env: &str, name: &str, value: SecretValue) -> Result<(), ApiError> {
     let (ns, name) = (namespace(project_id, env)?, name.to_owned());
     if value.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            format!("{name} of environment {env}: an empty value was not stored"),
-        ));
+        return Err(empty_value(&name, env));
     }
     if value.char_len() < MIN_MASKED_LEN {
-        return Err(too_short(env, &[name.as_str()], "the value entered"));
+        return Err(too_short(env, &[name.as_str()], None));
     }
     let _writer = writer::lock(project_id, env, Operation::Secrets, writer::announce).await?;
     let (project_id, env) = (project_id.to_owned(), env.to_owned());
@@ -313,19 +327,62 @@ pub async fn enter(project_id: &str, env: &str, name: &str, value: SecretValue) 
     .await
 }
 
+/// An entered value that was empty.
+pub(crate) fn empty_value(name: &str, env: &str) -> ApiError {
+    ApiError {
+        reason: Some(Reason::EmptyValue {
+            name: name.to_owned(),
+            env: env.to_owned(),
+        }),
+        ..ApiError::new(
+            ErrorCode::Internal,
+            format!("{name} of environment {env}: an empty value was not stored"),
+        )
+    }
+}
+
+/// A Reveal or Copy of a secret the keychain does not hold yet.
+pub(crate) fn not_stored_yet(name: &str, env: &str) -> ApiError {
+    ApiError {
+        reason: Some(Reason::NotStoredYet {
+            name: name.to_owned(),
+            env: env.to_owned(),
+        }),
+        ..ApiError::new(
+            ErrorCode::Internal,
+            format!("{name} of environment {env} is not in the keychain yet: generate or enter it first"),
+        )
+    }
+}
+
 /// Why a short value is not stored. EnvDeck hides every stored value wherever it prints output;
 /// a value shorter than [`MIN_MASKED_LEN`] would blank ordinary words and numbers all over a log, so
 /// the masker skips it, and storing it would mean showing it. Generated values are always longer.
-pub(crate) fn too_short(env: &str, names: &[&str], what: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::Internal,
-        format!(
-            "{} of environment {env}: {what} is shorter than {MIN_MASKED_LEN} characters, the least EnvDeck \
-             can hide in logs and output; nothing was stored. Use a longer value (the service's own setting \
-             may need changing too)",
-            names.join(", ")
-        ),
-    )
+pub(crate) fn too_short(env: &str, names: &[&str], file: Option<&std::path::Path>) -> ApiError {
+    let (names, env) = (names.join(", "), env.to_owned());
+    let what = match file {
+        Some(file) => format!("the value in {}", file.display()),
+        None => "the value entered".to_owned(),
+    };
+    let message = format!(
+        "{names} of environment {env}: {what} is shorter than {MIN_MASKED_LEN} characters, the least EnvDeck \
+         can hide in logs and output; nothing was stored. Use a longer value (the service's own setting may \
+         need changing too)"
+    );
+    let least = MIN_MASKED_LEN;
+    let reason = match file {
+        Some(file) => Reason::TooShortInFile {
+            names,
+            env,
+            file: file.display().to_string(),
+            least,
+        },
+        None => Reason::TooShort { names, env, least },
+    };
+    ApiError {
+        reason: Some(reason),
+        ..ApiError::new(ErrorCode::Internal, message)
+    }
 }
 
 /// The value of one secret, for an explicit Reveal or Copy.
@@ -337,10 +394,7 @@ pub async fn reveal(project_id: &str, env: &str, name: &str) -> Result<RevealedS
                 value: v.expose().to_owned(),
                 name,
             }),
-            None => Err(ApiError::new(
-                ErrorCode::Internal,
-                format!("{name} of environment {env} is not in the keychain yet: generate or enter it first"),
-            )),
+            None => Err(not_stored_yet(&name, &env)),
         },
     )
     .await
@@ -423,6 +477,20 @@ pub const KEYCHAIN_WAIT_VAR: &str = "ENVDECK_KEYCHAIN_WAIT";
 /// instead of freezing the window or holding the environment's writer lock.
 const KEYCHAIN_WAIT: Duration = Duration::from_secs(60);
 
+/// A keychain that did not answer within `seconds`: most often a prompt waiting for the person.
+pub(crate) fn keychain_silent(seconds: u64) -> ApiError {
+    ApiError {
+        reason: Some(Reason::KeychainSilent { seconds }),
+        ..ApiError::new(
+            ErrorCode::KeychainUnavailable,
+            format!(
+                "the OS keychain did not answer within {seconds} s: it may be waiting for you (a prompt asking to \
+                 allow EnvDeck, or a locked keyring asking for its password). Answer or unlock it, then try again"
+            ),
+        )
+    }
+}
+
 /// Runs keychain work on the blocking pool (keyring's Secret Service client must not run on a tokio
 /// worker thread), for at most [`KEYCHAIN_WAIT_VAR`] seconds: a keychain waiting for the person (a
 /// macOS consent prompt, a locked keyring asking for its password) ends the operation with
@@ -436,15 +504,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_or(KEYCHAIN_WAIT, Duration::from_secs);
     match tokio::time::timeout(limit, crate::blocking("a keychain operation", work)).await {
         Ok(result) => result,
-        Err(_) => Err(ApiError::new(
-            ErrorCode::KeychainUnavailable,
-            format!(
-                "the OS keychain did not answer within {} s: it may be waiting for you (a prompt asking to \
-                 allow EnvDeck, or a locked keyring asking for its password). Answer or unlock it, then try \
-                 again",
-                limit.as_secs()
-            ),
-        )),
+        Err(_) => Err(keychain_silent(limit.as_secs())),
     }
 }
 

@@ -255,7 +255,7 @@ mod tests {
             what: "container shop-app-1".into(),
             detail: Detail {
                 text: "Docker stopped answering at ssh://deploy@host".into(),
-                lost: true,
+                lost_at: Some("ssh://deploy@host".into()),
             },
         };
         assert_eq!(ApiError::from(lost).code, ErrorCode::DockerUnavailable);

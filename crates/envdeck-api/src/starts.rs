@@ -12,6 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 use tokio::task::AbortHandle;
 
 use crate::error::{ApiError, ErrorCode};
+use crate::reason::Reason;
 
 type Key = (PathBuf, String);
 
@@ -61,10 +62,7 @@ impl Starts {
         let (task, _running) = {
             let mut running = self.lock();
             if running.contains_key(&key) {
-                return Err(ApiError::new(
-                    ErrorCode::Internal,
-                    format!("{env} is already starting: wait for it, or cancel it first"),
-                ));
+                return Err(already_starting(env));
             }
             let number = self.next.fetch_add(1, Ordering::Relaxed);
             let task = tokio::spawn(work);
@@ -79,12 +77,7 @@ impl Starts {
         };
         match task.await {
             Ok(result) => result,
-            Err(e) if e.is_cancelled() => Err(ApiError::new(
-                ErrorCode::Cancelled,
-                format!(
-                    "the start of {env} was cancelled: what it created so far is kept, and Start continues from there"
-                ),
-            )),
+            Err(e) if e.is_cancelled() => Err(cancelled(env)),
             Err(e) => Err(ApiError::new(
                 ErrorCode::Internal,
                 format!("the start of {env} stopped unexpectedly: {e}"),
@@ -106,6 +99,30 @@ impl Starts {
     /// How many Starts are running (for tests and diagnostics).
     pub fn running(&self) -> usize {
         self.lock().len()
+    }
+}
+
+/// A second Start of an environment whose Start runs in this app.
+pub(crate) fn already_starting(env: &str) -> ApiError {
+    ApiError {
+        reason: Some(Reason::AlreadyStarting { env: env.to_owned() }),
+        ..ApiError::new(
+            ErrorCode::Busy,
+            format!("{env} is already starting: wait for it, or cancel it first"),
+        )
+    }
+}
+
+/// The Start the person cancelled: not a failure.
+pub(crate) fn cancelled(env: &str) -> ApiError {
+    ApiError {
+        reason: Some(Reason::StartCancelled { env: env.to_owned() }),
+        ..ApiError::new(
+            ErrorCode::Cancelled,
+            format!(
+                "the start of {env} was cancelled: what it created so far is kept, and Start continues from there"
+            ),
+        )
     }
 }
 

@@ -110,12 +110,7 @@ pub async fn run(
         .iter()
         .any(|s| &s.service == service && s.state == "running")
     {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            format!(
-                "task `{task_id}` runs in service `{service}`, which is not running; start the environment first: envdeck up {env}"
-            ),
-        ));
+        return Err(service_not_running(task_id, service, env));
     }
     tracing::info!(environment = env, task = task_id, service, "running task");
     // Docker's exec output arrives joined into whole lines (`envdeck-engine`'s exec), masked here.
@@ -128,4 +123,22 @@ pub async fn run(
         .map_err(mask_error)?;
     tracing::info!(environment = env, task = task_id, code, "task finished");
     Ok(code)
+}
+
+/// A task whose service has no running container.
+pub(crate) fn service_not_running(task_id: &str, service: &str, env: &str) -> ApiError {
+    ApiError {
+        reason: Some(crate::reason::Reason::TaskServiceNotRunning {
+            task: task_id.to_owned(),
+            service: service.to_owned(),
+            env: env.to_owned(),
+        }),
+        ..ApiError::new(
+            ErrorCode::NotRunning,
+            format!(
+                "task `{task_id}` runs in service `{service}`, which is not running; start the environment \
+                 first: envdeck up {env}"
+            ),
+        )
+    }
 }

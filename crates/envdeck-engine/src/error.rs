@@ -59,10 +59,10 @@ pub enum EngineError {
     #[error("reading the state of {what} from Docker failed: {detail}")]
     Inspect { what: String, detail: Detail },
     /// A Service others wait for became unhealthy, exited or crash-looped.
-    #[error("service `{service}` {reason}. Its last log lines:\n{logs}")]
+    #[error("service `{service}` {why}. Its last log lines:\n{logs}")]
     ServiceFailed {
         service: String,
-        reason: String,
+        why: Failure,
         logs: String,
     },
     /// Docker's events stream could not be read (and reconnecting did not help).
@@ -101,7 +101,7 @@ pub enum EngineError {
     )]
     HostPortTaken { service: String, url: String, port: u16 },
     /// EnvDeck's own record of a host process (state folder) could not be read or written.
-    #[error("EnvDeck's record of a host process in {path} failed: {detail}")]
+    #[error("keeping EnvDeck's record of a host process in {path} failed: {detail}")]
     ProcessState { path: String, detail: Detail },
     /// Some processes of a host process's tree survived SIGTERM and SIGKILL.
     #[error("stopping `{service}` failed: {detail}")]
@@ -111,12 +111,112 @@ pub enum EngineError {
     BuildContext { context: String, detail: Detail },
 }
 
-/// What Docker (or the system) said about a failure, and whether the engine itself stopped answering:
-/// decided once from the client's error kinds ([`is_lost`]), so no caller reads it from the text.
+/// Why a service did not become ready, as facts: the window words each kind from its catalog
+/// (`reason.why.<kind>`), the CLI prints its `Display`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Failure {
+    /// Its restart policy restarted it `restarts` times and it kept exiting.
+    CrashLoop {
+        #[ts(type = "number")]
+        restarts: i64,
+        #[ts(type = "number")]
+        code: i64,
+    },
+    /// A one-off service (`service_completed_successfully`) that exited with an error.
+    NotCompleted {
+        #[ts(type = "number")]
+        code: i64,
+    },
+    Exited {
+        #[ts(type = "number")]
+        code: i64,
+    },
+    Unhealthy,
+    ExitedBeforeHealthy {
+        #[ts(type = "number")]
+        code: i64,
+    },
+    /// The kernel killed it for memory: its own limit was too small.
+    OutOfMemoryLimit {
+        limit: String,
+        why: Box<Failure>,
+    },
+    /// The kernel killed it for memory: the machine (or Docker's VM) ran out.
+    OutOfMemory {
+        why: Box<Failure>,
+    },
+    /// A host process that exited before its health URL answered.
+    ExitedBeforeAnswer {
+        code: i32,
+        url: String,
+    },
+    /// A host process ended by a signal before its health URL answered.
+    SignalledBeforeAnswer {
+        url: String,
+    },
+    /// A host process (no health URL) that exited right after it started.
+    ExitedAtOnce {
+        code: i32,
+    },
+    SignalledAtOnce,
+    /// EnvDeck had no HTTP client to ask a host process's health URL with.
+    Unchecked,
+    /// A host process whose health URL did not answer in time.
+    NoAnswer {
+        url: String,
+        #[ts(type = "number")]
+        seconds: u64,
+    },
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use Failure::*;
+        match self {
+            CrashLoop { restarts, code } => write!(
+                f,
+                "keeps crashing (restarted {restarts} times, last exit code {code})"
+            ),
+            NotCompleted { code } => write!(f, "did not complete successfully (exit code {code})"),
+            Exited { code } => write!(f, "exited with code {code}"),
+            Unhealthy => f.write_str("became unhealthy (its healthcheck kept failing)"),
+            ExitedBeforeHealthy { code } => write!(f, "exited (code {code}) before it became healthy"),
+            OutOfMemoryLimit { limit, why } => write!(
+                f,
+                "was killed by the kernel: out of memory, it needed more than its memory limit of {limit} (it {why}); \
+                 raise deploy.resources.limits.memory in the compose file, or make the service use less"
+            ),
+            OutOfMemory { why } => write!(
+                f,
+                "was killed by the kernel: out of memory, the machine (or Docker's VM) ran out (it {why}); close \
+                 other programs or give Docker more memory"
+            ),
+            ExitedBeforeAnswer { code, url } => write!(f, "exited with code {code} before {url} answered"),
+            SignalledBeforeAnswer { url } => write!(f, "was ended by a signal before {url} answered"),
+            ExitedAtOnce { code } => write!(f, "exited with code {code} right after it started"),
+            SignalledAtOnce => f.write_str("was ended by a signal right after it started"),
+            Unchecked => f.write_str("could not be checked: no HTTP client"),
+            NoAnswer { url, seconds } => write!(f, "did not answer {url} within {seconds} s"),
+        }
+    }
+}
+
+/// What Docker (or the system) said about a failure, and where the engine stopped answering when it
+/// did: decided once from the client's error kinds ([`is_lost`]), so no caller reads it from the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detail {
     pub text: String,
-    pub lost: bool,
+    /// The engine's address (`unix://…`, `ssh://…`) when the failure is that it stopped answering.
+    pub lost_at: Option<String>,
+}
+
+impl Detail {
+    /// Whether the engine stopped answering (rather than answered with an error).
+    pub fn lost(&self) -> bool {
+        self.lost_at.is_some()
+    }
 }
 
 impl std::fmt::Display for Detail {
@@ -127,7 +227,7 @@ impl std::fmt::Display for Detail {
 
 impl From<String> for Detail {
     fn from(text: String) -> Self {
-        Self { text, lost: false }
+        Self { text, lost_at: None }
     }
 }
 
@@ -160,7 +260,7 @@ impl EngineError {
             | Spawn { detail, .. }
             | ProcessState { detail, .. }
             | StopProcess { detail, .. }
-            | BuildContext { detail, .. } => detail.lost,
+            | BuildContext { detail, .. } => detail.lost(),
             _ => false,
         }
     }
@@ -197,14 +297,17 @@ fn place() -> String {
 pub(crate) fn detail(e: &bollard::errors::Error) -> Detail {
     match e {
         bollard::errors::Error::DockerResponseServerError { message, .. } => message.trim().into(),
-        other if is_lost(other) => Detail {
-            text: format!(
-                "Docker stopped answering at {} (it was stopped, restarted or crashed, or the connection to it \
-                 dropped); start it again, then run the same command again: what was already made is kept and reused",
-                place()
-            ),
-            lost: true,
-        },
+        other if is_lost(other) => {
+            let place = place();
+            Detail {
+                text: format!(
+                    "Docker stopped answering at {place} (it was stopped, restarted or crashed, or the connection to \
+                     it dropped); start it again, then run the same command again: what was already made is kept \
+                     and reused"
+                ),
+                lost_at: Some(place),
+            }
+        }
         other => other.to_string().into(),
     }
 }
@@ -276,7 +379,7 @@ mod tests {
                 err: std::io::Error::new(kind, "gone"),
             };
             let said = detail(&e);
-            assert!(said.lost, "{kind:?} is the engine gone, known by its kind");
+            assert!(said.lost(), "{kind:?} is the engine gone, known by its kind");
             let text = said.text;
             assert!(
                 text.contains("Docker stopped answering") && text.contains("run the same command again"),

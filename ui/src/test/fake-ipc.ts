@@ -269,7 +269,11 @@ export const fakeIpc: Ipc = {
     const ended = await Promise.race([control.release.then(() => "released" as const), cancelled]);
     control.cancelRunningStart = null;
     if (ended === "cancelled") throw { code: "cancelled", message: rustMessages.startCancelled };
-    if (control.startFails) throw portTaken;
+    if (control.startFails) {
+      // As Rust does: the step the error stopped is failed with the same (masked) sentence.
+      onProgress({ event: "step_failed", step: { kind: "check_ports" }, message: portTaken.message });
+      throw portTaken;
+    }
     return { plan: { project: "shop-local", steps: [], levels: [] }, services: [] };
   },
   cancelStart: async (t: Target) => {

@@ -84,11 +84,7 @@ pub async fn import_env_file(
             .collect();
         if !short.is_empty() {
             // Checked before anything is written: an import stores all of its values or none.
-            return Err(super::too_short(
-                env.as_str(),
-                &short,
-                &format!("the value in {}", path.display()),
-            ));
+            return Err(super::too_short(env.as_str(), &short, Some(&path)));
         }
         for mut entry in entries {
             let key = entry.key.clone();

@@ -28,7 +28,7 @@ use envdeck_core::secret::Masker;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use tokio::sync::{mpsc, watch};
 
-use crate::error::EngineError;
+use crate::error::{EngineError, Failure};
 use crate::stack::{Sink, UpReport};
 use crate::status::{Change, LogLine, LogOptions, OutputStream, PublishedPort, ServiceEvent, ServiceStatus};
 pub use program::install_hint;
@@ -481,19 +481,21 @@ async fn wait_ready(
         container: container.clone(),
         health,
     };
-    let failed = |reason: String| EngineError::ServiceFailed {
+    let failed = |why: Failure| EngineError::ServiceFailed {
         service: service.clone(),
-        reason,
+        why,
         logs: recent.text(),
     };
     let exit_reason = |record: Option<ExitRecord>, url: Option<&str>| {
-        let how = match record.and_then(|r| r.code) {
-            Some(code) => format!("exited with code {code}"),
-            None => "was ended by a signal".to_owned(),
-        };
-        match url {
-            Some(url) => format!("{how} before {url} answered"),
-            None => format!("{how} right after it started"),
+        let code = record.and_then(|r| r.code);
+        match (code, url) {
+            (Some(code), Some(url)) => Failure::ExitedBeforeAnswer {
+                code,
+                url: url.to_owned(),
+            },
+            (None, Some(url)) => Failure::SignalledBeforeAnswer { url: url.to_owned() },
+            (Some(code), None) => Failure::ExitedAtOnce { code },
+            (None, None) => Failure::SignalledAtOnce,
         }
     };
     let deadline = Instant::now() + timing.startup;
@@ -508,7 +510,7 @@ async fn wait_ready(
         sink(health(Health::None));
         return Ok(());
     };
-    let client = client.ok_or_else(|| failed("could not be checked: no HTTP client".into()))?;
+    let client = client.ok_or_else(|| failed(Failure::Unchecked))?;
     sink(health(Health::Starting));
     let mut waits = health::backoff();
     loop {
@@ -522,10 +524,10 @@ async fn wait_ready(
         }
         if Instant::now() >= deadline {
             sink(health(Health::Unhealthy));
-            return Err(failed(format!(
-                "did not answer {url} within {} s",
-                timing.startup.as_secs()
-            )));
+            return Err(failed(Failure::NoAnswer {
+                url: url.to_owned(),
+                seconds: timing.startup.as_secs(),
+            }));
         }
         let wait = waits.next().unwrap_or(Duration::from_secs(1));
         // An exit ends the wait at once; the reaper reports it once the output is in the log.

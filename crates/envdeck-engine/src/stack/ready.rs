@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::error::{EngineError, detail};
+use crate::error::{EngineError, Failure, detail};
 use crate::events;
 use crate::labels::StackId;
 use crate::logs;
@@ -88,7 +88,7 @@ impl Pulse {
 enum Verdict {
     Ready,
     Pending,
-    Failed(String),
+    Failed(Failure),
 }
 
 /// Waits until `container` meets `condition`. Subscribing before inspecting means no event is missed
@@ -115,11 +115,11 @@ pub(crate) async fn wait(
                 let _ = tokio::time::timeout(OOM_REPORT_GRACE, tick.changed()).await;
                 continue;
             }
-            Verdict::Failed(reason) => {
+            Verdict::Failed(why) => {
                 let logs = logs::last_lines(docker, container, FAILURE_LOG_LINES).await;
                 return Err(EngineError::ServiceFailed {
                     service: service.to_string(),
-                    reason,
+                    why,
                     logs,
                 });
             }
@@ -164,15 +164,16 @@ async fn inspect(
     );
 
     let verdict = if restarts >= CRASH_LOOP_RESTARTS && condition != Condition::ServiceCompletedSuccessfully {
-        Verdict::Failed(format!(
-            "keeps crashing (restarted {restarts} times, last exit code {exit_code})"
-        ))
+        Verdict::Failed(Failure::CrashLoop {
+            restarts,
+            code: exit_code,
+        })
     } else {
         verdict(condition, status, exited, exit_code, health)
     };
     let unexplained_kill = exited && exit_code == 137 && !oom;
     let verdict = match verdict {
-        Verdict::Failed(reason) if oom => Verdict::Failed(out_of_memory(limit, &reason)),
+        Verdict::Failed(why) if oom => Verdict::Failed(out_of_memory(limit, why)),
         other => other,
     };
     Ok((verdict, unexplained_kill))
@@ -188,17 +189,17 @@ fn verdict(
     match condition {
         Condition::ServiceCompletedSuccessfully if exited && exit_code == 0 => Verdict::Ready,
         Condition::ServiceCompletedSuccessfully if exited => {
-            Verdict::Failed(format!("did not complete successfully (exit code {exit_code})"))
+            Verdict::Failed(Failure::NotCompleted { code: exit_code })
         }
         Condition::ServiceCompletedSuccessfully => Verdict::Pending,
-        _ if exited && exit_code != 0 => Verdict::Failed(format!("exited with code {exit_code}")),
+        _ if exited && exit_code != 0 => Verdict::Failed(Failure::Exited { code: exit_code }),
         Condition::ServiceHealthy => match health {
             Health::Healthy => Verdict::Ready,
-            Health::Unhealthy => Verdict::Failed("became unhealthy (its healthcheck kept failing)".into()),
+            Health::Unhealthy => Verdict::Failed(Failure::Unhealthy),
             // No healthcheck: running is the best Docker can tell us.
             Health::None if status == ContainerStateStatusEnum::RUNNING => Verdict::Ready,
             // A stopped container never becomes healthy: waiting longer would hang `up`.
-            _ if exited => Verdict::Failed(format!("exited (code {exit_code}) before it became healthy")),
+            _ if exited => Verdict::Failed(Failure::ExitedBeforeHealthy { code: exit_code }),
             _ => Verdict::Pending,
         },
         Condition::ServiceStarted if status == ContainerStateStatusEnum::RUNNING || exited => Verdict::Ready,
@@ -208,21 +209,18 @@ fn verdict(
 
 /// A failure of a container the kernel killed for memory: that cause first, then what Docker saw, then
 /// what to do about it.
-fn out_of_memory(limit: Option<i64>, reason: &str) -> String {
+fn out_of_memory(limit: Option<i64>, why: Failure) -> Failure {
+    let why = Box::new(why);
     match limit {
-        Some(bytes) => {
-            let limit = if bytes % (1 << 20) == 0 {
+        Some(bytes) => Failure::OutOfMemoryLimit {
+            limit: if bytes % (1 << 20) == 0 {
                 format!("{} MiB", bytes >> 20)
             } else {
                 format!("{bytes} bytes")
-            };
-            format!(
-                "was killed by the kernel: out of memory, it needed more than its memory limit of {limit} (it {reason}); raise deploy.resources.limits.memory in the compose file, or make the service use less"
-            )
-        }
-        None => format!(
-            "was killed by the kernel: out of memory, the machine (or Docker's VM) ran out (it {reason}); close other programs or give Docker more memory"
-        ),
+            },
+            why,
+        },
+        None => Failure::OutOfMemory { why },
     }
 }
 

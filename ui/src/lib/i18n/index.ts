@@ -29,20 +29,33 @@ export function translate(lang: Lang, key: MessageKey, vars: Record<string, stri
  */
 export function errorDetail(lang: Lang, error: { message: string; reason?: Reason }): string {
   if (!error.reason) return error.message;
-  const { kind, ...facts } = error.reason;
-  const key = `reason.${kind}`;
-  if (!(key in catalogs.en)) return error.message;
-  const worded = Object.fromEntries(
-    Object.entries(facts).map(([name, value]) => [
-      name,
-      isWord(name, value) ? translate(lang, `reason.word.${value}` as MessageKey) : value,
-    ]),
-  );
-  return translate(lang, key as MessageKey, worded);
+  return worded(lang, "reason", error.reason as unknown as Facts) ?? error.message;
 }
 
-/** Facts that are words of the sentence, said in the catalog's language: the keychain's `read`, the holder `cli`, its `start`. */
-const WORD_FACTS = new Set(["action", "client", "operation"]);
+type Facts = { kind: string; [fact: string]: unknown };
+
+/** `facts` as the catalog's sentence `prefix.<kind>`; a fact that is itself a kind of facts (a failed
+ *  service's `why`) is worded the same way under `reason.<fact>`. `null` when the catalog lacks a key. */
+function worded(lang: Lang, prefix: string, facts: Facts): string | null {
+  const { kind, ...rest } = facts;
+  const key = `${prefix}.${kind}`;
+  if (!(key in catalogs.en)) return null;
+  const vars: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(rest)) {
+    if (value !== null && typeof value === "object") {
+      const inner = worded(lang, `reason.${name}`, value as Facts);
+      if (inner === null) return null;
+      vars[name] = inner;
+    } else {
+      const plain = value as string | number;
+      vars[name] = isWord(name, plain) ? translate(lang, `reason.word.${plain}` as MessageKey) : plain;
+    }
+  }
+  return translate(lang, key as MessageKey, vars);
+}
+
+/** Facts that are words of the sentence, said in the catalog's language: the keychain's `read`, the holder `cli`, its `start`, an engine step `create_network`, a `thing` such as `volume` (envdeck-api's `reason::WORD_FACTS`). */
+const WORD_FACTS = new Set(["action", "client", "operation", "step", "thing"]);
 
 export function isWord(name: string, value: string | number): boolean {
   return WORD_FACTS.has(name) && `reason.word.${value}` in catalogs.en;

@@ -7,6 +7,13 @@ import { errorDetail, isWord } from "./index";
 // `reason::tests::every_kind_has_a_sample_for_the_windows_catalog`).
 const errors = samples as ApiError[];
 
+/** Every fact that is a value, inner reasons (a failed service's `why`) opened. */
+function plainFacts(reason: object): [string, string | number][] {
+  return Object.entries(reason).flatMap(([name, value]) =>
+    name === "kind" ? [] : value !== null && typeof value === "object" ? plainFacts(value) : [[name, value]],
+  );
+}
+
 describe("errors with a reason", () => {
   it("there is a sample of each kind", () => {
     expect(errors.length).toBeGreaterThan(14);
@@ -21,9 +28,8 @@ describe("errors with a reason", () => {
     for (const e of errors) {
       const es = errorDetail("es", e);
       expect(es, e.message).not.toBe(e.message);
-      const { kind, ...facts } = e.reason!;
-      for (const [name, value] of Object.entries(facts))
-        if (!isWord(name, value)) expect(es, kind).toContain(String(value));
+      for (const [name, value] of plainFacts(e.reason!))
+        if (!isWord(name, value)) expect(es, `${e.reason!.kind}.${name}`).toContain(String(value));
     }
   });
 
@@ -38,6 +44,20 @@ describe("errors with a reason", () => {
     expect(errorDetail("es", locked)).toMatch(/^no se pudo guardar SECRET_KEY del entorno local/);
     const busy = errors.find((e) => e.reason?.kind === "busy")!;
     expect(errorDetail("es", busy)).toMatch(/^local está ocupado: la app de EnvDeck \(pid 4242\) lleva 12 s restaurando/);
+  });
+
+  it("a failed service's cause is worded inside its sentence, even a cause within a cause", () => {
+    const oom = errors.find((e) => e.reason?.kind === "service_failed" && e.message.includes("memory limit"))!;
+    expect(errorDetail("es", oom)).toMatch(
+      /^el servicio `db` fue detenido por el núcleo por falta de memoria: necesitaba más que su límite de memoria de 256 MiB \(terminó con el código 137\)/,
+    );
+  });
+
+  it("an engine step is a word of the sentence: Docker's own words stay as they are", () => {
+    const volume = errors.find((e) => e.reason?.kind === "step_failed" && e.message.startsWith("removing volume"))!;
+    expect(errorDetail("es", volume)).toBe(
+      "no se pudo eliminar el volumen shop-local_volume: Conflict. The container name is already in use",
+    );
   });
 
   it("only a fact meant as a word is one: an environment named `stop` stays `stop`", () => {

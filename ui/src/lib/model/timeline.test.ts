@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apply, newTimeline } from "./timeline";
+import { apply, explain, newTimeline } from "./timeline";
 
 describe("timeline", () => {
   it("follows a service from creating to healthy, in order, once per phase", () => {
@@ -29,5 +29,16 @@ describe("timeline", () => {
     apply(t, { event: "step_started", step: { kind: "service", service: "web" } }, 1);
     apply(t, { event: "step_finished", step: { kind: "service", service: "web" }, outcome: "removed" }, 2);
     expect(t.rows[0].history.map((h) => h.phase)).toEqual(["stopping", "removed"]);
+  });
+
+  it("the operation's error lends its facts to the row it failed, and to no other", () => {
+    const t = newTimeline("up", 0);
+    const message = "port 127.0.0.1:8025 (service `mailhog`) is already in use by another program; stop that program or change the port in the compose file";
+    apply(t, { event: "step_failed", step: { kind: "check_ports" }, message }, 1);
+    apply(t, { event: "step_failed", step: { kind: "ready", service: "web" }, message: "exited with 1" }, 2);
+    const reason = { kind: "port_taken", service: "mailhog", host_ip: "127.0.0.1", port: 8025 } as const;
+    explain(t, { code: "internal", message, reason });
+    expect(t.rows.find((r) => r.key === "ports")?.reason).toEqual(reason);
+    expect(t.rows.find((r) => r.subject === "web")?.reason).toBeUndefined();
   });
 });

@@ -1,6 +1,8 @@
 // The per-service timeline of a Start or Stop, folded from the Progress events Rust streams: each row
 // keeps the phases it went through (with when) and the failure message, already masked by the API.
+import type { ApiError } from "../bindings/ApiError";
 import type { Progress } from "../bindings/Progress";
+import type { Reason } from "../bindings/Reason";
 import type { Step } from "../bindings/Step";
 
 export type Phase =
@@ -25,6 +27,8 @@ export type Row = {
   phase: Phase;
   history: { phase: Phase; ms: number }[];
   message?: string;
+  /** The message's facts, when the operation's error turned out to be this row's failure. */
+  reason?: Reason;
 };
 
 export type Timeline = { mode: "up" | "down"; startedAt: number; rows: Row[] };
@@ -103,4 +107,11 @@ export function apply(t: Timeline, p: Progress, now: number): void {
       // Before any Step: the panel shows them above the timeline, which has nothing to move.
       break;
   }
+}
+
+/** The operation's error, when it is a row's failure, lends that row its facts: the window then words
+ *  the row's message in the person's language, as it does the error note. */
+export function explain(t: Timeline, error: ApiError): void {
+  if (!error.reason) return;
+  for (const row of t.rows) if (row.phase === "failed" && row.message === error.message) row.reason = error.reason;
 }
