@@ -59,6 +59,9 @@ for kind in container network volume; do
   [ -z "$ids" ] || { echo "removing $(echo "$ids" | wc -l) ${kind}(s)"; docker "$kind" rm -f $ids >/dev/null; }
 done
 
+step "Docker Compose v2 (the conformance suite's second opinion; fetched once, not installed)"
+bash scripts/compose-v2.sh
+
 step "test images (built locally, only when missing)"
 bash scripts/test-images.sh
 

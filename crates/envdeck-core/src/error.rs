@@ -55,6 +55,59 @@ pub enum CoreError {
         dependency: String,
         known: String,
     },
+    /// `extends` names a service that its file does not define.
+    #[error(
+        "{}: service `{service}`: `extends` names service `{base}` of {}, which that file does not define \
+         (its services: {known}); fix the name, or add `file:` for a service of another file",
+        file.display(),
+        base_file.display()
+    )]
+    ExtendsUnknown {
+        file: PathBuf,
+        service: String,
+        base: String,
+        base_file: PathBuf,
+        known: String,
+    },
+    /// `extends.file` names a file that cannot be read.
+    #[error(
+        "{}: service `{service}`: `extends.file` {} cannot be read ({reason}); its path is relative to the folder of {}",
+        file.display(),
+        path.display(),
+        file.display()
+    )]
+    ExtendsFile {
+        file: PathBuf,
+        service: String,
+        path: PathBuf,
+        reason: String,
+    },
+    /// A chain of `extends` that comes back to a service it passed.
+    #[error(
+        "{}: service `{service}`: `extends` goes round in a circle: {circle}; remove one `extends` of it",
+        file.display()
+    )]
+    ExtendsCycle {
+        file: PathBuf,
+        service: String,
+        circle: String,
+    },
+    /// Two included projects (or an earlier file and an included project) define the same name.
+    #[error(
+        "{}: `include`: {kind} `{name}` is defined by both {} and {}; rename one of them (a service {} defines \
+         itself is merged over an included one instead)",
+        file.display(),
+        first.display(),
+        second.display(),
+        file.display()
+    )]
+    IncludedTwice {
+        file: PathBuf,
+        kind: String,
+        name: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
     /// Services that wait for each other: none could start first.
     #[error("dependency cycle between services: {}; remove one `depends_on` entry", cycle.join(" -> "))]
     DependencyCycle { cycle: Vec<String> },

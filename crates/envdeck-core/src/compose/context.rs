@@ -18,13 +18,6 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn in_service(self, service: &'a str) -> Self {
-        Self {
-            service: Some(service),
-            ..self
-        }
-    }
-
     pub fn invalid(&self, key: &str, expected: &str, found: &Value) -> CoreError {
         self.invalid_text(key, expected, describe(found))
     }

@@ -6,14 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
-use serde_norway::Value;
+use serde_norway::{Mapping, Value};
 
 use super::context::{Ctx, normalize};
 use super::env_file::EnvFile;
+use super::extends::Bases;
+use super::include::{self, Include};
 use super::interpolate::{Failure, interpolate};
 use super::merge::{merge_network, merge_service, merge_volume};
 use super::model::{ComposeModel, MountType, Network, Service, Volume, Warning};
-use super::service::{ServiceLayer, entries, parse_service};
+use super::service::{ServiceLayer, entries};
 use super::top_level::{parse_networks, parse_volumes};
 use super::variables::Variables;
 use super::yaml;
@@ -35,12 +37,15 @@ pub struct LoadOptions {
 /// Top-level sections whose strings compose interpolates. `x-` blocks are only templates for anchors.
 const INTERPOLATED: &[&str] = &["name", "services", "networks", "volumes"];
 
+#[derive(Default)]
 struct Merged {
     name: Option<String>,
     services: IndexMap<String, (ServiceLayer, PathBuf)>,
     networks: BTreeMap<String, Network>,
     volumes: BTreeMap<String, Volume>,
     warnings: Vec<Warning>,
+    /// The files that include the ones being read, outermost first: an include of one of them is a circle.
+    including: Vec<PathBuf>,
 }
 
 pub fn load(options: &LoadOptions, vars: &Variables) -> Result<ComposeModel, CoreError> {
@@ -53,13 +58,7 @@ pub fn load(options: &LoadOptions, vars: &Variables) -> Result<ComposeModel, Cor
             .clone()
             .unwrap_or_else(|| first.parent().map(Path::to_path_buf).unwrap_or_default()),
     );
-    let mut merged = Merged {
-        name: None,
-        services: IndexMap::new(),
-        networks: BTreeMap::new(),
-        volumes: BTreeMap::new(),
-        warnings: Vec::new(),
-    };
+    let mut merged = Merged::default();
     for file in &options.files {
         let text = crate::files::read_text(file)?;
         load_file(&mut merged, file, &project_dir, &text, vars)?;
@@ -111,34 +110,25 @@ fn load_file(
         dir: project_dir,
         service: None,
     };
-    let mut root = yaml::parse(file, text)?;
-    if root.is_null() {
+    let Some(top) = interpolated(file, text, vars, &mut merged.warnings)? else {
         return Ok(());
-    }
-    let Value::Mapping(top) = &mut root else {
-        return Err(ctx.invalid("(top level)", "a mapping with `services:`", &root));
     };
-    let mut unset = BTreeSet::new();
-    for section in INTERPOLATED {
-        if let Some(v) = top.get_mut(*section) {
-            let mut path = vec![section.to_string()];
-            interpolate_tree(v, &mut path, &ctx, vars, &mut unset)?;
+    // Included projects first: a service this file defines too is merged over the included one.
+    if let Some(value) = top.get("include") {
+        for entry in include::entries(&ctx, value)? {
+            load_included(merged, &ctx, &entry, vars)?;
         }
     }
-    for variable in unset {
-        merged.warnings.push(ctx.warning(
-            &format!("${{{variable}}}"),
-            format!("variable {variable} is not set; using an empty string"),
-        ));
-    }
+    let mut bases = Bases::new(vars);
     for (key, value) in top.iter() {
         let key = key.as_str().unwrap_or_default();
         match key {
             "name" => merged.name = value.as_str().map(str::to_string),
-            "version" => {}
+            "version" | "include" => {}
             "services" => {
-                for (name, spec) in entries(&ctx, "services", value)? {
-                    let layer = parse_service(&ctx.in_service(name), spec, vars, &mut merged.warnings)?;
+                bases.know(file, value);
+                for (name, _) in entries(&ctx, "services", value)? {
+                    let layer = bases.layer(file, project_dir, name, &mut merged.warnings)?;
                     match merged.services.get_mut(name) {
                         Some((base, _)) => merge_service(base, layer),
                         None => {
@@ -174,6 +164,113 @@ fn load_file(
         }
     }
     Ok(())
+}
+
+/// Loads an included project on its own and adds what it defines; a name defined twice by includes (or
+/// by an earlier file) is an error naming both files.
+fn load_included(merged: &mut Merged, ctx: &Ctx, entry: &Include, vars: &Variables) -> Result<(), CoreError> {
+    let vars = entry.variables(ctx, vars)?;
+    let mut own = Merged {
+        including: [merged.including.as_slice(), &[ctx.file.to_path_buf()]].concat(),
+        ..Merged::default()
+    };
+    for file in &entry.files {
+        if let Some(start) = own.including.iter().position(|f| f == file) {
+            let circle: Vec<String> = own.including[start..]
+                .iter()
+                .chain(std::iter::once(file))
+                .map(|f| f.display().to_string())
+                .collect();
+            return Err(ctx.invalid_text(
+                "include",
+                "no file that includes itself",
+                format!("the circle {}", circle.join(" -> ")),
+            ));
+        }
+        let text = crate::files::read_text(file).map_err(|e| {
+            let reason = match e {
+                CoreError::Read { source, .. } => source.to_string(),
+                other => other.to_string(),
+            };
+            ctx.invalid_text(
+                "include",
+                "compose files that can be read (paths are relative to the project's folder)",
+                format!("{} ({reason})", file.display()),
+            )
+        })?;
+        load_file(&mut own, file, &entry.project_dir, &text, &vars)?;
+    }
+    merged.warnings.append(&mut own.warnings);
+    let twice = |kind: &str, name: &str, first: &Path, second: &Path| CoreError::IncludedTwice {
+        file: ctx.file.to_path_buf(),
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        first: first.to_path_buf(),
+        second: second.to_path_buf(),
+    };
+    for (name, (layer, file)) in own.services {
+        if let Some((_, first)) = merged.services.get(&name) {
+            return Err(twice("service", &name, first, &file));
+        }
+        merged.services.insert(name, (layer, file));
+    }
+    let first_file = &entry.files[0];
+    for (name, network) in own.networks {
+        match merged.networks.get(&name) {
+            Some(existing) if *existing != network => {
+                return Err(twice("network", &name, ctx.file, first_file));
+            }
+            _ => {
+                merged.networks.insert(name, network);
+            }
+        }
+    }
+    for (name, volume) in own.volumes {
+        match merged.volumes.get(&name) {
+            Some(existing) if *existing != volume => {
+                return Err(twice("volume", &name, ctx.file, first_file));
+            }
+            _ => {
+                merged.volumes.insert(name, volume);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A compose file's top-level mapping with the sections compose interpolates interpolated (`None` for
+/// an empty file); each variable it uses that is not set is one warning.
+pub(super) fn interpolated(
+    file: &Path,
+    text: &str,
+    vars: &Variables,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Mapping>, CoreError> {
+    let ctx = Ctx {
+        file,
+        dir: file,
+        service: None,
+    };
+    let root = yaml::parse(file, text)?;
+    let mut top = match root {
+        Value::Null => return Ok(None),
+        Value::Mapping(top) => top,
+        other => return Err(ctx.invalid("(top level)", "a mapping with `services:`", &other)),
+    };
+    let mut unset = BTreeSet::new();
+    for section in INTERPOLATED {
+        if let Some(v) = top.get_mut(*section) {
+            let mut path = vec![section.to_string()];
+            interpolate_tree(v, &mut path, &ctx, vars, &mut unset)?;
+        }
+    }
+    for variable in unset {
+        warnings.push(ctx.warning(
+            &format!("${{{variable}}}"),
+            format!("variable {variable} is not set; using an empty string"),
+        ));
+    }
+    Ok(Some(top))
 }
 
 fn interpolate_tree(
@@ -493,13 +590,7 @@ pub fn load_str(
     profiles: &[String],
 ) -> Result<ComposeModel, CoreError> {
     let dir = absolute(file.parent().map(Path::to_path_buf).unwrap_or_default());
-    let mut merged = Merged {
-        name: None,
-        services: IndexMap::new(),
-        networks: BTreeMap::new(),
-        volumes: BTreeMap::new(),
-        warnings: Vec::new(),
-    };
+    let mut merged = Merged::default();
     load_file(&mut merged, file, &dir, text, vars)?;
     let name = merged.name.take().unwrap_or_else(|| "test".into());
     finish(merged, &normalize_project_name(&name), profiles)

@@ -6,6 +6,9 @@ use super::model::{Build, Deploy, Healthcheck, Network, Resources, Volume};
 use super::service::ServiceLayer;
 
 pub fn merge_service(base: &mut ServiceLayer, over: ServiceLayer) {
+    for key in &over.resets {
+        reset(base, key);
+    }
     let b = &mut base.service;
     let o = over.service;
     replace(&mut b.image, o.image);
@@ -62,6 +65,40 @@ pub fn merge_service(base: &mut ServiceLayer, over: ServiceLayer) {
             Some((_, existing)) => *existing = dep,
             None => base.depends_on.push((name, dep)),
         }
+    }
+}
+
+/// Forgets what `layer` says of `key` (a service key tagged `!reset` or `!override` in a later layer).
+fn reset(layer: &mut ServiceLayer, key: &str) {
+    let s = &mut layer.service;
+    match key {
+        "image" => s.image = None,
+        "build" => s.build = None,
+        "command" => s.command = None,
+        "entrypoint" => s.entrypoint = None,
+        "environment" => s.environment.clear(),
+        "env_file" => layer.env_files.clear(),
+        "ports" => s.ports.clear(),
+        "expose" => s.expose.clear(),
+        "volumes" => s.volumes.clear(),
+        "depends_on" => layer.depends_on.clear(),
+        "healthcheck" => s.healthcheck = None,
+        "restart" => s.restart = None,
+        "container_name" => s.container_name = None,
+        "labels" => s.labels.clear(),
+        "networks" => s.networks.clear(),
+        "deploy" => s.deploy = None,
+        "profiles" => s.profiles.clear(),
+        "working_dir" => s.working_dir = None,
+        "user" => s.user = None,
+        "hostname" => s.hostname = None,
+        "dns" => s.dns.clear(),
+        "extra_hosts" => s.extra_hosts.clear(),
+        "stop_grace_period" => s.stop_grace_period = None,
+        "tty" => layer.tty = None,
+        "stdin_open" => layer.stdin_open = None,
+        // Keys EnvDeck does not read (warned about when read) have nothing to forget.
+        _ => {}
     }
 }
 

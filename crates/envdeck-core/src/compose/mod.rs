@@ -6,7 +6,9 @@
 
 mod context;
 pub mod env_file;
+mod extends;
 mod health;
+mod include;
 pub mod interpolate;
 mod load;
 mod merge;

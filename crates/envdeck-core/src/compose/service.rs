@@ -32,6 +32,9 @@ pub struct ServiceLayer {
     pub stdin_open: Option<bool>,
     /// `depends_on` keys in the order written, for cycle messages that read like the file.
     pub depends_on: Vec<(String, Dependency)>,
+    /// Keys tagged `!reset` or `!override`: what earlier files (or an `extends` base) said of them is
+    /// dropped before this layer merges over them.
+    pub resets: Vec<String>,
 }
 
 pub fn parse_service(
@@ -46,11 +49,30 @@ pub fn parse_service(
         other => return Err(ctx.invalid("", "a mapping of service keys (image, ports, ...)", other)),
     };
     let mut layer = ServiceLayer::default();
-    let s = &mut layer.service;
     for (k, v) in map {
         let Some(key) = k.as_str() else {
             return Err(ctx.invalid("", "string keys", k));
         };
+        // `ports: !reset []` drops the key; `ports: !override [..]` replaces it instead of merging.
+        let v = match v {
+            Value::Tagged(tagged) if tagged.tag == "reset" => {
+                layer.resets.push(key.to_owned());
+                continue;
+            }
+            Value::Tagged(tagged) if tagged.tag == "override" => {
+                layer.resets.push(key.to_owned());
+                &tagged.value
+            }
+            Value::Tagged(tagged) => {
+                return Err(ctx.invalid_text(
+                    key,
+                    "a value, or one tagged `!reset` or `!override`",
+                    format!("a value tagged {}", tagged.tag),
+                ));
+            }
+            other => other,
+        };
+        let s = &mut layer.service;
         match key {
             "image" => s.image = text(ctx, key, v)?,
             "build" => s.build = Some(parse_build(ctx, v, warnings)?),

@@ -109,7 +109,7 @@ pub(crate) async fn wait(
         match verdict {
             Verdict::Ready => return Ok(()),
             // Docker can report the exit before the kernel's OOM kill reaches the container's state or
-            // the `oom` event: a SIGKILL with no reason yet gets a moment for one to arrive.
+            // the `oom` event: a kill with no reason yet gets a moment for one to arrive.
             Verdict::Failed(_) if unexplained_kill && !waited_for_oom => {
                 waited_for_oom = true;
                 let _ = tokio::time::timeout(OOM_REPORT_GRACE, tick.changed()).await;
@@ -171,7 +171,9 @@ async fn inspect(
     } else {
         verdict(condition, status, exited, exit_code, health)
     };
-    let unexplained_kill = exited && exit_code == 137 && !oom;
+    // A SIGKILL with no reason yet, or a container Docker restarted (its OOMKilled flag reset by the
+    // restart; under load the `oom` event can come after its health turned): the kernel may have killed it.
+    let unexplained_kill = !oom && ((exited && exit_code == 137) || restarts > 0);
     let verdict = match verdict {
         Verdict::Failed(why) if oom => Verdict::Failed(out_of_memory(limit, why)),
         other => other,
