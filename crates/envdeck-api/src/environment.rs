@@ -144,9 +144,7 @@ pub(crate) fn resolve_reporting(
             .map(|(k, v)| (k.clone(), v.expose().to_string())),
     ));
     vars.push(Layer::process_env());
-    for layer in project.env_file_layers(env).map_err(invalid)? {
-        vars.push(layer);
-    }
+    project.push_env_files(env, &mut vars).map_err(invalid)?;
     let mut model = project.resolve(env, &vars).map_err(invalid)?;
     let mut conflicts = precedence::in_layers(&vars.layers()[1..], &secrets.values);
     conflicts.extend(precedence::enforce(&mut model, &secrets.values));

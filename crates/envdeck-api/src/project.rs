@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use envdeck_core::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Variables, load};
+use envdeck_core::compose::{ComposeModel, EnvFile, LoadOptions, Variables, load};
 use envdeck_core::{CoreError, Environment, Project};
 
 use crate::error::{ApiError, ErrorCode};
@@ -61,8 +61,10 @@ pub fn resolve_files(request: &FilesRequest) -> Result<ComposeModel, ApiError> {
     };
     let mut vars = Variables::from_process_env();
     for path in &env_files {
-        let file = EnvFile::read(path).map_err(invalid)?;
-        vars.push(Layer::new(path.display().to_string(), file.values()));
+        let layer = EnvFile::read(path)
+            .and_then(|file| file.layer(&vars))
+            .map_err(invalid)?;
+        vars.push(layer);
     }
     let options = LoadOptions {
         files: request.files.clone(),

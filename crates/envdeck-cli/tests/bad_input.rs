@@ -72,7 +72,7 @@ fn corpus() -> Vec<(Input, Expect)> {
         (Compose("no-image-no-build.yml"), Error(&["service `web`", "`image` or a `build`"])),
         (Compose("root-list.yml"), Error(&["(top level)", "found a list"])),
         (Compose("root-scalar.yml"), Error(&["(top level)", "found the string"])),
-        (Compose("extends-missing-file.yml"), Error(&["service `web`", "`image` or a `build`"])),
+        (Compose("extends-missing-file.yml"), Error(&["service `web`", "`extends.file`", "nowhere.yml cannot be read"])),
         (Compose("env-file-missing.yml"), Error(&["service `web`", "`env_file`", "missing.env"])),
         (Compose("merge-key-scalar.yml"), Error(&["`<<:`", "the number 5"])),
         (Compose("undefined-alias.yml"), Error(&["line 3", "unknown anchor"])),

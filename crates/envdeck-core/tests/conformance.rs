@@ -9,6 +9,7 @@
 //!   key it has must be in the result with the same value (lists element by element), so a case says
 //!   only what it is about (`@/x` is the path x in the case's folder); or
 //! - `expect-error`: lines that must each appear in the error message;
+//! - `expect-warnings` (optional, beside `expect.json`): lines that must each appear in a warning;
 //! - `v2` (optional): where compose v2 2.26 differs, why (a rule of a newer compose-go, which EnvDeck
 //!   follows). Such a case asserts that 2.26 does differ, so the note cannot go stale silently.
 //!
@@ -17,7 +18,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use envdeck_core::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Service, Variables, load, load_str};
+use envdeck_core::compose::{ComposeModel, EnvFile, LoadOptions, Service, Variables, load, load_str};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -33,6 +34,7 @@ struct Case {
     profiles: Vec<String>,
     project: Option<String>,
     expect: Expect,
+    warnings: Vec<String>,
     v2_differs: Option<String>,
 }
 
@@ -114,6 +116,13 @@ fn case(name: String, dir: PathBuf) -> Case {
         profiles,
         project,
         expect,
+        warnings: read("expect-warnings")
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
         v2_differs: read("v2").map(|why| why.trim().to_owned()),
     }
 }
@@ -134,8 +143,10 @@ fn in_folder(value: Value, dir: &Path) -> Value {
 fn envdeck(case: &Case) -> Result<ComposeModel, String> {
     let mut vars = Variables::new();
     for file in &case.env_files {
-        let values = EnvFile::read(file).map_err(|e| e.to_string())?;
-        vars.push(Layer::new(file.display().to_string(), values.values()));
+        let layer = EnvFile::read(file)
+            .and_then(|f| f.layer(&vars))
+            .map_err(|e| e.to_string())?;
+        vars.push(layer);
     }
     let options = LoadOptions {
         files: case.files.clone(),
@@ -183,6 +194,12 @@ fn every_case_gives_its_expected_model_or_error() {
                 let got = serde_json::to_value(&model).expect("a model serializes");
                 let mut misses = Vec::new();
                 contains(&got, want, "", &mut misses);
+                let said: Vec<String> = model.warnings.iter().map(ToString::to_string).collect();
+                for line in &case.warnings {
+                    if !said.iter().any(|w| w.contains(line.as_str())) {
+                        misses.push(format!("no warning says `{line}` (warnings: {said:?})"));
+                    }
+                }
                 if !misses.is_empty() {
                     failures.push(format!(
                         "{}:\n  {}\n  (got {got})",
@@ -285,17 +302,30 @@ fn comparable(s: &Service) -> Vec<(&'static str, String)> {
         ("entrypoint", format!("{:?}", s.entrypoint)),
         ("labels", format!("{:?}", s.labels)),
         ("profiles", format!("{:?}", s.profiles)),
+        ("develop", format!("{:?}", s.develop)),
     ]
 }
 
 /// The differences between compose v2's model (read back through EnvDeck's single-file loader, so both
 /// are the same types) and EnvDeck's.
 fn differences(case: &Case, theirs_json: &str, ours: &ComposeModel) -> Vec<String> {
+    // v2 prints only the services its profiles enabled: read them back with all of their profiles on.
+    let printed: Value = serde_json::from_str(theirs_json).unwrap_or(Value::Null);
+    let mut profiles: Vec<String> = printed["services"]
+        .as_object()
+        .into_iter()
+        .flat_map(|services| services.values())
+        .filter_map(|service| service["profiles"].as_array())
+        .flatten()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .collect();
+    profiles.sort();
+    profiles.dedup();
     let theirs = match load_str(
         &case.dir.join("compose-v2-output.json"),
         theirs_json,
         &Variables::new(),
-        &[],
+        &profiles,
     ) {
         Ok(model) => model,
         Err(e) => {

@@ -59,9 +59,9 @@ fn keychain_secrets_fill_variables_inside_other_values() {
         "keychain",
         [("POSTGRES_PASSWORD".to_string(), "from-vault".to_string())],
     ));
-    for layer in project.env_file_layers("local-minimal").expect("env files read") {
-        vars.push(layer);
-    }
+    project
+        .push_env_files("local-minimal", &mut vars)
+        .expect("env files read");
     let model = project.resolve("local-minimal", &vars).expect("resolves");
     let url = model.services["backend"].environment["DATABASE_URL"]
         .clone()

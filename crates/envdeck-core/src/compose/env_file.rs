@@ -4,11 +4,17 @@
 //! Entries keep their line so the secret policy can point at `.env.local.example, line 12`. This is the
 //! one reader of the format: compose's `env_file`s and `.env`, the seeds' templates, and a secrets import;
 //! [`quote`] writes a value back (a secrets export) so that this reader and compose get it unchanged.
+//!
+//! As compose v2 reads them as variables ([`EnvFile::layer`]), unquoted and double-quoted values expand
+//! `${VAR}` from the variables above the file and the file's earlier lines (`\$` stays a dollar, single
+//! quotes stay literal); an entry's `value` is always the text as written, which a secrets import keeps.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::interpolate::{Failure, interpolate};
+use super::variables::{Layer, Variables};
 use crate::CoreError;
 
 /// One `KEY=value` line.
@@ -18,12 +24,19 @@ pub struct EnvEntry {
     pub value: String,
     /// 1-based line in the file.
     pub line: usize,
+    /// What compose expands when it reads the file as variables: the value with `$$` for an escaped
+    /// dollar; `None` for a single-quoted (literal) value.
+    #[serde(skip)]
+    pub template: Option<String>,
 }
 
 /// A value may be a secret (an imported `.env`): it is wiped from memory with the entry.
 impl Drop for EnvEntry {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.value);
+        if let Some(template) = &mut self.template {
+            zeroize::Zeroize::zeroize(template);
+        }
     }
 }
 
@@ -62,6 +75,7 @@ impl EnvFile {
                         key: line.to_string(),
                         value: String::new(),
                         line: i + 1,
+                        template: None,
                     });
                     continue;
                 }
@@ -74,20 +88,23 @@ impl EnvFile {
                 )));
             }
             let value = value.trim_start();
-            let value = if let Some(body) = value.strip_prefix('\'') {
-                closing(body, '\'', &mut lines)
-                    .map_err(|_| fail(format!("the single quote opened for {key} never closes")))?
+            let (value, template) = if let Some(body) = value.strip_prefix('\'') {
+                let literal = closing(body, '\'', &mut lines)
+                    .map_err(|_| fail(format!("the single quote opened for {key} never closes")))?;
+                (literal, None)
             } else if let Some(body) = value.strip_prefix('"') {
                 let raw = closing(body, '"', &mut lines)
                     .map_err(|_| fail(format!("the double quote opened for {key} never closes")))?;
-                unescape(&raw)
+                (unescape(&raw, "$"), Some(unescape(&raw, "$$")))
             } else {
-                strip_comment(value).trim_end().to_string()
+                let bare = strip_comment(value).trim_end().to_string();
+                (bare.clone(), Some(bare))
             };
             entries.push(EnvEntry {
                 key: key.to_string(),
                 value,
                 line: i + 1,
+                template,
             });
         }
         Ok(Self {
@@ -103,6 +120,42 @@ impl EnvFile {
 
     pub fn get(&self, key: &str) -> Option<&EnvEntry> {
         self.entries.iter().rev().find(|e| e.key == key)
+    }
+
+    /// The file as one layer of variables, read the way compose v2 reads a `.env` or an `env_file`:
+    /// each value expanded from `above` (which wins) and the file's earlier lines. A `$` that starts no
+    /// variable stays as written; `${VAR:?message}` with VAR unset is an error naming the line.
+    pub fn layer(&self, above: &Variables) -> Result<Layer, CoreError> {
+        let source = self.path.display().to_string();
+        let mut own: Vec<(String, String)> = Vec::new();
+        for entry in &self.entries {
+            let value = match &entry.template {
+                None => entry.value.clone(),
+                Some(template) if !template.contains('$') => entry.value.clone(),
+                Some(template) => {
+                    let lookup = above
+                        .clone()
+                        .with(Layer::new(source.clone(), own.iter().cloned()));
+                    match interpolate(template, &lookup) {
+                        Ok(done) => done.text,
+                        Err(Failure::Syntax(_)) => entry.value.clone(),
+                        Err(Failure::Required { variable, message }) => {
+                            return Err(CoreError::EnvFile {
+                                file: self.path.clone(),
+                                line: entry.line,
+                                message: format!(
+                                    "{} needs variable {variable}, which is not set: {message}",
+                                    entry.key
+                                ),
+                            });
+                        }
+                    }
+                }
+            };
+            own.retain(|(k, _)| *k != entry.key);
+            own.push((entry.key.clone(), value));
+        }
+        Ok(Layer::new(source, own))
     }
 }
 
@@ -159,7 +212,9 @@ fn find_unescaped(s: &str, quote: char) -> Option<usize> {
     None
 }
 
-fn unescape(s: &str) -> String {
+/// A double-quoted value's escapes; `\$` becomes `dollar` (`$` as a value, `$$` to stay one through
+/// expansion).
+fn unescape(s: &str, dollar: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -171,6 +226,7 @@ fn unescape(s: &str) -> String {
             Some('n') => out.push('\n'),
             Some('t') => out.push('\t'),
             Some('r') => out.push('\r'),
+            Some('$') => out.push_str(dollar),
             Some(other) => out.push(other),
             None => out.push('\\'),
         }
@@ -267,6 +323,41 @@ mod tests {
         assert!(
             parse("A='open\n").is_err(),
             "an unclosed quote is an error, not a silent truncation"
+        );
+    }
+
+    #[test]
+    fn as_variables_values_expand_from_above_then_earlier_lines() {
+        let file = parse(
+            "BASE=/srv\nDATA=${BASE}/data\nRAW='${BASE}'\nEARLY=${LATE}x\nLATE=1\nPRICE=5$ each\nESC=\"\\$BASE\"\n",
+        )
+        .expect("parses");
+        let shell = Variables::new().with(Layer::new("shell", [("BASE".to_owned(), "/shell".to_owned())]));
+        let layer = file.layer(&shell).expect("expands");
+        let get = |k: &str| layer.get(k).unwrap_or("<unset>").to_owned();
+        assert_eq!(
+            get("DATA"),
+            "/shell/data",
+            "the layers above win over the file's own line"
+        );
+        assert_eq!(get("RAW"), "${BASE}", "single quotes stay literal");
+        assert_eq!(get("EARLY"), "x", "a later line is not seen");
+        assert_eq!(get("PRICE"), "5$ each", "a dollar that starts no variable stays");
+        assert_eq!(get("ESC"), "$BASE", "an escaped dollar stays a dollar");
+        assert_eq!(
+            file.get("DATA").map(|e| e.value.as_str()),
+            Some("${BASE}/data"),
+            "the entry keeps the text as written (what a secrets import stores)"
+        );
+    }
+
+    #[test]
+    fn a_required_variable_missing_in_an_env_file_names_its_line() {
+        let file = parse("A=1\nURL=${HOST:?set HOST first}\n").expect("parses");
+        let err = file.layer(&Variables::new()).expect_err("HOST is required");
+        assert_eq!(
+            err.to_string(),
+            ".env.local, line 2: URL needs variable HOST, which is not set: set HOST first"
         );
     }
 }

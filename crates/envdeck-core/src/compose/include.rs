@@ -9,7 +9,7 @@ use serde_norway::Value;
 
 use super::context::Ctx;
 use super::env_file::EnvFile;
-use super::variables::{Layer, Variables};
+use super::variables::Variables;
 use crate::CoreError;
 
 /// One entry of `include:`, its paths made absolute.
@@ -40,7 +40,8 @@ impl Include {
                 ),
                 other => other,
             })?;
-            own.push(Layer::new(path.display().to_string(), file.values()));
+            let layer = file.layer(&own)?;
+            own.push(layer);
         }
         Ok(own)
     }

@@ -14,8 +14,8 @@ use super::extends::Bases;
 use super::include::{self, Include};
 use super::interpolate::{Failure, interpolate};
 use super::merge::{merge_network, merge_service, merge_volume};
-use super::model::{ComposeModel, MountType, Network, Service, Volume, Warning};
-use super::service::{ServiceLayer, entries};
+use super::model::{ComposeModel, MountType, Network, Service, Volume, Warning, WatchAction};
+use super::service::{EnvFileRef, ServiceLayer, entries};
 use super::top_level::{parse_networks, parse_volumes};
 use super::variables::Variables;
 use super::yaml;
@@ -94,7 +94,13 @@ pub fn load(options: &LoadOptions, vars: &Variables) -> Result<ComposeModel, Cor
     } else {
         options.profiles.clone()
     };
-    finish(merged, &normalize_project_name(&name), &profiles)
+    finish(
+        merged,
+        &normalize_project_name(&name),
+        &profiles,
+        vars,
+        &project_dir,
+    )
 }
 
 /// Reads one file's text into the merged state (the part of loading that needs no filesystem).
@@ -329,7 +335,13 @@ fn interpolate_tree(
     Ok(())
 }
 
-fn finish(merged: Merged, project: &str, profiles: &[String]) -> Result<ComposeModel, CoreError> {
+fn finish(
+    merged: Merged,
+    project: &str,
+    profiles: &[String],
+    vars: &Variables,
+    project_dir: &Path,
+) -> Result<ComposeModel, CoreError> {
     let Merged {
         services: layers,
         mut networks,
@@ -347,10 +359,11 @@ fn finish(merged: Merged, project: &str, profiles: &[String]) -> Result<ComposeM
             continue;
         }
         check_service(name, file, &layer.service)?;
+        check_watch(name, file, &layer.service, project_dir)?;
         let mut service = layer.service.clone();
         service.tty = layer.tty.unwrap_or(false);
         service.stdin_open = layer.stdin_open.unwrap_or(false);
-        apply_env_files(name, file, &mut service, layer)?;
+        apply_env_files(name, file, &mut service, &layer.env_files, vars)?;
         for (dep, spec) in &layer.depends_on {
             match layers.get(dep) {
                 None => {
@@ -422,32 +435,36 @@ fn finish(merged: Merged, project: &str, profiles: &[String]) -> Result<ComposeM
     })
 }
 
-/// Env files first, then `environment:` on top, as compose layers them.
+/// Env files first, then `environment:` on top, as compose layers them; each file's values expanded from
+/// the project's variables, as compose v2 does.
 fn apply_env_files(
     name: &str,
     compose_file: &Path,
     service: &mut Service,
-    layer: &ServiceLayer,
+    env_files: &[EnvFileRef],
+    vars: &Variables,
 ) -> Result<(), CoreError> {
     let mut from_files = BTreeMap::new();
-    for env_file in &layer.env_files {
+    for env_file in env_files {
         let path = PathBuf::from(&env_file.path);
         if !env_file.required && !path.exists() {
             continue;
         }
-        let file = EnvFile::read(&path).map_err(|e| match e {
-            // A missing env_file is the compose file's mistake: name it and the service, not only the path.
-            CoreError::Read { path, source } => CoreError::Invalid {
-                file: compose_file.to_path_buf(),
-                service: Some(name.to_string()),
-                key: "env_file".to_string(),
-                expected: "an env file that can be read".to_string(),
-                found: format!("{} ({source})", path.display()),
-            },
-            other => other,
-        })?;
-        for (k, v) in file.values() {
-            from_files.insert(k, Some(v));
+        let file = EnvFile::read(&path)
+            .and_then(|f| f.layer(vars))
+            .map_err(|e| match e {
+                // A missing env_file is the compose file's mistake: name it and the service, not only the path.
+                CoreError::Read { path, source } => CoreError::Invalid {
+                    file: compose_file.to_path_buf(),
+                    service: Some(name.to_string()),
+                    key: "env_file".to_string(),
+                    expected: "an env file that can be read".to_string(),
+                    found: format!("{} ({source})", path.display()),
+                },
+                other => other,
+            })?;
+        for (k, v) in file.iter() {
+            from_files.insert(k.to_owned(), Some(v.to_owned()));
         }
     }
     from_files.append(&mut service.environment);
@@ -518,6 +535,37 @@ fn check_service(name: &str, file: &Path, service: &Service) -> Result<(), CoreE
             "an `image` or a `build` section (in this file or an overlay)",
             "neither".to_string(),
         ));
+    }
+    Ok(())
+}
+
+/// What `envdeck watch` needs of a service's `develop.watch`: paths inside the project (a watch never
+/// reads or sends files from elsewhere on the machine), and a `build:` to rebuild from.
+fn check_watch(name: &str, file: &Path, service: &Service, project_dir: &Path) -> Result<(), CoreError> {
+    let Some(develop) = &service.develop else {
+        return Ok(());
+    };
+    let ctx = Ctx {
+        file,
+        dir: project_dir,
+        service: Some(name),
+    };
+    for (i, rule) in develop.watch.iter().enumerate() {
+        let at = format!("develop.watch[{i}].path");
+        if !Path::new(&rule.path).starts_with(project_dir) {
+            return Err(ctx.invalid_text(
+                &at,
+                &format!("a path inside the project folder {}", project_dir.display()),
+                rule.path.clone(),
+            ));
+        }
+        if rule.action == WatchAction::Rebuild && service.build.is_none() {
+            return Err(ctx.invalid_text(
+                &format!("develop.watch[{i}].action"),
+                "`rebuild` only for a service with a `build:` section (an `image:` alone has nothing to rebuild)",
+                "rebuild",
+            ));
+        }
     }
     Ok(())
 }
@@ -593,5 +641,5 @@ pub fn load_str(
     let mut merged = Merged::default();
     load_file(&mut merged, file, &dir, text, vars)?;
     let name = merged.name.take().unwrap_or_else(|| "test".into());
-    finish(merged, &normalize_project_name(&name), profiles)
+    finish(merged, &normalize_project_name(&name), profiles, vars, &dir)
 }

@@ -58,6 +58,13 @@ pub fn merge_service(base: &mut ServiceLayer, over: ServiceLayer) {
     if !o.profiles.is_empty() {
         b.profiles = o.profiles;
     }
+    b.develop = match (b.develop.take(), o.develop) {
+        (Some(mut b), Some(o)) => {
+            append_unique(&mut b.watch, o.watch);
+            Some(b)
+        }
+        (b, o) => o.or(b),
+    };
     replace(&mut base.tty, over.tty);
     replace(&mut base.stdin_open, over.stdin_open);
     for (name, dep) in over.depends_on {
@@ -97,6 +104,7 @@ fn reset(layer: &mut ServiceLayer, key: &str) {
         "stop_grace_period" => s.stop_grace_period = None,
         "tty" => layer.tty = None,
         "stdin_open" => layer.stdin_open = None,
+        "develop" => s.develop = None,
         // Keys EnvDeck does not read (warned about when read) have nothing to forget.
         _ => {}
     }

@@ -93,6 +93,74 @@ pub struct Service {
     pub tty: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stdin_open: bool,
+    /// `develop:`: what `envdeck watch` keeps in step with the files being edited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub develop: Option<Develop>,
+}
+
+/// `develop:` of a service.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Develop {
+    pub watch: Vec<WatchRule>,
+}
+
+/// One `develop.watch` entry: files under `path` (absolute), and what a change to them does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WatchRule {
+    pub path: String,
+    pub action: WatchAction,
+    /// Where `path` lands in the container (the sync actions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Patterns under `path` that are not watched, `.dockerignore`'s syntax.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<String>,
+    /// Sync the whole `path` when watching starts, not only what changes afterwards.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub initial_sync: bool,
+    /// The command `sync+exec` runs in the container after each sync.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exec: Option<WatchExec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WatchExec {
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum WatchAction {
+    /// Copy the changed files into the running container.
+    #[serde(rename = "sync")]
+    Sync,
+    /// Rebuild the image and recreate the service.
+    #[serde(rename = "rebuild")]
+    Rebuild,
+    /// Restart the service's container.
+    #[serde(rename = "restart")]
+    Restart,
+    #[serde(rename = "sync+restart")]
+    SyncRestart,
+    #[serde(rename = "sync+exec")]
+    SyncExec,
+}
+
+impl WatchAction {
+    pub const ALL: [(&'static str, WatchAction); 5] = [
+        ("sync", WatchAction::Sync),
+        ("rebuild", WatchAction::Rebuild),
+        ("restart", WatchAction::Restart),
+        ("sync+restart", WatchAction::SyncRestart),
+        ("sync+exec", WatchAction::SyncExec),
+    ];
+
+    /// Whether the action copies files into the container (and so needs a `target`).
+    pub fn syncs(self) -> bool {
+        matches!(
+            self,
+            WatchAction::Sync | WatchAction::SyncRestart | WatchAction::SyncExec
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -7,7 +7,10 @@ use serde_norway::Value;
 
 use super::context::{Ctx, scalar_text};
 use super::health::{duration, parse_depends_on, parse_healthcheck};
-use super::model::{Build, Dependency, Deploy, ResourceSpec, Resources, Service, ServiceNetwork, Warning};
+use super::model::{
+    Build, Dependency, Deploy, Develop, ResourceSpec, Resources, Service, ServiceNetwork, Warning,
+    WatchAction, WatchExec, WatchRule,
+};
 use super::mounts::parse_mounts;
 use super::ports::parse_ports;
 use super::units::parse_bytes;
@@ -63,12 +66,16 @@ pub fn parse_service(
                 layer.resets.push(key.to_owned());
                 &tagged.value
             }
+            // Compose reads any other tag through as its value; a typo of the two it knows is said.
             Value::Tagged(tagged) => {
-                return Err(ctx.invalid_text(
+                warnings.push(ctx.warning(
                     key,
-                    "a value, or one tagged `!reset` or `!override`",
-                    format!("a value tagged {}", tagged.tag),
+                    format!(
+                        "the tag {} is not one compose acts on (`!reset`, `!override`): read as its value",
+                        tagged.tag
+                    ),
                 ));
+                &tagged.value
             }
             other => other,
         };
@@ -104,11 +111,97 @@ pub fn parse_service(
             "stop_grace_period" => s.stop_grace_period = duration(ctx, key, v)?,
             "tty" => layer.tty = Some(boolean(ctx, key, v)?),
             "stdin_open" => layer.stdin_open = Some(boolean(ctx, key, v)?),
+            "develop" => s.develop = Some(develop(ctx, v, warnings)?),
             k if k.starts_with("x-") => {}
             other => warnings.push(ctx.warning(other, "not supported by EnvDeck; ignored")),
         }
     }
     Ok(layer)
+}
+
+/// `develop:`, its `watch` rules checked as compose checks them: an action it knows, a path, a target
+/// for the actions that copy files, a command for `sync+exec`.
+fn develop(ctx: &Ctx, v: &Value, warnings: &mut Vec<Warning>) -> Result<Develop, CoreError> {
+    let mut out = Develop::default();
+    for (key, value) in entries(ctx, "develop", v)? {
+        match key {
+            "watch" => {
+                let Value::Sequence(rules) = value else {
+                    return Err(ctx.invalid(
+                        "develop.watch",
+                        "a list of rules (`action`, `path`, ...)",
+                        value,
+                    ));
+                };
+                for (i, rule) in rules.iter().enumerate() {
+                    out.watch
+                        .push(watch_rule(ctx, &format!("develop.watch[{i}]"), rule)?);
+                }
+            }
+            other => {
+                warnings.push(ctx.warning(&format!("develop.{other}"), "not supported by EnvDeck; ignored"))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn watch_rule(ctx: &Ctx, at: &str, rule: &Value) -> Result<WatchRule, CoreError> {
+    let mut action = None;
+    let (mut path, mut target, mut ignore, mut initial_sync, mut exec) =
+        (None, None, Vec::new(), false, None);
+    for (key, value) in entries(ctx, at, rule)? {
+        let field = format!("{at}.{key}");
+        match key {
+            "action" => {
+                let said = scalar_text(value).unwrap_or_default();
+                let known = WatchAction::ALL.iter().find(|(name, _)| *name == said);
+                let names: Vec<&str> = WatchAction::ALL.iter().map(|(name, _)| *name).collect();
+                action =
+                    Some(known.map(|(_, a)| *a).ok_or_else(|| {
+                        ctx.invalid(&field, &format!("one of {}", names.join(", ")), value)
+                    })?);
+            }
+            "path" => path = text(ctx, &field, value)?.map(|p| ctx.absolute(&p)),
+            "target" => target = text(ctx, &field, value)?,
+            "ignore" => ignore = strings(ctx, &field, value)?,
+            "initial_sync" => initial_sync = boolean(ctx, &field, value)?,
+            "exec" => {
+                let command = match value {
+                    Value::Mapping(m) => m.get("command"),
+                    _ => None,
+                };
+                exec = command
+                    .map(|c| self::command(ctx, &format!("{field}.command"), c))
+                    .transpose()?
+                    .flatten()
+                    .map(|command| WatchExec { command });
+            }
+            _ => {
+                return Err(ctx.invalid_text(
+                    &field,
+                    "only `action`, `path`, `target`, `ignore`, `initial_sync` and `exec`",
+                    "another key",
+                ));
+            }
+        }
+    }
+    let action = action.ok_or_else(|| ctx.invalid_text(at, "an `action` (sync, rebuild, ...)", "none"))?;
+    let path = path.ok_or_else(|| ctx.invalid_text(at, "a `path` to watch", "none"))?;
+    if action.syncs() && target.is_none() {
+        return Err(ctx.invalid_text(at, "a `target` in the container for a sync action", "none"));
+    }
+    if action == WatchAction::SyncExec && exec.is_none() {
+        return Err(ctx.invalid_text(at, "an `exec.command` for sync+exec", "none"));
+    }
+    Ok(WatchRule {
+        path,
+        action,
+        target,
+        ignore,
+        initial_sync,
+        exec,
+    })
 }
 
 fn text(ctx: &Ctx, key: &str, v: &Value) -> Result<Option<String>, CoreError> {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::CoreError;
-use crate::compose::{ComposeModel, EnvFile, Layer, LoadOptions, Variables, load, normalize_project_name};
+use crate::compose::{ComposeModel, EnvFile, LoadOptions, Variables, load, normalize_project_name};
 use crate::secret::SecretRule;
 pub use endpoint::{Endpoint, SshLogin};
 pub use identity::{Identity, valid_environment_id};
@@ -101,22 +101,21 @@ impl Project {
             })
     }
 
-    /// The environment's env files as variable layers, in the order compose would read them.
-    pub fn env_file_layers(&self, id: &str) -> Result<Vec<Layer>, CoreError> {
+    /// Adds the environment's env files to `vars` as layers, in the order compose reads them, each
+    /// value expanded from the layers above it (as compose v2 expands `${VAR}` inside `.env`).
+    pub fn push_env_files(&self, id: &str, vars: &mut Variables) -> Result<(), CoreError> {
         let EnvironmentKind::Docker { env_files, .. } = &self.environment(id)?.kind else {
-            return Ok(Vec::new());
+            return Ok(());
         };
-        env_files
-            .iter()
-            .map(|path| {
-                let file = EnvFile::read(path)?;
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                Ok(Layer::new(name, file.values()))
-            })
-            .collect()
+        for path in env_files {
+            let mut layer = EnvFile::read(path)?.layer(vars)?;
+            layer.source = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            vars.push(layer);
+        }
+        Ok(())
     }
 
     /// The parsed variables template of an environment, for the secret policy.
@@ -149,7 +148,7 @@ impl Project {
     }
 
     /// Resolves a Docker environment into one model. `vars` are the caller's layers (process environment,
-    /// keychain secrets, then [`Project::env_file_layers`]).
+    /// keychain secrets, then [`Project::push_env_files`]).
     pub fn resolve(&self, id: &str, vars: &Variables) -> Result<ComposeModel, CoreError> {
         let env = self.environment(id)?;
         let EnvironmentKind::Docker {
