@@ -4,6 +4,7 @@
 #!   scripts/bench.sh load     loading a 50-service, 3-overlay project (target: < 20 ms)
 #!   scripts/bench.sh up       EnvDeck `up` vs docker-compose `up -d` + health, and overhead above the critical path
 #!   scripts/bench.sh app      the desktop app (release build): launch to first paint, memory with 5 services up
+#!   scripts/bench.sh watch    `envdeck watch`: a saved file to the same bytes in the container, median and worst of 50
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/envdeck/target}"
@@ -29,4 +30,12 @@ if [ "$which" = all ] || [ "$which" = app ]; then
   cargo build -q --release -p envdeck-app
   ENVDECK_APP_BIN="$CARGO_TARGET_DIR/release/envdeck-app" bash scripts/with-keychain.sh \
     xvfb-run -a -s "-screen 0 1280x800x24" cargo bench -q -p envdeck-tests --bench app
+fi
+if [ "$which" = all ] || [ "$which" = watch ]; then
+  echo "== envdeck watch (release build, real engine and keychain)"
+  bash scripts/docker-engine.sh
+  bash scripts/test-images.sh
+  cargo build -q --release -p envdeck-cli
+  ENVDECK_CLI_BIN="$CARGO_TARGET_DIR/release/envdeck" bash scripts/with-keychain.sh \
+    cargo bench -q -p envdeck-tests --bench watch
 fi

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod checklist;
 pub mod clipboard;
 pub mod desktop;
+pub mod develop;
 pub mod environment;
 pub mod error;
 mod folders;

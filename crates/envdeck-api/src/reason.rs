@@ -373,6 +373,7 @@ fn step_of(e: &EngineError) -> Option<(&'static str, String, &envdeck_engine::er
         EngineError::Spawn { program, detail } => ("spawn", quoted(program), detail),
         EngineError::StopProcess { service, detail } => ("stop_process", quoted(service), detail),
         EngineError::ProcessState { path, detail } => ("keep_record", path.clone(), detail),
+        EngineError::Sync { service, detail } => ("sync", quoted(service), detail),
         _ => return None,
     })
 }
@@ -566,6 +567,10 @@ mod tests {
             EngineError::ProcessState {
                 path: s("/home/dev/.local/state/envdeck/processes"),
                 detail: Detail::from("Read-only file system (os error 30)"),
+            },
+            EngineError::Sync {
+                service: s("backend"),
+                detail: Detail::from("Could not find the file / in container shop-local-backend-1"),
             },
         ];
         for kind in ["container", "network", "volume"] {

@@ -180,6 +180,35 @@ pub async fn restart(stack: &StackId, service: Option<&str>) -> Result<Vec<Strin
     answered(stack, engine(stack).await?.restart(stack, service).await).await
 }
 
+/// Copies changed files into a Service's container and removes the deleted ones there (a watch's sync).
+pub async fn sync(
+    stack: &StackId,
+    service: &str,
+    copies: &[envdeck_core::watch::Copy],
+    removes: &[String],
+) -> Result<usize, ApiError> {
+    answered(
+        stack,
+        engine(stack).await?.sync(stack, service, copies, removes).await,
+    )
+    .await
+}
+
+/// Builds a Service's image again and brings the stack up with it (a watch's rebuild).
+pub async fn rebuild(
+    stack: &StackId,
+    model: &ComposeModel,
+    service: &str,
+    on_progress: impl Fn(Progress) + Send + Sync + 'static,
+) -> Result<UpReport, ApiError> {
+    let engine = engine(stack).await?;
+    answered(
+        stack,
+        engine.rebuild(stack, model, service, Arc::new(on_progress)).await,
+    )
+    .await
+}
+
 /// The stack's log lines, each masked with `masker` once whole.
 pub async fn logs(
     stack: &StackId,

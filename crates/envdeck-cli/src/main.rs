@@ -57,6 +57,8 @@ enum Command {
     Restore(commands::backup::RestoreArgs),
     /// Who this folder is to EnvDeck; `adopt FROM` or `new` when EnvDeck asks about a moved folder.
     Project(commands::project::Args),
+    /// Keep a running Environment's containers in step with your edits (`develop.watch` rules), until Ctrl-C.
+    Watch(commands::watch::Args),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => commands::backup::run(&project, args),
         Command::Restore(args) => commands::backup::restore(&project, args),
         Command::Project(args) => commands::project::run(&project, args),
+        Command::Watch(args) => commands::watch::run(&project, args),
     };
     match outcome {
         Ok(code) => code,

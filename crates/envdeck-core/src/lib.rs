@@ -8,11 +8,13 @@ pub mod checklist;
 pub mod compose;
 pub mod error;
 pub mod files;
+pub mod ignore;
 pub mod image;
 pub mod plan;
 pub mod progress;
 pub mod project;
 pub mod secret;
+pub mod watch;
 
 pub use error::CoreError;
 pub use project::{Environment, EnvironmentKind, Identity, Project};

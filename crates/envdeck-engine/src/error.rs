@@ -106,6 +106,9 @@ pub enum EngineError {
     /// Some processes of a host process's tree survived SIGTERM and SIGKILL.
     #[error("stopping `{service}` failed: {detail}")]
     StopProcess { service: String, detail: Detail },
+    /// `develop.watch`'s copy of changed files into a service's container failed.
+    #[error("copying the changed files into service `{service}` failed: {detail}")]
+    Sync { service: String, detail: Detail },
     /// A `build:` context could not be packed.
     #[error("packing the build context {context} failed: {detail}")]
     BuildContext { context: String, detail: Detail },
@@ -260,7 +263,8 @@ impl EngineError {
             | Spawn { detail, .. }
             | ProcessState { detail, .. }
             | StopProcess { detail, .. }
-            | BuildContext { detail, .. } => detail.lost(),
+            | BuildContext { detail, .. }
+            | Sync { detail, .. } => detail.lost(),
             _ => false,
         }
     }

@@ -79,6 +79,17 @@ pub(crate) async fn ensure_built(
     if present(docker, image).await? {
         return Ok(Outcome::Unchanged);
     }
+    build_now(docker, image, service, build, sink).await
+}
+
+/// Builds the image from the service's context whether or not it exists (a watch's `rebuild`).
+pub(crate) async fn build_now(
+    docker: &Docker,
+    image: &str,
+    service: &str,
+    build: &Build,
+    sink: &Sink,
+) -> Result<Outcome, EngineError> {
     let tar = context::pack(build.context.clone()).await?;
     let args: std::collections::HashMap<String, String> = build
         .args

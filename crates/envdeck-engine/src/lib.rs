@@ -21,6 +21,7 @@ pub mod ssh;
 pub mod stack;
 mod stats;
 pub mod status;
+mod sync;
 pub mod tls;
 mod volumes;
 

@@ -108,11 +108,13 @@ pub(crate) fn asked_again_if_dropped<T>(call: impl Fn() -> keyring::Result<T>) -
     }
 }
 
-/// D-Bus's own words for a daemon that ended with the call unanswered (`org.freedesktop.DBus.Error.NoReply`):
-/// keyring passes the D-Bus error on as text only.
+/// The words of a daemon that ended with the call unanswered (D-Bus's `NoReply`), or of the new daemon
+/// the bus started in its place, which does not know the session the call opened with the old one
+/// (the Secret Service's `NoSession`): keyring passes the D-Bus error on as text only.
 fn went_away(e: &(dyn std::error::Error + Send + Sync)) -> bool {
-    e.to_string()
-        .contains("disconnected from message bus without replying")
+    let said = e.to_string();
+    said.contains("disconnected from message bus without replying")
+        || said.contains("The session does not exist")
 }
 
 /// What `store_if_absent` found.
@@ -154,4 +156,27 @@ pub fn store_if_absent(
     let value = make()?;
     write_entry(&entry, &value, doing(Action::Store, ns, name))?;
     Ok(Stored::Created(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn said(text: &str) -> Box<dyn std::error::Error + Send + Sync> {
+        text.into()
+    }
+
+    #[test]
+    fn a_daemon_that_went_away_or_was_replaced_is_asked_again_and_nothing_else_is() {
+        assert!(went_away(
+            said("DBus error: Remote peer disconnected from message bus without replying").as_ref()
+        ));
+        assert!(
+            went_away(said("DBus error: The session does not exist").as_ref()),
+            "a new daemon that does not know the old one's session"
+        );
+        assert!(!went_away(
+            said("DBus error: Cannot create an item in a locked collection").as_ref()
+        ));
+    }
 }

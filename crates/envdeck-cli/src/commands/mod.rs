@@ -18,6 +18,7 @@ pub mod secrets;
 pub mod target;
 pub mod task;
 pub mod up;
+pub mod watch;
 
 /// What a subcommand returns: its exit code, or an error printed as `error: <message>`.
 pub type Outcome = Result<std::process::ExitCode, envdeck_api::ApiError>;

@@ -296,6 +296,64 @@ impl Engine {
         .await
     }
 
+    /// Copies changed files into the Service's running container and removes there the ones deleted
+    /// here (`develop.watch`'s sync); returns how many files went.
+    pub async fn sync(
+        &self,
+        project: &StackId,
+        service: &str,
+        copies: &[envdeck_core::watch::Copy],
+        removes: &[String],
+    ) -> Result<usize, EngineError> {
+        let container = self.running(project, service).await?;
+        self.at(async {
+            let sent = crate::sync::copy_in(&self.docker, service, &container, copies).await?;
+            if !removes.is_empty() {
+                let mut command = vec!["rm".to_owned(), "-rf".to_owned(), "--".to_owned()];
+                command.extend(removes.iter().cloned());
+                let code = crate::exec::run(&self.docker, service, &container, &command, |_| {}).await?;
+                if code != 0 {
+                    return Err(EngineError::Sync {
+                        service: service.to_owned(),
+                        detail: format!("`rm` of {} files exited with code {code}", removes.len()).into(),
+                    });
+                }
+            }
+            Ok(sent)
+        })
+        .await
+    }
+
+    /// Builds the Service's image again from its context and brings the stack up with it (the
+    /// Service's container is replaced, the others kept): `develop.watch`'s `rebuild`.
+    pub async fn rebuild(
+        &self,
+        stack: &StackId,
+        model: &ComposeModel,
+        service: &str,
+        sink: Sink,
+    ) -> Result<UpReport, EngineError> {
+        let Some((spec, build)) = model
+            .services
+            .get(service)
+            .and_then(|s| s.build.as_ref().map(|b| (s, b)))
+        else {
+            return Err(EngineError::Plan(format!(
+                "service `{service}` has no `build:` to rebuild from"
+            )));
+        };
+        let image = envdeck_core::plan::image_of(&model.name, service, spec);
+        self.at(crate::images::build_now(
+            &self.docker,
+            &image,
+            service,
+            build,
+            &sink,
+        ))
+        .await?;
+        self.up(stack, model, sink).await
+    }
+
     /// Like [`Engine::exec`] for a command whose stdout is data (a database dump): bytes go to
     /// `on_stdout` unsplit; returns the exit code and stderr.
     pub async fn exec_raw(

@@ -96,6 +96,7 @@ export const en = {
   "reason.word.spawn": "starting",
   "reason.word.stop_process": "stopping",
   "reason.word.keep_record": "keeping EnvDeck's record of a host process in",
+  "reason.word.sync": "copying the changed files into service",
   "reason.word.container": "container",
   "reason.word.network": "network",
   "reason.word.volume": "volume",

@@ -98,6 +98,7 @@ export const es: Record<MessageKey, string> = {
   "reason.word.spawn": "arrancar",
   "reason.word.stop_process": "parar",
   "reason.word.keep_record": "guardar el registro de EnvDeck de un proceso local en",
+  "reason.word.sync": "copiar los archivos cambiados al servicio",
   "reason.word.container": "un contenedor",
   "reason.word.network": "una red",
   "reason.word.volume": "un volumen",
