@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::environment::{project_id, resolve_masked, specs, stack_of};
 use crate::error::{ApiError, ErrorCode};
 use crate::stack::{self, StackId};
+use crate::writer::Operation;
 
 /// A burst of changes ends when the files have been quiet this long.
 const QUIET: Duration = Duration::from_millis(40);
@@ -75,8 +76,17 @@ pub async fn watch(
              sync (watch is for Docker environments)"
         )));
     }
+    // A watch copies files into containers and rebuilds them with none of a Start's checklist or typed
+    // confirmation: development environments only.
+    if envdeck_core::checklist::blocks_start(crate::checklist::exposure_of(project, env)?) {
+        return Err(refused(format!(
+            "`{env}` is a staging or production environment: a watch changes its containers without the \
+             security checklist or its name typed, so it runs only on development environments"
+        )));
+    }
     let stack = stack_of(project, env)?;
-    let stored = crate::secrets::stored_values(project_id(project)?, env, &specs(project, env)?).await?;
+    let id = project_id(project)?;
+    let stored = crate::secrets::stored_values(id, env, &specs(project, env)?).await?;
     let masker = stored.masker();
     let model = resolve_masked(project, env, &stored)?;
     let services = watched(&model, env, only)?;
@@ -111,18 +121,16 @@ pub async fn watch(
             paths,
         });
     }
+    let target = Target {
+        id,
+        stack: &stack,
+        model: &model,
+    };
     for (service, rules) in &services {
         let first: Vec<PathBuf> = rules.initial_paths().map(Path::to_path_buf).collect();
         if !first.is_empty() {
-            carry_out(
-                &stack,
-                &model,
-                service,
-                rules.plan(&first, kind_of, files_under),
-                &on_event,
-                &masker,
-            )
-            .await;
+            let batch = rules.plan(&first, kind_of, files_under);
+            carry_out(&target, service, batch, &on_event, &masker).await;
         }
     }
     while let Some(first) = changes.recv().await {
@@ -139,7 +147,7 @@ pub async fn watch(
         for (service, rules) in &services {
             let batch = rules.plan(&changed, kind_of, files_under);
             if !batch.is_empty() {
-                carry_out(&stack, &model, service, batch, &on_event, &masker).await;
+                carry_out(&target, service, batch, &on_event, &masker).await;
             }
         }
     }
@@ -176,11 +184,17 @@ fn watched(model: &ComposeModel, env: &str, only: Option<&str>) -> Result<Vec<(S
     Ok(services)
 }
 
+/// The environment a watch acts on.
+struct Target<'a> {
+    id: &'a str,
+    stack: &'a StackId,
+    model: &'a ComposeModel,
+}
+
 /// Does what `batch` asks of `service`, saying each step; a rebuild replaces the copies (the new image
-/// has the files).
+/// has the files) and, as a Start does, first waits for any other EnvDeck changing the environment.
 async fn carry_out(
-    stack: &StackId,
-    model: &ComposeModel,
+    target: &Target<'_>,
     service: &str,
     batch: Batch,
     on_event: &(impl Fn(WatchEvent) + Send + Sync),
@@ -194,8 +208,15 @@ async fn carry_out(
     };
     let started = Instant::now();
     let millis = |since: Instant| u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let stack = target.stack;
     if batch.rebuild {
-        match stack::rebuild(stack, model, service, |_| {}).await {
+        let env = stack.environment.as_str();
+        let rebuilt =
+            match crate::writer::lock(target.id, env, Operation::Start, crate::writer::announce).await {
+                Ok(_writer) => stack::rebuild(stack, target.model, service, |_| {}).await,
+                Err(e) => Err(e),
+            };
+        match rebuilt {
             Ok(_) => on_event(WatchEvent::Rebuilt {
                 service: service.to_owned(),
                 millis: millis(started),

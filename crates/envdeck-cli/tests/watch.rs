@@ -54,6 +54,31 @@ fn in_container(stack: &str, path: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// When the stack's container last started, as Docker says.
+fn started_at(stack: &str) -> String {
+    let id = String::from_utf8(
+        Command::new("docker")
+            .args([
+                "ps",
+                "-q",
+                "--filter",
+                &format!("label=com.docker.compose.project={stack}"),
+            ])
+            .output()
+            .expect("docker runs")
+            .stdout,
+    )
+    .expect("utf-8");
+    let Some(id) = id.lines().next() else {
+        return String::new();
+    };
+    let out = Command::new("docker")
+        .args(["inspect", "-f", "{{.State.StartedAt}}", id.trim()])
+        .output()
+        .expect("docker runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
 /// Waits (at most 15 s) until `check` holds; how long it took.
 fn within(what: &str, check: impl Fn() -> bool) -> Duration {
     let started = Instant::now();
@@ -70,7 +95,9 @@ fn within(what: &str, check: impl Fn() -> bool) -> Duration {
 fn saved_edited_and_deleted_files_reach_the_container_and_ignored_ones_do_not() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join(format!("edt-watch-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("src")).unwrap();
+    for folder in ["src", "conf", "restart-me"] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+    }
     std::fs::write(
         dir.join("docker-compose.yml"),
         r#"services:
@@ -83,6 +110,14 @@ fn saved_edited_and_deleted_files_reach_the_container_and_ignored_ones_do_not() 
           path: ./src
           target: /app
           ignore: ["*.tmp"]
+        - action: sync+exec
+          path: ./conf
+          target: /etc/app
+          exec:
+            command: ["sh", "-c", "cp /etc/app/app.conf /tmp/ran"]
+        - action: sync+restart
+          path: ./restart-me
+          target: /etc/restart
 "#,
     )
     .unwrap();
@@ -109,7 +144,7 @@ fn saved_edited_and_deleted_files_reach_the_container_and_ignored_ones_do_not() 
     running.watch = Some(watch);
     let first = said.next().expect("a line").unwrap();
     assert!(
-        first.starts_with("app: watching ") && first.ends_with("/src"),
+        first.starts_with("app: watching ") && first.contains("/src, ") && first.ends_with("/restart-me"),
         "{first}"
     );
     // What the watch prints, read on the side so its pipe never fills.
@@ -144,13 +179,41 @@ fn saved_edited_and_deleted_files_reach_the_container_and_ignored_ones_do_not() 
         None,
         "an ignored file never goes to the container"
     );
-    let lines: Vec<String> = printed.try_iter().collect();
+
+    // sync+exec: the command runs after the copy, and sees the copied file.
+    std::fs::write(dir.join("conf/app.conf"), "level=debug\n").unwrap();
+    within("the command ran on the synced file", || {
+        in_container(&stack, "/tmp/ran").as_deref() == Some("level=debug\n")
+    });
+    // sync+restart: the container starts again, and keeps the files it had.
+    let before = started_at(&stack);
+    std::fs::write(dir.join("restart-me/flag"), "1\n").unwrap();
+    within("the container restarted", || started_at(&stack) != before);
+    within("it still has the synced files", || {
+        in_container(&stack, "/etc/restart/flag").as_deref() == Some("1\n")
+            && in_container(&stack, "/app/pages/index.html").is_some()
+    });
+
+    let heard = std::cell::RefCell::new(Vec::<String>::new());
+    within("the restart is said", || {
+        let mut heard = heard.borrow_mut();
+        heard.extend(printed.try_iter());
+        heard.iter().any(|l| l.starts_with("app: restarted in "))
+    });
+    let lines = heard.into_inner();
     assert!(
         lines
             .iter()
             .any(|l| l.starts_with("app: synced ") && l.ends_with(" ms")),
         "each sync is said with its time: {lines:?}"
     );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "app: ran `sh -c cp /etc/app/app.conf /tmp/ran`, exit code 0"),
+        "{lines:?}"
+    );
+
     drop(running);
 }
 
@@ -173,5 +236,27 @@ fn watch_on_an_environment_without_rules_says_what_to_add() {
     assert!(
         err.contains("has no `develop.watch` rules") && err.contains("docs/compose-support.md"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_staging_environment_is_never_watched() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent
+        .path()
+        .join(format!("edt-watch-staging-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        "services:\n  app:\n    image: envdeck-test/busybox:1\n    develop:\n      watch:\n        - action: sync\n          path: ./src\n          target: /app\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("docker-compose.staging.yml"), "services: {}\n").unwrap();
+    let out = envdeck(&dir).args(["watch", "staging"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("staging or production environment") && err.contains("development environments"),
+        "a watch would change its containers without the checklist or the typed name: {err}"
     );
 }

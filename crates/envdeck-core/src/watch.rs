@@ -101,6 +101,9 @@ impl Rules {
                             }
                         };
                         match kind(path) {
+                            // The watched folder itself gone (a checkout, a rename): its place in the
+                            // container is not emptied on that account.
+                            None if rel.is_empty() => {}
                             None => push_new(&mut batch.removes, place(&rel)),
                             Some(Kind::File) => push_copy(&mut batch.copies, path.clone(), place(&rel)),
                             Some(Kind::Folder) => {
@@ -228,6 +231,16 @@ mod tests {
         assert_eq!(batch.copies.len(), 1);
         assert_eq!(batch.copies[0].target, "/etc/app/extra/a.ini");
         assert!(batch.restart, "sync+restart restarts after the copy");
+    }
+
+    #[test]
+    fn the_watched_folder_itself_gone_removes_nothing_in_the_container() {
+        let rules = Rules::new(&[rule(WatchAction::Sync, "/p/src", Some("/"), &[])]);
+        let batch = rules.plan(&paths(&["/p/src"]), |_| None, |_| vec![]);
+        assert!(
+            batch.removes.is_empty(),
+            "never `rm -rf /` in the container: {batch:?}"
+        );
     }
 
     #[test]

@@ -53,3 +53,45 @@ fn pack(copies: &[Copy]) -> std::io::Result<(Vec<u8>, usize)> {
     }
     Ok((builder.into_inner()?, sent))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_is_sent_as_a_link_and_a_vanished_file_is_skipped() {
+        let dir = tempfile::tempdir().expect("a scratch folder");
+        let file = dir.path().join("main.py");
+        std::fs::write(&file, "print(1)\n").expect("a file");
+        let link = dir.path().join("passwd");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/etc/passwd", &link).expect("a link");
+        let copy = |local: &Path, target: &str| Copy {
+            local: local.to_path_buf(),
+            target: target.to_owned(),
+        };
+        let (tar, sent) = pack(&[
+            copy(&file, "/app/main.py"),
+            copy(&link, "/app/passwd"),
+            copy(&dir.path().join("gone.py"), "/app/gone.py"),
+        ])
+        .expect("packs");
+        assert_eq!(sent, if cfg!(unix) { 2 } else { 1 });
+        let mut archive = tar::Archive::new(tar.as_slice());
+        for entry in archive.entries().expect("entries") {
+            let entry = entry.expect("an entry");
+            let name = entry.path().expect("a name").display().to_string();
+            match name.as_str() {
+                "app/main.py" => assert!(entry.header().entry_type().is_file()),
+                "app/passwd" => {
+                    assert!(
+                        entry.header().entry_type().is_symlink(),
+                        "the link, not /etc/passwd's content"
+                    );
+                    assert_eq!(entry.header().size().expect("a size"), 0);
+                }
+                other => panic!("unexpected entry {other}"),
+            }
+        }
+    }
+}
