@@ -56,7 +56,9 @@ cp -r templates/sample "$root/opt/sample"
 display=":$((90 + RANDOM % 100))"
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+# Xvfb can be slow to start on a loaded machine (CI once launched the app before its socket was there).
+for _ in $(seq 200); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+[ -e "/tmp/.X11-unix/X${display#:}" ] || die "Xvfb did not start on $display within 20 s"
 # No session bus nor keychain in the clean root: the app must still open and say so in its doctor panel.
 chroot "$root" env -i HOME=/root DISPLAY="$display" PATH=/usr/bin:/bin "$bin" /opt/sample >"$root/tmp/app.log" 2>&1 & app=$!
 found=""
