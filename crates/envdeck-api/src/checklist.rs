@@ -60,7 +60,7 @@ pub(crate) fn exposure_of(project: &Project, env: &str) -> Result<Exposure, ApiE
     project
         .environment(env)
         .map(|e| e.exposure)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))
+        .map_err(ApiError::from)
 }
 
 /// What the checklist reads: the resolved compose model, or a host process as one service with the

@@ -8,7 +8,7 @@ use envdeck_core::checklist::Exposure;
 use envdeck_core::compose::{ComposeModel, Layer, Variables};
 use envdeck_core::progress::Progress;
 use envdeck_core::secret::{Conflict, Masker, SecretSpec, precedence, secret_specs};
-use envdeck_core::{CoreError, Environment, Project};
+use envdeck_core::{Environment, Project};
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -19,14 +19,10 @@ use crate::session::Runtime;
 use crate::stack::{self, DownReport, RemoveVolumes, StackId, UpReport};
 use crate::writer::{self, Operation};
 
-pub(crate) fn invalid(e: CoreError) -> ApiError {
-    ApiError::new(ErrorCode::InvalidProject, e.to_string())
-}
-
 /// The secrets of one environment: detected from its env template, refined by `envdeck.toml`.
 pub fn specs(project: &Project, env: &str) -> Result<Vec<SecretSpec>, ApiError> {
-    let environment = project.environment(env).map_err(invalid)?;
-    let template: Vec<(String, String)> = match project.env_template(env).map_err(invalid)? {
+    let environment = project.environment(env).map_err(ApiError::from)?;
+    let template: Vec<(String, String)> = match project.env_template(env).map_err(ApiError::from)? {
         Some(file) => file.values().collect(),
         None => Vec::new(),
     };
@@ -35,7 +31,7 @@ pub fn specs(project: &Project, env: &str) -> Result<Vec<SecretSpec>, ApiError> 
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    secret_specs(env, &template, &rules).map_err(invalid)
+    secret_specs(env, &template, &rules).map_err(ApiError::from)
 }
 
 /// One secret of `specs`, or an error naming the ones the environment has.
@@ -85,7 +81,7 @@ pub fn server_change(environment: &Environment) -> Option<ServerChange> {
 /// Refuses a change to a server's staging or production environment unless `typed_name` is its id,
 /// before anything is read or changed.
 fn confirmed(project: &Project, env: &str, typed_name: Option<&str>, what: &str) -> Result<(), ApiError> {
-    let Some(change) = server_change(project.environment(env).map_err(invalid)?) else {
+    let Some(change) = server_change(project.environment(env).map_err(ApiError::from)?) else {
         return Ok(());
     };
     if typed_name == Some(env) {
@@ -108,13 +104,16 @@ fn confirmed(project: &Project, env: &str, typed_name: Option<&str>, what: &str)
 /// The keychain's id of a project: from its identity (never its readable name), the same identity
 /// its stacks are named and labelled by, so secrets and the data they protect stay paired.
 pub fn project_id(project: &Project) -> Result<&str, ApiError> {
-    Ok(project.identity().map_err(invalid)?.keychain_id())
+    Ok(project.identity().map_err(ApiError::from)?.keychain_id())
 }
 
 /// The stack of one environment of an identified project: its name and whose it is.
 pub fn stack_of(project: &Project, env: &str) -> Result<StackId, ApiError> {
-    let environment = project.environment(env).map_err(invalid)?;
-    Ok(stack::stack_id(project.identity().map_err(invalid)?, environment))
+    let environment = project.environment(env).map_err(ApiError::from)?;
+    Ok(stack::stack_id(
+        project.identity().map_err(ApiError::from)?,
+        environment,
+    ))
 }
 
 /// Resolves with EnvDeck's variable order: the keychain's secrets, then the process environment, then
@@ -144,8 +143,8 @@ pub(crate) fn resolve_reporting(
             .map(|(k, v)| (k.clone(), v.expose().to_string())),
     ));
     vars.push(Layer::process_env());
-    project.push_env_files(env, &mut vars).map_err(invalid)?;
-    let mut model = project.resolve(env, &vars).map_err(invalid)?;
+    project.push_env_files(env, &mut vars).map_err(ApiError::from)?;
+    let mut model = project.resolve(env, &vars).map_err(ApiError::from)?;
     let mut conflicts = precedence::in_layers(&vars.layers()[1..], &secrets.values);
     conflicts.extend(precedence::enforce(&mut model, &secrets.values));
     Ok((model, conflicts))
@@ -625,7 +624,7 @@ pub async fn ps(dir: &Path, env: &str) -> Result<Vec<stack::ServiceStatus>, ApiE
 /// Whether the environment runs a command on this machine (`command` in envdeck.toml) instead of Docker.
 pub fn runs_on_host(dir: &Path, env: &str) -> Result<bool, ApiError> {
     let project = crate::project::open(dir)?;
-    project.environment(env).map_err(invalid)?;
+    project.environment(env).map_err(ApiError::from)?;
     Ok(host::is_host(&project, env))
 }
 
@@ -638,7 +637,7 @@ pub async fn host_exit_code(dir: &Path, env: &str) -> Option<Option<i32>> {
 /// The stack of an environment: its compose project name (what `docker compose -p` takes) and owner.
 pub async fn stack(dir: &Path, env: &str) -> Result<StackId, ApiError> {
     let session = crate::session::open(dir).await?;
-    session.project().environment(env).map_err(invalid)?;
+    session.project().environment(env).map_err(ApiError::from)?;
     stack_of(session.project(), env)
 }
 

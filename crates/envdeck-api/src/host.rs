@@ -64,9 +64,7 @@ pub(crate) fn conflicts(
     env: &str,
     secrets: &StartSecrets,
 ) -> Result<Vec<Conflict>, ApiError> {
-    let environment = project
-        .environment(env)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))?;
+    let environment = project.environment(env).map_err(ApiError::from)?;
     let EnvironmentKind::Process { env: vars, .. } = &environment.kind else {
         return Ok(Vec::new());
     };
@@ -103,9 +101,7 @@ pub(crate) fn as_model(
 
 /// The engine's description of the environment's process; `secrets` are added to its variables last.
 fn spec(project: &Project, env: &str, secrets: Option<&StartSecrets>) -> Result<HostSpec, ApiError> {
-    let environment = project
-        .environment(env)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))?;
+    let environment = project.environment(env).map_err(ApiError::from)?;
     let EnvironmentKind::Process {
         command,
         cwd,

@@ -4,18 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use envdeck_core::compose::{ComposeModel, EnvFile, LoadOptions, Variables, load};
-use envdeck_core::{CoreError, Environment, Project};
+use envdeck_core::{Environment, Project};
 
-use crate::error::{ApiError, ErrorCode};
-
-/// The project's files are wrong: the core's message names the file, line and key.
-fn invalid(e: CoreError) -> ApiError {
-    ApiError::new(ErrorCode::InvalidProject, e.to_string())
-}
+use crate::error::ApiError;
 
 /// The project's files, for what needs no identity (listing environments, their checks).
 pub fn open(dir: &Path) -> Result<Project, ApiError> {
-    Project::open(dir).map_err(invalid)
+    Project::open(dir).map_err(ApiError::from)
 }
 
 /// The project with its identity (see [`crate::identity`]): what anything that touches its stacks or
@@ -63,7 +58,7 @@ pub fn resolve_files(request: &FilesRequest) -> Result<ComposeModel, ApiError> {
     for path in &env_files {
         let layer = EnvFile::read(path)
             .and_then(|file| file.layer(&vars))
-            .map_err(invalid)?;
+            .map_err(ApiError::from)?;
         vars.push(layer);
     }
     let options = LoadOptions {
@@ -72,5 +67,5 @@ pub fn resolve_files(request: &FilesRequest) -> Result<ComposeModel, ApiError> {
         project_name: request.project_name.clone(),
         profiles: request.profiles.clone(),
     };
-    load(&options, &vars).map_err(invalid)
+    load(&options, &vars).map_err(ApiError::from)
 }

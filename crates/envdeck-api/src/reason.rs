@@ -12,6 +12,8 @@ use envdeck_vault::VaultError;
 use envdeck_vault::error::Doing;
 use serde::Serialize;
 
+pub mod project;
+
 /// The facts that are words of the sentence, from a fixed vocabulary (never a value of the person's):
 /// the window says them from its catalog (`reason.word.<value>`, ui/src/lib/i18n/index.ts).
 pub const WORD_FACTS: [&str; 5] = ["action", "client", "operation", "step", "thing"];
@@ -209,6 +211,10 @@ pub enum Reason {
         service: String,
         why: envdeck_engine::error::Failure,
         logs: String,
+    },
+    /// The project's files are wrong: `problem` is worded by the catalog (`reason.problem.<kind>`).
+    InvalidProject {
+        problem: project::Problem,
     },
 }
 
@@ -691,6 +697,7 @@ mod tests {
             Reason::NothingToRotate { .. } => 35,
             Reason::TaskServiceNotRunning { .. } => 36,
             Reason::ServiceFailed { .. } => 37,
+            Reason::InvalidProject { .. } => 38,
         }
     }
 
@@ -719,7 +726,8 @@ mod tests {
         errors.extend(crate::writer::busy_samples());
         errors.push(keychain_row_sample());
         errors.extend(api_samples());
-        let mut seen = [false; 38];
+        errors.extend(project::tests::samples());
+        let mut seen = [false; 39];
         for error in &errors {
             let reason = error
                 .reason

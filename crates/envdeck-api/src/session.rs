@@ -118,7 +118,7 @@ pub(crate) enum Runtime<'s> {
 impl<'s> Runtime<'s> {
     /// How `env` of `project` runs.
     pub(crate) fn of(project: &'s Project, env: &'s str) -> Result<Self, ApiError> {
-        let environment = project.environment(env).map_err(crate::environment::invalid)?;
+        let environment = project.environment(env).map_err(ApiError::from)?;
         Ok(match environment.kind {
             EnvironmentKind::Process { .. } => Runtime::HostProcess { project, env },
             EnvironmentKind::Docker { .. } => Runtime::Containers {

@@ -28,9 +28,7 @@ pub struct TaskView {
 }
 
 fn declared_for<'a>(project: &'a Project, env: &str) -> Result<Vec<&'a Task>, ApiError> {
-    project
-        .environment(env)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))?;
+    project.environment(env).map_err(ApiError::from)?;
     Ok(project
         .tasks
         .iter()

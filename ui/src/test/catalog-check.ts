@@ -42,7 +42,11 @@ export function visibleTexts(root: Element): { where: string; text: string }[] {
 function patterns(lang: Lang, data: string[]): RegExp[] {
   const value = `(?:${[...data].sort((a, b) => b.length - a.length).map(escape).join("|")}|[\\d.,]+)`;
   const list = `${value}(?:, ${value})*`;
+  // A message of placeholders only (a reason's `{problem}`, a place's `{file}`) has no words of its own to
+  // find, and matched first it would eat the number of a longer message ("1,5" of "1,5 KB").
+  const hasWords = (message: string) => /\p{L}/u.test(message.replace(/\{\w+\}/g, ""));
   return Object.values(catalogs[lang])
+    .filter(hasWords)
     .sort((a, b) => b.length - a.length)
     .map((message) => {
       const body = message

@@ -64,9 +64,7 @@ pub async fn import_env_file(
         );
         let mut report = ImportReport::default();
         // A line that is no assignment is an error naming it: nothing is imported from a file half read.
-        let mut entries = EnvFile::parse(&path, &text)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidProject, e.to_string()))?
-            .entries;
+        let mut entries = EnvFile::parse(&path, &text).map_err(ApiError::from)?.entries;
         // The last assignment wins, as in compose.
         entries.reverse();
         let mut seen = std::collections::HashSet::new();

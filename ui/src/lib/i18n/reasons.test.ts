@@ -60,6 +60,18 @@ describe("errors with a reason", () => {
     );
   });
 
+  it("a project's wrong file is worded with its place: the file, the line, the service and key", () => {
+    const problem = (kind: string, has: string) =>
+      errors.find((e) => e.reason?.kind === "invalid_project" && e.reason.problem.kind === kind && e.message.includes(has))!;
+    expect(errorDetail("es", problem("yaml", "line 12"))).toBe(
+      "/home/dev/shop/compose.yaml, línea 12: YAML no válido: did not find expected key while parsing a block mapping",
+    );
+    expect(errorDetail("es", problem("invalid", "service `db`"))).toBe(
+      "/home/dev/shop/compose.yaml: servicio `db`, `ports`: se esperaba a list, se encontró a string",
+    );
+    expect(errorDetail("es", problem("included_twice", "pgdata"))).toMatch(/definen ambos un volumen `pgdata`/);
+  });
+
   it("only a fact meant as a word is one: an environment named `stop` stays `stop`", () => {
     const busy = errors.find((e) => e.reason?.kind === "busy_unknown")!;
     const named = { ...busy, reason: { ...busy.reason!, env: "stop" } } as ApiError;
