@@ -68,7 +68,7 @@ fn published_url(ps: &[ServiceStatus], service: &str, container_port: u16) -> Op
 fn is_up(ps: &[ServiceStatus], service: Option<&str>) -> bool {
     ps.iter()
         .filter(|s| service.is_none_or(|name| s.service == name))
-        .any(|s| s.state == "running" && matches!(s.health, Health::Healthy | Health::None))
+        .any(|s| s.state == "running" && matches!(s.health, Health::Healthy | Health::Checked | Health::None))
 }
 
 /// A service that serves the project's API: FastAPI's Swagger UI lives at `/docs`.
@@ -172,9 +172,9 @@ pub fn place_on_server(links: &mut [ServiceLink], engine: &Endpoint) {
 /// "API docs" on that port works). Enabled while it runs and is not unhealthy.
 pub fn host_links(env: &str, manifest: &[Link], ps: &[ServiceStatus]) -> Vec<ServiceLink> {
     let ports: Vec<u16> = ps.iter().flat_map(|s| &s.ports).map(|p| p.host_port).collect();
-    let up = ps
-        .iter()
-        .any(|s| s.state == "running" && matches!(s.health, Health::Healthy | Health::None));
+    let up = ps.iter().any(|s| {
+        s.state == "running" && matches!(s.health, Health::Healthy | Health::Checked | Health::None)
+    });
     manifest
         .iter()
         .filter(|l| l.environments.is_empty() || l.environments.iter().any(|e| e == env))
@@ -282,6 +282,12 @@ mod tests {
         assert!(
             !links[0].enabled,
             "a backend still starting would answer with an error page"
+        );
+        let ps = [running("backend", Health::Checked, &[(8000, 8000)])];
+        let links = service_links("local", &m, &[], &ps);
+        assert!(
+            links[0].enabled,
+            "its own healthcheck passed (checked by EnvDeck): it answers"
         );
     }
 

@@ -78,6 +78,9 @@ pub enum Outcome {
 pub enum Health {
     None,
     Starting,
+    /// Docker still says "starting", but the Service's own healthcheck test, run by EnvDeck, has passed:
+    /// ready for its dependents ("ready (checked by EnvDeck)") until Docker's next check agrees.
+    Checked,
     Healthy,
     Unhealthy,
 }

@@ -22,15 +22,17 @@ pub fn watch(docker: Docker, project: StackId) -> impl Stream<Item = Result<Serv
     struct State {
         docker: Docker,
         project: StackId,
-        since: Option<i64>,
+        since: Option<i128>,
         inner: Option<BoxStream<'static, Result<EventMessage, bollard::errors::Error>>>,
         failures: u32,
     }
     // Starting from "now" when the stream is made (not when first polled, nor when Docker gets the
     // request) replays anything that happens in between: `up` relies on it to miss no health change.
+    // To the nanosecond: from the whole second, a stream opened just after a quick `up` would replay
+    // that `up`'s own starts as if they were new.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| d.as_nanos() as i128)
         .ok();
     let state = State {
         docker,
@@ -47,7 +49,8 @@ pub fn watch(docker: Docker, project: StackId) -> impl Stream<Item = Result<Serv
             match inner.next().await {
                 Some(Ok(message)) => {
                     st.failures = 0;
-                    st.since = message.time.or(st.since);
+                    // Docker's `since` includes its own instant: a reconnection starts just after.
+                    st.since = message.time_nano.map(|t| i128::from(t) + 1).or(st.since);
                     if let Some(event) = convert(message) {
                         return Some((Ok(event), st));
                     }
@@ -74,15 +77,24 @@ pub fn watch(docker: Docker, project: StackId) -> impl Stream<Item = Result<Serv
 fn open(
     docker: &Docker,
     project: &StackId,
-    since: Option<i64>,
+    since: Option<i128>,
 ) -> BoxStream<'static, Result<EventMessage, bollard::errors::Error>> {
     let mut filters = labels::filter(project);
     filters.insert("type".into(), vec!["container".into()]);
     let mut options = EventsOptionsBuilder::default().filters(&filters);
     if let Some(since) = since {
-        options = options.since(&since.to_string());
+        options = options.since(&since_text(since));
     }
     docker.events(Some(options.build())).boxed()
+}
+
+/// Nanoseconds since the epoch as Docker reads a timestamp: `seconds.nanoseconds`.
+fn since_text(nanos: i128) -> String {
+    format!(
+        "{}.{:09}",
+        nanos.div_euclid(1_000_000_000),
+        nanos.rem_euclid(1_000_000_000)
+    )
 }
 
 fn convert(message: EventMessage) -> Option<ServiceEvent> {
@@ -123,5 +135,16 @@ pub(crate) fn parse_health(text: &str) -> Health {
         Health::Starting
     } else {
         Health::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::since_text;
+
+    #[test]
+    fn since_keeps_the_nanoseconds_docker_reads() {
+        assert_eq!(since_text(1_764_900_000_123_456_789), "1764900000.123456789");
+        assert_eq!(since_text(1_764_900_000_000_000_007), "1764900000.000000007");
     }
 }

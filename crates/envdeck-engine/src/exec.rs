@@ -57,6 +57,15 @@ async fn attached(
     Ok(inspect.exit_code.unwrap_or(-1))
 }
 
+/// Runs a command for its exit code alone (a healthcheck's test): its output is not kept.
+pub(crate) async fn exit_code(
+    docker: &Docker,
+    container: &str,
+    command: &[String],
+) -> Result<i64, EngineError> {
+    attached(docker, "", container, command, |_, _| Ok(())).await
+}
+
 /// Runs a command whose output is text, handing it on line by line.
 pub(crate) async fn run(
     docker: &Docker,

@@ -35,6 +35,7 @@ pub fn print(event: Progress) {
                 Health::Healthy => "healthy",
                 Health::Unhealthy => "UNHEALTHY",
                 Health::Starting => "starting",
+                Health::Checked => "ready (checked by EnvDeck)",
                 Health::None => "no healthcheck",
             };
             println!("  health {service} ({container}): {word}");

@@ -2,6 +2,7 @@
 //! Plan, `down` removes what the labels say is ours, `ps`/`logs`/`stats`/`exec`/`events` watch it.
 
 mod down;
+mod probe;
 mod ready;
 mod up;
 
@@ -203,7 +204,14 @@ impl Engine {
         Ok(found
             .into_iter()
             .map(|c| ServiceStatus {
-                health: health_from_status(&c.status),
+                health: match health_from_status(&c.status) {
+                    Health::Starting if probe::was_checked(&c.id, false) => Health::Checked,
+                    Health::Starting => Health::Starting,
+                    decided => {
+                        probe::was_checked(&c.id, decided != Health::None);
+                        decided
+                    }
+                },
                 service: c.service,
                 id: c.id,
                 container: c.name,

@@ -3,4 +3,4 @@
 /**
  * A container's health as Docker reports it; `None` means the image has no healthcheck.
  */
-export type Health = "none" | "starting" | "healthy" | "unhealthy";
+export type Health = "none" | "starting" | "checked" | "healthy" | "unhealthy";

@@ -15,6 +15,18 @@ describe("timeline", () => {
     expect(db?.history[3].ms).toBe(1000);
   });
 
+  it("a service EnvDeck's probe found ready says so until Docker agrees, and is never sent back to waiting", () => {
+    const t = newTimeline("up", 0);
+    apply(t, { event: "step_started", step: { kind: "ready", service: "db" } }, 10);
+    apply(t, { event: "health", service: "db", container: "x-db-1", health: "checked" }, 900);
+    apply(t, { event: "step_finished", step: { kind: "ready", service: "db" }, outcome: "ready" }, 901);
+    apply(t, { event: "health", service: "db", container: "x-db-1", health: "starting" }, 950);
+    const db = t.rows.find((r) => r.subject === "db");
+    expect(db?.phase).toBe("checked");
+    apply(t, { event: "health", service: "db", container: "x-db-1", health: "healthy" }, 10_000);
+    expect(db?.history.map((h) => h.phase)).toEqual(["waiting", "checked", "healthy"]);
+  });
+
   it("keeps a failure and its message even when later events arrive", () => {
     const t = newTimeline("up", 0);
     apply(t, { event: "step_failed", step: { kind: "ready", service: "web" }, message: "exited with 1: ••••" }, 5);

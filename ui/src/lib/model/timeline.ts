@@ -11,6 +11,7 @@ export type Phase =
   | "creating"
   | "started"
   | "waiting"
+  | "checked"
   | "healthy"
   | "unhealthy"
   | "ready"
@@ -83,7 +84,9 @@ export function apply(t: Timeline, p: Progress, now: number): void {
       if (p.outcome === "removed" || p.outcome === "stopped") move(t, who, "removed", now);
       else if (p.step.kind === "ready") {
         const row = t.rows.find((r) => r.key === who.key);
-        move(t, who, row?.phase === "healthy" ? "healthy" : "ready", now);
+        // Ready by Docker's own health, or by EnvDeck's run of the same test while Docker still says
+        // "starting": the row keeps saying which.
+        move(t, who, row?.phase === "healthy" || row?.phase === "checked" ? row.phase : "ready", now);
       } else if (p.step.kind === "service") move(t, who, "started", now);
       else move(t, who, "done", now);
       break;
@@ -98,8 +101,13 @@ export function apply(t: Timeline, p: Progress, now: number): void {
       move(t, { key: `service:${p.service}`, subject: p.service, isService: true }, "creating", now);
       break;
     case "health": {
-      const phase: Phase = p.health === "healthy" ? "healthy" : p.health === "unhealthy" ? "unhealthy" : "waiting";
-      move(t, { key: `service:${p.service}`, subject: p.service, isService: true }, phase, now);
+      const who = { key: `service:${p.service}`, subject: p.service, isService: true };
+      const phase: Phase =
+        p.health === "healthy" || p.health === "unhealthy" || p.health === "checked" ? p.health : "waiting";
+      // Once EnvDeck's probe passed, Docker's own "starting" says nothing new: only its verdict moves on.
+      const row = t.rows.find((r) => r.key === who.key);
+      if (phase === "waiting" && (row?.phase === "checked" || row?.phase === "ready")) break;
+      move(t, who, phase, now);
       break;
     }
     case "waiting":
