@@ -154,11 +154,11 @@ async fn a_test_that_has_not_passed_keeps_its_dependent_waiting() {
         "checked before the test could pass: {events:?}"
     );
     let status = engine.ps(&project.stack).await.expect("ps works");
-    let app = status
-        .iter()
-        .find(|s| s.service == "app")
-        .expect("app is created");
-    assert_eq!(app.state, "created", "{status:?}");
+    // Created by now, or not yet on a loaded machine: never started.
+    assert!(
+        status.iter().all(|s| s.service != "app" || s.state == "created"),
+        "the dependent started before its dependency's test passed: {status:?}"
+    );
     let slow = status
         .iter()
         .find(|s| s.service == "slow")

@@ -12,6 +12,7 @@ use bollard::Docker;
 use envdeck_core::compose::ComposeModel;
 use envdeck_core::progress::{Health, Progress};
 use envdeck_core::secret::Masker;
+use futures_util::future::join_all;
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 
 use crate::containers;
@@ -201,17 +202,24 @@ impl Engine {
     /// The stack's containers: Service, name, state, health and published ports.
     pub async fn ps(&self, project: &StackId) -> Result<Vec<ServiceStatus>, EngineError> {
         let found = self.at(containers::list(&self.docker, project)).await?;
+        // A container Docker still calls "starting" is ready if its own test passed (run by this
+        // process's `up`, or now, once): what the card and `envdeck ps` say right after a Start.
+        let healths = join_all(found.iter().map(|c| async {
+            match health_from_status(&c.status) {
+                Health::Starting if probe::passes_now(&self.docker, &c.id).await => Health::Checked,
+                Health::Starting => Health::Starting,
+                decided => {
+                    probe::was_checked(&c.id, decided != Health::None);
+                    decided
+                }
+            }
+        }));
+        let healths = self.at(healths).await;
         Ok(found
             .into_iter()
-            .map(|c| ServiceStatus {
-                health: match health_from_status(&c.status) {
-                    Health::Starting if probe::was_checked(&c.id, false) => Health::Checked,
-                    Health::Starting => Health::Starting,
-                    decided => {
-                        probe::was_checked(&c.id, decided != Health::None);
-                        decided
-                    }
-                },
+            .zip(healths)
+            .map(|(c, health)| ServiceStatus {
+                health,
                 service: c.service,
                 id: c.id,
                 container: c.name,

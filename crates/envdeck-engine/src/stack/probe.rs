@@ -79,6 +79,35 @@ pub(crate) async fn until_passed(docker: &Docker, container: &str, test: &Test) 
     }
 }
 
+/// The longest `ps` waits for one run of a test: a list must not hang on a slow test.
+const PS_LIMIT: Duration = Duration::from_secs(2);
+
+/// For `ps` in a process that did not run the probe (`envdeck ps` after `envdeck up`): whether the
+/// starting container's own test passes now, run once. A pass is remembered like a probe's.
+pub(crate) async fn passes_now(docker: &Docker, id: &str) -> bool {
+    if was_checked(id, false) {
+        return true;
+    }
+    let Ok(info) = docker
+        .inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>)
+        .await
+    else {
+        return false;
+    };
+    let Some(test) = info.config.as_ref().and_then(Test::of) else {
+        return false;
+    };
+    let limit = test.timeout.min(PS_LIMIT);
+    let passed = matches!(
+        tokio::time::timeout(limit, exec::exit_code(docker, id, &test.command)).await,
+        Ok(Ok(0))
+    );
+    if passed {
+        record(id);
+    }
+    passed
+}
+
 /// Containers (by id) whose test passed while Docker still said "starting": `ps` shows them as
 /// "ready (checked by EnvDeck)" until Docker agrees. By id, so a container made anew under the same
 /// name starts unchecked.
