@@ -15,10 +15,11 @@ APT_BUILD=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libg
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libdbus-1-dev)
 # The fault tests (tests/tests/faults_*.rs, exposure.rs) use iproute2 (network namespaces, veth pairs),
 # util-linux (nsenter) and mount (read-only bind mounts, a small tmpfs). The remote-engine tests reach a
-# second dockerd through a local sshd (scripts/remote-engine.sh): openssh's server and client.
+# second dockerd through a local sshd (scripts/remote-engine.sh): openssh's server and client. The
+# Windows tier (scripts/windows-tests.sh) links with MinGW and runs the Windows build under Wine 8.
 APT_TEST=(docker.io docker-compose gnome-keyring dbus-x11 keyutils xvfb xauth webkit2gtk-driver
   debootstrap busybox-static python3-pip imagemagick x11-utils gcc-mingw-w64-x86-64 iproute2 procps lsof rpm util-linux mount
-  openssh-server openssh-client)
+  openssh-server openssh-client wine wine64)
 
 want="${1:-all}"   # build | test | all
 pkgs=("${APT_BUILD[@]}")

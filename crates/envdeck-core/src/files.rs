@@ -44,6 +44,16 @@ pub fn read_text(path: &Path) -> Result<String, CoreError> {
     Ok(text)
 }
 
+/// Why a file could not be read, in the same words on every OS (Windows says "The system cannot find
+/// the path specified. (os error 3)" where Linux says "No such file or directory (os error 2)").
+pub fn why_unreadable(source: &std::io::Error) -> String {
+    match source.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => source.to_string(),
+    }
+}
+
 /// The same words as a compose file refused by the YAML parser's own limit.
 pub fn too_large(bytes: u64) -> String {
     format!(

@@ -13,16 +13,20 @@
 //! - `v2` (optional): where compose v2 2.26 differs, why (a rule of a newer compose-go, which EnvDeck
 //!   follows). Such a case asserts that 2.26 does differ, so the note cannot go stale silently.
 //!
-//! Compose v2 missing is a failure, not a skip: `scripts/test.sh` fetches it.
+//! Compose v2 missing is a failure, not a skip: `scripts/test.sh` fetches it. Its binary here is a
+//! Linux program, so the second opinion runs on Unix only; the cases themselves run everywhere (the
+//! Windows tier under Wine too), with paths in the platform's own form.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::{MAIN_SEPARATOR_STR, Path, PathBuf};
 
-use envdeck_core::compose::{ComposeModel, EnvFile, LoadOptions, Service, Variables, load, load_str};
+use envdeck_core::compose::{ComposeModel, EnvFile, LoadOptions, Variables, load};
 use serde_json::Value;
 
+/// The cases' folder, absolute in the platform's form (a test built on Linux and run under Wine sees
+/// `/work/...` as `Z:\work\...`).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compose/conformance")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compose/conformance");
+    std::path::absolute(&root).unwrap_or(root)
 }
 
 struct Case {
@@ -131,7 +135,11 @@ fn case(name: String, dir: PathBuf) -> Case {
 fn in_folder(value: Value, dir: &Path) -> Value {
     match value {
         Value::String(s) => match s.strip_prefix("@/") {
-            Some(rest) => Value::String(dir.join(rest).display().to_string()),
+            Some(rest) => Value::String(
+                dir.join(rest.replace('/', MAIN_SEPARATOR_STR))
+                    .display()
+                    .to_string(),
+            ),
             None => Value::String(s),
         },
         Value::Array(items) => Value::Array(items.into_iter().map(|v| in_folder(v, dir)).collect()),
@@ -212,6 +220,8 @@ fn every_case_gives_its_expected_model_or_error() {
                 failures.push(format!("{}: expected a model, got the error: {e}", case.name))
             }
             (Expect::Error(lines), Err(e)) => {
+                // The lines name files as `a/compose.yaml`; Windows prints `a\compose.yaml`.
+                let e = e.replace(MAIN_SEPARATOR_STR, "/");
                 for line in lines {
                     if !e.contains(line.as_str()) {
                         failures.push(format!("{}: the error does not say `{line}`:\n  {e}", case.name));
@@ -232,163 +242,171 @@ fn every_case_gives_its_expected_model_or_error() {
     );
 }
 
-/// Where the compose v2 binary is: `ENVDECK_COMPOSE_V2`, else where `scripts/compose-v2.sh` puts it.
-fn compose_v2() -> PathBuf {
-    std::env::var_os("ENVDECK_COMPOSE_V2")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-            home.join(".cache/envdeck/compose-v2/docker-compose")
-        })
-}
+/// Docker Compose v2 on the same cases: a Linux binary here, so Unix only.
+#[cfg(unix)]
+mod compose_v2 {
+    use super::*;
+    use envdeck_core::compose::{Service, load_str};
+    use std::process::Command;
 
-/// `docker compose config --format json` on the case, in a clean environment (only the case's files
-/// give variables): the model as JSON, or compose's error.
-fn v2(case: &Case) -> Result<String, String> {
-    let binary = compose_v2();
-    let mut cmd = Command::new(&binary);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", std::env::var_os("HOME").unwrap_or_default())
-        .current_dir(&case.dir);
-    for f in &case.files {
-        cmd.arg("-f").arg(f);
+    /// Where the compose v2 binary is: `ENVDECK_COMPOSE_V2`, else where `scripts/compose-v2.sh` puts it.
+    fn compose_v2() -> PathBuf {
+        std::env::var_os("ENVDECK_COMPOSE_V2")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+                home.join(".cache/envdeck/compose-v2/docker-compose")
+            })
     }
-    for e in &case.env_files {
-        cmd.arg("--env-file").arg(e);
-    }
-    for p in &case.profiles {
-        cmd.arg("--profile").arg(p);
-    }
-    if let Some(p) = &case.project {
-        cmd.arg("-p").arg(p);
-    }
-    let out = cmd
-        .args(["config", "--format", "json"])
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "compose v2 must be at {} for the conformance suite (scripts/compose-v2.sh fetches it): {e}",
-                binary.display()
-            )
-        });
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
-    }
-}
 
-/// What both tools must agree on, per service, in an order-free form.
-fn comparable(s: &Service) -> Vec<(&'static str, String)> {
-    // Compose prints the default Dockerfile name; EnvDeck leaves it to the engine.
-    let mut build = s.build.clone();
-    if let Some(b) = &mut build {
-        b.dockerfile.get_or_insert_with(|| "Dockerfile".to_owned());
+    /// `docker compose config --format json` on the case, in a clean environment (only the case's files
+    /// give variables): the model as JSON, or compose's error.
+    fn v2(case: &Case) -> Result<String, String> {
+        let binary = compose_v2();
+        let mut cmd = Command::new(&binary);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", std::env::var_os("HOME").unwrap_or_default())
+            .current_dir(&case.dir);
+        for f in &case.files {
+            cmd.arg("-f").arg(f);
+        }
+        for e in &case.env_files {
+            cmd.arg("--env-file").arg(e);
+        }
+        for p in &case.profiles {
+            cmd.arg("--profile").arg(p);
+        }
+        if let Some(p) = &case.project {
+            cmd.arg("-p").arg(p);
+        }
+        let out = cmd
+            .args(["config", "--format", "json"])
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "compose v2 must be at {} for the conformance suite (scripts/compose-v2.sh fetches it): {e}",
+                    binary.display()
+                )
+            });
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
     }
-    let mut ports: Vec<String> = s.ports.iter().map(|p| format!("{p:?}")).collect();
-    ports.sort();
-    let mut volumes: Vec<String> = s.volumes.iter().map(|m| format!("{m:?}")).collect();
-    volumes.sort();
-    vec![
-        ("image", format!("{:?}", s.image)),
-        ("build", format!("{build:?}")),
-        ("environment", format!("{:?}", s.environment)),
-        ("ports", format!("{ports:?}")),
-        ("volumes", format!("{volumes:?}")),
-        ("depends_on", format!("{:?}", s.depends_on)),
-        ("healthcheck", format!("{:?}", s.healthcheck)),
-        ("command", format!("{:?}", s.command)),
-        ("entrypoint", format!("{:?}", s.entrypoint)),
-        ("labels", format!("{:?}", s.labels)),
-        ("profiles", format!("{:?}", s.profiles)),
-        ("develop", format!("{:?}", s.develop)),
-    ]
-}
 
-/// The differences between compose v2's model (read back through EnvDeck's single-file loader, so both
-/// are the same types) and EnvDeck's.
-fn differences(case: &Case, theirs_json: &str, ours: &ComposeModel) -> Vec<String> {
-    // v2 prints only the services its profiles enabled: read them back with all of their profiles on.
-    let printed: Value = serde_json::from_str(theirs_json).unwrap_or(Value::Null);
-    let mut profiles: Vec<String> = printed["services"]
-        .as_object()
-        .into_iter()
-        .flat_map(|services| services.values())
-        .filter_map(|service| service["profiles"].as_array())
-        .flatten()
-        .filter_map(|p| p.as_str().map(str::to_owned))
-        .collect();
-    profiles.sort();
-    profiles.dedup();
-    let theirs = match load_str(
-        &case.dir.join("compose-v2-output.json"),
-        theirs_json,
-        &Variables::new(),
-        &profiles,
-    ) {
-        Ok(model) => model,
-        Err(e) => {
+    /// What both tools must agree on, per service, in an order-free form.
+    fn comparable(s: &Service) -> Vec<(&'static str, String)> {
+        // Compose prints the default Dockerfile name; EnvDeck leaves it to the engine.
+        let mut build = s.build.clone();
+        if let Some(b) = &mut build {
+            b.dockerfile.get_or_insert_with(|| "Dockerfile".to_owned());
+        }
+        let mut ports: Vec<String> = s.ports.iter().map(|p| format!("{p:?}")).collect();
+        ports.sort();
+        let mut volumes: Vec<String> = s.volumes.iter().map(|m| format!("{m:?}")).collect();
+        volumes.sort();
+        vec![
+            ("image", format!("{:?}", s.image)),
+            ("build", format!("{build:?}")),
+            ("environment", format!("{:?}", s.environment)),
+            ("ports", format!("{ports:?}")),
+            ("volumes", format!("{volumes:?}")),
+            ("depends_on", format!("{:?}", s.depends_on)),
+            ("healthcheck", format!("{:?}", s.healthcheck)),
+            ("command", format!("{:?}", s.command)),
+            ("entrypoint", format!("{:?}", s.entrypoint)),
+            ("labels", format!("{:?}", s.labels)),
+            ("profiles", format!("{:?}", s.profiles)),
+            ("develop", format!("{:?}", s.develop)),
+        ]
+    }
+
+    /// The differences between compose v2's model (read back through EnvDeck's single-file loader, so both
+    /// are the same types) and EnvDeck's.
+    fn differences(case: &Case, theirs_json: &str, ours: &ComposeModel) -> Vec<String> {
+        // v2 prints only the services its profiles enabled: read them back with all of their profiles on.
+        let printed: Value = serde_json::from_str(theirs_json).unwrap_or(Value::Null);
+        let mut profiles: Vec<String> = printed["services"]
+            .as_object()
+            .into_iter()
+            .flat_map(|services| services.values())
+            .filter_map(|service| service["profiles"].as_array())
+            .flatten()
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .collect();
+        profiles.sort();
+        profiles.dedup();
+        let theirs = match load_str(
+            &case.dir.join("compose-v2-output.json"),
+            theirs_json,
+            &Variables::new(),
+            &profiles,
+        ) {
+            Ok(model) => model,
+            Err(e) => {
+                return vec![format!(
+                    "compose v2's own output does not load: {e}\n{theirs_json}"
+                )];
+            }
+        };
+        let names = |m: &ComposeModel| m.services.keys().cloned().collect::<Vec<_>>();
+        if names(&theirs) != names(ours) {
             return vec![format!(
-                "compose v2's own output does not load: {e}\n{theirs_json}"
+                "services {:?} (compose v2) vs {:?} (EnvDeck)",
+                names(&theirs),
+                names(ours)
             )];
         }
-    };
-    let names = |m: &ComposeModel| m.services.keys().cloned().collect::<Vec<_>>();
-    if names(&theirs) != names(ours) {
-        return vec![format!(
-            "services {:?} (compose v2) vs {:?} (EnvDeck)",
-            names(&theirs),
-            names(ours)
-        )];
-    }
-    let mut found = Vec::new();
-    for (name, service) in &ours.services {
-        for ((field, a), (_, b)) in comparable(&theirs.services[name])
-            .into_iter()
-            .zip(comparable(service))
-        {
-            if a != b {
-                found.push(format!(
-                    "service {name}, {field}:\n    compose v2: {a}\n    EnvDeck:    {b}"
-                ));
+        let mut found = Vec::new();
+        for (name, service) in &ours.services {
+            for ((field, a), (_, b)) in comparable(&theirs.services[name])
+                .into_iter()
+                .zip(comparable(service))
+            {
+                if a != b {
+                    found.push(format!(
+                        "service {name}, {field}:\n    compose v2: {a}\n    EnvDeck:    {b}"
+                    ));
+                }
             }
         }
+        let keys = |m: &ComposeModel| (m.volumes.keys().cloned().collect::<Vec<_>>(), m.name.clone());
+        if keys(&theirs) != keys(ours) {
+            found.push(format!(
+                "volumes and name {:?} (compose v2) vs {:?} (EnvDeck)",
+                keys(&theirs),
+                keys(ours)
+            ));
+        }
+        found
     }
-    let keys = |m: &ComposeModel| (m.volumes.keys().cloned().collect::<Vec<_>>(), m.name.clone());
-    if keys(&theirs) != keys(ours) {
-        found.push(format!(
-            "volumes and name {:?} (compose v2) vs {:?} (EnvDeck)",
-            keys(&theirs),
-            keys(ours)
-        ));
-    }
-    found
-}
 
-#[test]
-fn compose_v2_resolves_every_case_the_same_or_the_case_says_why_not() {
-    let mut failures = Vec::new();
-    for case in &cases() {
-        let theirs = v2(case);
-        let ours = envdeck(case);
-        let disagreement = match (&theirs, &ours) {
-            (Ok(json), Ok(model)) => {
-                let found = differences(case, json, model);
-                (!found.is_empty()).then(|| found.join("\n  "))
+    #[test]
+    fn compose_v2_resolves_every_case_the_same_or_the_case_says_why_not() {
+        let mut failures = Vec::new();
+        for case in &cases() {
+            let theirs = v2(case);
+            let ours = envdeck(case);
+            let disagreement = match (&theirs, &ours) {
+                (Ok(json), Ok(model)) => {
+                    let found = differences(case, json, model);
+                    (!found.is_empty()).then(|| found.join("\n  "))
+                }
+                (Err(_), Err(_)) => None,
+                (Ok(_), Err(e)) => Some(format!("compose v2 loads it, EnvDeck refuses it: {e}")),
+                (Err(e), Ok(_)) => Some(format!("EnvDeck loads it, compose v2 refuses it: {e}")),
+            };
+            match (disagreement, &case.v2_differs) {
+                (None, None) | (Some(_), Some(_)) => {}
+                (Some(what), None) => failures.push(format!("{}:\n  {what}", case.name)),
+                (None, Some(why)) => failures.push(format!(
+                    "{}: the case says compose v2 differs ({why}), but it agrees now: remove its `v2` file",
+                    case.name
+                )),
             }
-            (Err(_), Err(_)) => None,
-            (Ok(_), Err(e)) => Some(format!("compose v2 loads it, EnvDeck refuses it: {e}")),
-            (Err(e), Ok(_)) => Some(format!("EnvDeck loads it, compose v2 refuses it: {e}")),
-        };
-        match (disagreement, &case.v2_differs) {
-            (None, None) | (Some(_), Some(_)) => {}
-            (Some(what), None) => failures.push(format!("{}:\n  {what}", case.name)),
-            (None, Some(why)) => failures.push(format!(
-                "{}: the case says compose v2 differs ({why}), but it agrees now: remove its `v2` file",
-                case.name
-            )),
         }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -6,7 +6,10 @@
 //! sides end in the same typed model and only the semantics under test (interpolation, anchors, overlays,
 //! profiles, env files) can differ. Known, documented differences are in docs/compose-compat.md.
 //!
-//! docker-compose missing is a failure, not a skip: CI installs it (scripts/setup.sh).
+//! docker-compose missing is a failure, not a skip: CI installs it (scripts/setup.sh). It is a Linux
+//! program, so this file is built for Unix only (the Windows tier under Wine runs the conformance cases).
+
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

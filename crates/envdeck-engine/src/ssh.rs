@@ -325,6 +325,8 @@ mod tests {
         assert!(said.text().len() <= SAID_LIMIT);
     }
 
+    // `sh` stands in for ssh: Unix only.
+    #[cfg(unix)]
     #[tokio::test]
     async fn the_last_words_wait_for_ssh_to_finish_saying_them() {
         // As ssh does when the port refuses: stdout closes first, the reason comes after.

@@ -1,6 +1,7 @@
-//! The vault against the real OS keychain (on Linux, GNOME Keyring's Secret Service started by
-//! scripts/with-keychain.sh). These tests fail, never skip, when there is no keychain: a vault test
-//! that passes without a keychain proves nothing.
+//! The vault against the real OS keychain: on Linux, GNOME Keyring's Secret Service started by
+//! scripts/with-keychain.sh; on Windows, the Credential Manager (Wine's, in scripts/windows-tests.sh).
+//! These tests fail, never skip, when there is no keychain: a vault test that passes without a keychain
+//! proves nothing. The Secret Service's own failures (no bus, a locked keychain) are Linux's tests.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -259,6 +260,7 @@ fn a_value_too_long_for_windows_is_refused_before_writing() {
     write(&ns, "HUGE_TOKEN", &value(&"x".repeat(1280))).expect("exactly the limit fits");
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn no_secret_service_is_a_clear_error_and_never_generates() {
     let out = run_child(
@@ -277,6 +279,7 @@ fn no_secret_service_is_a_clear_error_and_never_generates() {
     );
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 #[ignore = "run by no_secret_service_is_a_clear_error_and_never_generates with no D-Bus session"]
 fn child_without_secret_service() {
@@ -308,6 +311,7 @@ fn child_without_secret_service() {
 /// Locks the keychain for real, in a keychain session of its own (locking the shared one would fail
 /// the tests running beside this one): a locked keychain is a clear error, and never a reason to
 /// generate.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_locked_keychain_is_a_clear_error_and_never_generates() {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/with-keychain.sh");
@@ -331,6 +335,7 @@ fn a_locked_keychain_is_a_clear_error_and_never_generates() {
     assert_child_passed(&out, "a locked keychain gives NoAccess and generates nothing");
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 #[ignore = "run by a_locked_keychain_is_a_clear_error_and_never_generates in its own keychain session"]
 fn child_with_locked_keychain() {

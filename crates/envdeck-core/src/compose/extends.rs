@@ -110,7 +110,7 @@ impl<'v> Bases<'v> {
                 service: asker.name.clone(),
                 path: link.file.clone(),
                 reason: match e {
-                    CoreError::Read { source, .. } => source.to_string(),
+                    CoreError::Read { source, .. } => crate::files::why_unreadable(&source),
                     other => other.to_string(),
                 },
             })?;

@@ -36,7 +36,7 @@ impl Include {
                 CoreError::Read { path, source } => ctx.invalid_text(
                     "include.env_file",
                     "a file of variables that can be read",
-                    format!("{} ({source})", path.display()),
+                    format!("{} ({})", path.display(), crate::files::why_unreadable(&source)),
                 ),
                 other => other,
             })?;

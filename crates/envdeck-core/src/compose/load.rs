@@ -195,7 +195,7 @@ fn load_included(merged: &mut Merged, ctx: &Ctx, entry: &Include, vars: &Variabl
         }
         let text = crate::files::read_text(file).map_err(|e| {
             let reason = match e {
-                CoreError::Read { source, .. } => source.to_string(),
+                CoreError::Read { source, .. } => crate::files::why_unreadable(&source),
                 other => other.to_string(),
             };
             ctx.invalid_text(
@@ -459,7 +459,7 @@ fn apply_env_files(
                     service: Some(name.to_string()),
                     key: "env_file".to_string(),
                     expected: "an env file that can be read".to_string(),
-                    found: format!("{} ({source})", path.display()),
+                    found: format!("{} ({})", path.display(), crate::files::why_unreadable(&source)),
                 },
                 other => other,
             })?;

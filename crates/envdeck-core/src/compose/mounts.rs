@@ -206,7 +206,11 @@ mod tests {
         let m = parse_short(&ctx(), "./data/../pg:/var/lib/pg:ro").unwrap();
         assert_eq!(
             (m.kind, m.source.as_deref(), m.read_only),
-            (MountType::Bind, Some("/p/pg"), true)
+            (
+                MountType::Bind,
+                Some(if cfg!(windows) { r"\p\pg" } else { "/p/pg" }),
+                true
+            )
         );
         let m = parse_short(&ctx(), "pgdata:/var/lib/pg").unwrap();
         assert_eq!(
