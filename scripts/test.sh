@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #! The README's TEST command. From a clean clone on Debian/Ubuntu: installs what the tests need, starts a
 #! real Docker engine and a real Secret Service, builds the test images and the app, and runs every tier:
-#! lints, UI checks, Rust unit + integration tests (real dockerd, real gnome-keyring) and the end-to-end
-#! tests of the real app window (Xvfb + tauri-driver + WebKitWebDriver). Any tier that cannot run fails.
+#! lints, UI checks, Rust unit + integration tests (real dockerd, real gnome-keyring), the end-to-end
+#! tests of the real app window (Xvfb + tauri-driver + WebKitWebDriver) and the Windows build's tests
+#! under Wine. Any tier that cannot run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,6 +76,9 @@ export ENVDECK_CLI_BIN="$CARGO_TARGET_DIR/debug/envdeck"
 
 step "Rust tests: unit, integration (real dockerd + gnome-keyring), end-to-end (real window under Xvfb)"
 bash scripts/with-keychain.sh xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --no-fail-fast
+
+step "Windows: the Windows build's tests and envdeck.exe under Wine (scripts/windows-tests.sh)"
+bash scripts/windows-tests.sh
 
 step "generated TypeScript bindings are committed"
 git diff --exit-code --stat -- ui/src/lib/bindings || {

@@ -14,10 +14,10 @@ export WINEPREFIX="${ENVDECK_WINEPREFIX:-$HOME/.cache/envdeck/wine}"
 export WINEDEBUG=-all
 # Cargo runs each Windows test binary through Wine.
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
 # The TypeScript bindings the Linux tier checks are not the Windows build's to write.
-TS_RS_EXPORT_DIR="$(mktemp -d)"
-export TS_RS_EXPORT_DIR
-trap 'rm -rf "$TS_RS_EXPORT_DIR"' EXIT
+export TS_RS_EXPORT_DIR="$scratch/bindings"
 target=x86_64-pc-windows-gnu
 say() { printf '\033[1m[windows]\033[0m %s\n' "$*" >&2; }
 
@@ -52,14 +52,17 @@ cargo test --target "$target" --no-fail-fast -p envdeck-engine --lib --test host
 wineserver --wait || true
 
 say "Wine's gap, without EnvDeck: CTRL_BREAK to a process group (scripts/windows/ctrl-break-repro)"
-repro_log="$TS_RS_EXPORT_DIR/ctrl-break-repro.log"
-cargo build --quiet --target "$target" --manifest-path scripts/windows/ctrl-break-repro/Cargo.toml \
-  --target-dir "$CARGO_TARGET_DIR/ctrl-break-repro"
-REPRO_LOG="Z:$repro_log" wine "$CARGO_TARGET_DIR/ctrl-break-repro/$target/debug/ctrl-break-repro.exe" \
+repro_log="$scratch/ctrl-break-repro.log"
+tools="$CARGO_TARGET_DIR/windows-tools"
+for tool in ctrl-break-repro pipe-relay; do
+  cargo build --quiet --target "$target" --manifest-path "scripts/windows/$tool/Cargo.toml" --target-dir "$tools"
+done
+REPRO_LOG="Z:$repro_log" wine "$tools/$target/debug/ctrl-break-repro.exe" \
   </dev/null >/dev/null 2>&1 || true
 sed 's/^/    /' "$repro_log" >&2 || echo "    (the reproduction wrote nothing)" >&2
 
 say "envdeck.exe under Wine against this machine's dockerd"
 ENVDECK_WINDOWS_CLI_BIN="$CARGO_TARGET_DIR/$target/debug/envdeck.exe" \
-  cargo test --no-fail-fast -p envdeck-cli --test windows_cli || status=1
+  ENVDECK_WINDOWS_PIPE_RELAY="$tools/$target/debug/pipe-relay.exe" \
+  cargo test --no-fail-fast -p envdeck-cli --test windows_cli -- --ignored || status=1
 exit "$status"
