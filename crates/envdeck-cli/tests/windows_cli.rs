@@ -12,6 +12,8 @@
 //! Ignored in the Linux tier: scripts/windows-tests.sh builds envdeck.exe and the relay, prepares the
 //! Wine prefix and runs them with `--ignored` (ENVDECK_WINDOWS_CLI_BIN, ENVDECK_WINDOWS_PIPE_RELAY).
 
+#![cfg(unix)]
+
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;

@@ -32,6 +32,8 @@ fn root() -> PathBuf {
 struct Case {
     /// `feature/case`.
     name: String,
+    /// Read by the compose v2 comparison (Unix only).
+    #[cfg_attr(not(unix), allow(dead_code))]
     dir: PathBuf,
     files: Vec<PathBuf>,
     env_files: Vec<PathBuf>,
@@ -39,6 +41,7 @@ struct Case {
     project: Option<String>,
     expect: Expect,
     warnings: Vec<String>,
+    #[cfg_attr(not(unix), allow(dead_code))]
     v2_differs: Option<String>,
 }
 

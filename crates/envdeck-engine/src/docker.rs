@@ -91,6 +91,16 @@ fn default_endpoint() -> &'static str {
 
 fn classify(err: bollard::errors::Error) -> ConnectError {
     let endpoint = endpoint();
+    // The OS's own error under the client's says what happened in every OS's words and language (Windows
+    // refuses a TCP connection with "No connection could be made…", not "Connection refused").
+    match io_kind(&err) {
+        Some(std::io::ErrorKind::PermissionDenied) => return ConnectError::PermissionDenied { endpoint },
+        Some(std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused) => {
+            return ConnectError::NotRunning { endpoint };
+        }
+        _ => {}
+    }
+    // Errors the client makes without an OS error under them.
     let detail = err.to_string();
     let lower = detail.to_lowercase();
     if lower.contains("permission denied") {
@@ -104,6 +114,18 @@ fn classify(err: bollard::errors::Error) -> ConnectError {
     } else {
         ConnectError::Other { endpoint, detail }
     }
+}
+
+/// The kind of the first OS error in an error's chain of causes.
+fn io_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cause = e.source();
+    }
+    None
 }
 
 /// Connects with the platform defaults (or `DOCKER_HOST`) and agrees on an API version the engine speaks.
@@ -364,6 +386,29 @@ pub async fn info(docker: &Docker) -> Result<EngineInfo, ConnectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A port nothing listens on is "Docker is not running" by the OS error's kind, not its words (which
+    /// differ on Windows: found under Wine, where this said "client error (SendRequest)").
+    #[tokio::test]
+    async fn a_refused_connection_is_docker_not_running_by_its_kind() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let docker = Docker::connect_with_http(
+            &format!("tcp://127.0.0.1:{port}"),
+            5,
+            bollard::API_DEFAULT_VERSION,
+        )
+        .expect("a client");
+        let err = docker.ping().await.expect_err("nothing listens");
+        assert_eq!(
+            io_kind(&err),
+            Some(std::io::ErrorKind::ConnectionRefused),
+            "{err:?}"
+        );
+        assert!(matches!(classify(err), ConnectError::NotRunning { .. }));
+    }
 
     #[test]
     fn an_engine_older_than_docker_20_10_is_told_apart() {

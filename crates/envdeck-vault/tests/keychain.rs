@@ -4,8 +4,7 @@
 //! proves nothing. The Secret Service's own failures (no bus, a locked keychain) are Linux's tests.
 
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use envdeck_vault::{Namespace, SecretValue, Stored, VaultError, delete, read, store_if_absent, write};
@@ -294,7 +293,7 @@ fn child_without_secret_service() {
         msg.contains("read SECRET_KEY of environment local") && msg.contains("Secret Service"),
         "the message says what was being done and what to install: {msg}"
     );
-    let generated = Arc::new(AtomicBool::new(false));
+    let generated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = generated.clone();
     let err = store_if_absent(&ns, "SECRET_KEY", move || {
         flag.store(true, Ordering::SeqCst);
@@ -366,7 +365,7 @@ fn child_with_locked_keychain() {
     let err = read(&ns, "SECRET_KEY").expect_err("a locked entry cannot be read, and is not absent");
     eprintln!("read while locked: {err}");
     assert!(matches!(err, VaultError::NoAccess { .. }), "{err:?}");
-    let generated = Arc::new(AtomicBool::new(false));
+    let generated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = generated.clone();
     let err = store_if_absent(&ns, "SECRET_KEY", move || {
         flag.store(true, Ordering::SeqCst);

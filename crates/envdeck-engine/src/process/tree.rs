@@ -6,8 +6,8 @@
 //! - Linux (`linux.rs`, tested here): its own process group; /proc; SIGTERM, then SIGKILL to the group.
 //! - macOS and the BSDs (`macos.rs`, compile-checked here): the same group and signals; `ps` instead of
 //!   /proc.
-//! - Windows (`windows.rs`, compile-checked here, never run): a named job object; CTRL_BREAK, then
-//!   the job is terminated.
+//! - Windows (`windows.rs`, run under Wine by scripts/windows-tests.sh; its CTRL_BREAK only on a real
+//!   Windows, which Wine cannot deliver): a named job object; CTRL_BREAK, then the job is terminated.
 //!
 //! A process that leaves its group on purpose (`setsid`, a daemon) is out of reach on Unix; on Windows
 //! only one that breaks away from the job is.

@@ -1,4 +1,5 @@
-//! Windows (compile-checked here, never run): a host process's tree lives in a named job object, so any
+//! Windows (run under Wine 8 by tests/host_process_windows.rs, all but the CTRL_BREAK delivery, which
+//! Wine lacks: docs/windows.md): a host process's tree lives in a named job object, so any
 //! EnvDeck process can end all of it, grandchildren whose parent already exited included (`taskkill /T`
 //! follows parent links and misses those).
 //!
