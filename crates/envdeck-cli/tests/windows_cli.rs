@@ -94,7 +94,12 @@ impl WindowsCli {
             .expect("ENVDECK_WINDOWS_CLI_BIN: run this test through scripts/windows-tests.sh");
         assert!(exe.is_file(), "{} is not built", exe.display());
         let tmp = tempfile::tempdir().expect("tempdir");
-        let project = tmp.path().join(format!("edt-win-{}", std::process::id()));
+        // One folder name per test: the stack, found by the name, is the test's own.
+        let kind = match engine {
+            Engine::Tcp => "tcp",
+            Engine::Pipe => "pipe",
+        };
+        let project = tmp.path().join(format!("edt-win-{kind}-{}", std::process::id()));
         std::fs::create_dir(&project).expect("project folder");
         // A service that prints its secret, as careless services do: `logs` must mask it.
         std::fs::write(
