@@ -392,10 +392,8 @@ async fn start_logged(
     let env_specs = specs(project, env)?;
     // Held until the stack is up: a second Start (app or CLI) waits, then finds the secrets and the
     // containers this one made, instead of generating its own.
-    let writer = writer::lock(project_id(project)?, env, Operation::Start, |message| {
-        on_progress(Progress::Waiting {
-            message: message.to_owned(),
-        })
+    let writer = writer::lock(project_id(project)?, env, Operation::Start, |waiting| {
+        on_progress(waiting.progress())
     })
     .await?;
     let data = data_if_missing(project, &runtime, env, &env_specs).await?;
@@ -510,7 +508,7 @@ fn log_progress(environment: &str, p: &Progress) {
         }
         Progress::Pull { image, status, .. } => tracing::debug!(environment, image, status, "pull"),
         Progress::BuildOutput { service, line } => tracing::debug!(environment, service, "build: {line}"),
-        Progress::Waiting { message } => tracing::info!(environment, "{message}"),
+        Progress::Waiting { message, .. } => tracing::info!(environment, "{message}"),
         Progress::Warning { message } => tracing::warn!(environment, "{message}"),
     }
 }
@@ -552,10 +550,8 @@ pub async fn stop_confirmed(
         log_progress(&environment, &p);
         on_progress(p)
     };
-    let _writer = writer::lock(project_id(project)?, env, operation, |message| {
-        on_progress(Progress::Waiting {
-            message: message.to_owned(),
-        })
+    let _writer = writer::lock(project_id(project)?, env, operation, |waiting| {
+        on_progress(waiting.progress())
     })
     .await?;
     let result = runtime.down(volumes, on_progress).await;

@@ -71,11 +71,8 @@ pub enum Reason {
     /// Another EnvDeck holds the environment's writer lock; the waiter gave up after `waited` seconds.
     Busy {
         env: String,
-        client: String,
-        pid: u32,
-        operation: String,
-        #[ts(type = "number")]
-        seconds: u64,
+        #[serde(flatten)]
+        holder: envdeck_core::progress::Holder,
         #[ts(type = "number")]
         waited: u64,
         var: String,
@@ -238,6 +235,9 @@ impl Reason {
         let s = String::clone;
         Some(match e {
             EngineError::Connect(connect) => return Reason::of_connect(connect),
+            EngineError::Project(core) => {
+                return project::problem(core).map(|problem| Reason::InvalidProject { problem });
+            }
             EngineError::PortTaken {
                 service,
                 host_ip,
@@ -284,7 +284,7 @@ impl Reason {
                 why: why.clone(),
                 logs: s(logs),
             },
-            // A plan, a missing program, a listing, the events: their sentences are composed of many
+            // A request the model cannot answer, a missing program, a listing, the events: their sentences are composed of many
             // parts, in English.
             _ => return None,
         })
@@ -719,6 +719,23 @@ mod tests {
 
     /// Writes one error of every kind, as the window receives it, beside the generated bindings: the
     /// UI's tests check that its English catalog says exactly the message, and Spanish keeps every fact.
+    /// A cycle the plan finds while starting reaches the window as the project's problem, in its words,
+    /// not as an English sentence.
+    #[test]
+    fn a_cycle_found_while_starting_is_a_project_problem_the_window_words() {
+        let cycle = ["api", "worker", "api"].map(str::to_owned).to_vec();
+        let error = ApiError::from(EngineError::from(envdeck_core::CoreError::DependencyCycle {
+            cycle,
+        }));
+        assert_eq!(error.code, crate::error::ErrorCode::InvalidProject);
+        match error.reason {
+            Some(Reason::InvalidProject {
+                problem: project::Problem::DependencyCycle { cycle: said },
+            }) => assert_eq!(said, "api -> worker -> api"),
+            other => panic!("a dependency cycle, found {other:?}"),
+        }
+    }
+
     #[test]
     fn every_kind_has_a_sample_for_the_windows_catalog() {
         let mut errors: Vec<ApiError> = samples().into_iter().map(ApiError::from).collect();
@@ -746,7 +763,13 @@ mod tests {
             }
         }
         assert!(seen.iter().all(|s| *s), "every kind has a sample: {seen:?}");
-        let json = serde_json::to_string_pretty(&errors).expect("samples serialize") + "\n";
+        // Waiting notices carry facts the window words the same way.
+        let mut samples: Vec<serde_json::Value> = errors
+            .iter()
+            .map(|e| serde_json::to_value(e).expect("samples serialize"))
+            .collect();
+        samples.extend(crate::writer::waiting_samples());
+        let json = serde_json::to_string_pretty(&samples).expect("samples serialize") + "\n";
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../ui/src/lib/bindings/reason-samples.json");
         std::fs::write(&path, json).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));

@@ -25,7 +25,9 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         let code = match e {
             EngineError::Connect(_) => ErrorCode::DockerUnavailable,
-            EngineError::Plan(_) | EngineError::WorkingDirMissing { .. } => ErrorCode::InvalidProject,
+            EngineError::Plan(_) | EngineError::Project(_) | EngineError::WorkingDirMissing { .. } => {
+                ErrorCode::InvalidProject
+            }
             EngineError::NotRunning { .. } => ErrorCode::NotRunning,
             _ if e.is_lost() => ErrorCode::DockerUnavailable,
             _ => ErrorCode::Internal,

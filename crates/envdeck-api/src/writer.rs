@@ -17,6 +17,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use envdeck_core::progress::{self, Progress, WaitingFor};
+
 use crate::error::{ApiError, ErrorCode};
 
 /// Overrides how long a second writer waits, in seconds (tests; a slow first pull may want more).
@@ -87,6 +89,24 @@ impl Client {
 static CLIENT: OnceLock<Client> = OnceLock::new();
 /// Where the waiting message of an operation without a progress stream goes.
 type WaitHook = Box<dyn Fn(&str) + Send + Sync>;
+
+/// That an operation waits for another EnvDeck: the sentence in English, and its facts for the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub message: String,
+    /// `None` for a holder that gave its pid but not which program it is (said in English only).
+    pub facts: Option<WaitingFor>,
+}
+
+impl Waiting {
+    /// As a Start's or a Stop's progress event.
+    pub fn progress(&self) -> Progress {
+        Progress::Waiting {
+            message: self.message.clone(),
+            facts: self.facts.clone(),
+        }
+    }
+}
 /// Set by a client that can show it (the CLI prints it to stderr); otherwise the log alone has it.
 static ON_WAIT: OnceLock<WaitHook> = OnceLock::new();
 
@@ -102,9 +122,9 @@ pub fn on_wait(hook: impl Fn(&str) + Send + Sync + 'static) {
 
 /// Tells the person a waiting message the process's own way (see [`on_wait`]): for operations that have
 /// no progress stream of their own (a secret change, a restore).
-pub fn announce(message: &str) {
+pub fn announce(waiting: &Waiting) {
     if let Some(hook) = ON_WAIT.get() {
-        hook(message);
+        hook(&waiting.message);
     }
 }
 
@@ -132,7 +152,7 @@ pub async fn lock(
     project_id: &str,
     env: &str,
     operation: Operation,
-    on_wait: impl Fn(&str),
+    on_wait: impl Fn(&Waiting),
 ) -> Result<Writer, ApiError> {
     lock_in(&folder()?, project_id, env, operation, wait_limit(), on_wait).await
 }
@@ -143,7 +163,7 @@ async fn lock_in(
     env: &str,
     operation: Operation,
     limit: Duration,
-    on_wait: impl Fn(&str),
+    on_wait: impl Fn(&Waiting),
 ) -> Result<Writer, ApiError> {
     std::fs::create_dir_all(dir).map_err(|e| io_error("creating", dir, &e))?;
     let (lock_path, holder_path) = paths(dir, project_id, env);
@@ -168,9 +188,9 @@ async fn lock_in(
         }
         if !told {
             told = true;
-            let message = format!("{busy}; waiting for it to finish (up to {} s)", limit.as_secs());
-            tracing::info!(environment = env, "{message}");
-            on_wait(&message);
+            let waiting = waiting(env, &busy, holder.as_ref(), limit.as_secs(), at);
+            tracing::info!(environment = env, "{}", waiting.message);
+            on_wait(&waiting);
         }
         tokio::time::sleep(POLL).await;
     }
@@ -207,6 +227,30 @@ fn busy_message(env: &str, holder: Option<&Holder>, at: u64) -> String {
     }
 }
 
+/// The holder as the window's facts; `None` for one that gave its pid but not which program it is
+/// (said in English only).
+fn named(holder: &Holder, at: u64) -> Option<progress::Holder> {
+    Some(progress::Holder {
+        client: holder.client?.word().to_owned(),
+        pid: holder.pid,
+        operation: holder.operation.word().to_owned(),
+        seconds: at.saturating_sub(holder.since),
+    })
+}
+
+/// That a waiter waits (up to `limit` seconds), with its facts for the window.
+fn waiting(env: &str, busy: &str, holder: Option<&Holder>, limit: u64, at: u64) -> Waiting {
+    let env = env.to_owned();
+    let facts = match holder {
+        Some(holder) => named(holder, at).map(|holder| WaitingFor::Waiting { env, holder, limit }),
+        None => Some(WaitingFor::WaitingUnknown { env, limit }),
+    };
+    Waiting {
+        message: format!("{busy}; waiting for it to finish (up to {limit} s)"),
+        facts,
+    }
+}
+
 /// The error of a waiter that waited `waited` seconds, with its facts for the window when the holder is
 /// known by name.
 fn gave_up(env: &str, busy: &str, holder: Option<&Holder>, waited: u64, at: u64) -> ApiError {
@@ -214,32 +258,39 @@ fn gave_up(env: &str, busy: &str, holder: Option<&Holder>, waited: u64, at: u64)
         "{busy}; waited {waited} s and gave up, nothing was changed. Try again when it has finished \
          ({WAIT_VAR} sets how long to wait)"
     );
+    let (env, var) = (env.to_owned(), WAIT_VAR.to_owned());
     let reason = match holder {
-        Some(Holder {
-            client: Some(client),
-            pid,
-            operation,
-            since,
-        }) => Some(crate::reason::Reason::Busy {
-            env: env.to_owned(),
-            client: client.word().to_owned(),
-            pid: *pid,
-            operation: operation.word().to_owned(),
-            seconds: at.saturating_sub(*since),
+        Some(holder) => named(holder, at).map(|holder| crate::reason::Reason::Busy {
+            env,
+            holder,
             waited,
-            var: WAIT_VAR.to_owned(),
+            var,
         }),
-        Some(_) => None,
-        None => Some(crate::reason::Reason::BusyUnknown {
-            env: env.to_owned(),
-            waited,
-            var: WAIT_VAR.to_owned(),
-        }),
+        None => Some(crate::reason::Reason::BusyUnknown { env, waited, var }),
     };
     ApiError {
         reason,
         ..ApiError::new(ErrorCode::Busy, message)
     }
+}
+
+/// One waiting notice of each kind, as `{message, reason}` for the window's catalog test (`reason::tests`):
+/// the window words their facts as it words a reason.
+#[cfg(test)]
+pub(crate) fn waiting_samples() -> Vec<serde_json::Value> {
+    let holder = Holder {
+        client: Some(Client::Cli),
+        pid: 4242,
+        operation: Operation::Start,
+        since: 1_000,
+    };
+    [Some(&holder), None]
+        .into_iter()
+        .map(|h| {
+            let waiting = waiting("local", &busy_message("local", h, 1_003), h, 600, 1_003);
+            serde_json::json!({ "code": "busy", "message": waiting.message, "reason": waiting.facts })
+        })
+        .collect()
 }
 
 /// One error of each "busy" kind, for the window's catalog test (`reason::tests`).
@@ -336,7 +387,7 @@ mod tests {
         let second = tokio::spawn({
             let (dir, heard) = (dir.path().to_owned(), heard.clone());
             async move {
-                let on_wait = move |m: &str| heard.lock().expect("not poisoned").push(m.to_owned());
+                let on_wait = move |w: &Waiting| heard.lock().expect("not poisoned").push(w.message.clone());
                 lock_in(
                     &dir,
                     "p1",

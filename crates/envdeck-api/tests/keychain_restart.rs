@@ -42,7 +42,7 @@ async fn generate(project: &str, spec: &SecretSpec) -> secrets::GenerateReport {
         project,
         "local",
         envdeck_api::writer::Operation::Secrets,
-        |_: &str| {},
+        |_: &envdeck_api::writer::Waiting| {},
     )
     .await
     .expect("the writer lock");

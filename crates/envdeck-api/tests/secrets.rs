@@ -20,7 +20,7 @@ async fn generate(
         project,
         "local",
         envdeck_api::writer::Operation::Secrets,
-        |_: &str| {},
+        |_: &envdeck_api::writer::Waiting| {},
     )
     .await?;
     secrets::generate_missing(&writer, project, "local", specs, &[]).await
@@ -33,7 +33,7 @@ async fn rotate(project: &str, spec: &SecretSpec) -> Result<secrets::Rotation, e
         project,
         "local",
         envdeck_api::writer::Operation::Secrets,
-        |_: &str| {},
+        |_: &envdeck_api::writer::Waiting| {},
     )
     .await?;
     let value = secrets::new_value("local", spec)?;
@@ -196,7 +196,7 @@ async fn generate_list_rotate_reveal() {
         &s.project,
         "local",
         envdeck_api::writer::Operation::Start,
-        |_: &str| {},
+        |_: &envdeck_api::writer::Waiting| {},
     )
     .await
     .expect("the environment's writer lock");

@@ -44,14 +44,55 @@ pub enum Progress {
         health: Health,
     },
     /// Another EnvDeck (the app, a CLI) is changing the environment: this operation waits for it. The
-    /// message names who, doing what, since when.
+    /// message names who, doing what, since when, in English (the CLI, the log); `facts` are the same
+    /// for the window to word in the person's language (`reason.<kind>`).
     Waiting {
         message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        facts: Option<WaitingFor>,
     },
     /// Something the person should know before the Step that follows (a shell variable the keychain's
     /// secret overrides); the operation goes on.
     Warning {
         message: String,
+    },
+}
+
+/// Another EnvDeck that holds an environment and said which program it is: `client` (app or cli) and
+/// `operation` (start, stop, wipe, restore, secrets) are words the window's catalog says
+/// (`reason.word.<word>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Holder {
+    pub client: String,
+    pub pid: u32,
+    pub operation: String,
+    /// For how long it has held it.
+    #[ts(type = "number")]
+    pub seconds: u64,
+}
+
+/// Whom a `Waiting` waits for. Words (`client`: app or cli; `operation`: start, stop, wipe, restore,
+/// secrets) are said by the window's catalog (`reason.word.<word>`), as in a busy error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum WaitingFor {
+    /// "local is busy: the envdeck CLI (pid 4242) has been starting it for 3 s; waiting for it to finish
+    /// (up to 600 s)".
+    Waiting {
+        env: String,
+        #[serde(flatten)]
+        holder: Holder,
+        #[ts(type = "number")]
+        limit: u64,
+    },
+    /// The holder did not say who it is.
+    WaitingUnknown {
+        env: String,
+        #[ts(type = "number")]
+        limit: u64,
     },
 }
 

@@ -9,7 +9,11 @@ pub enum EngineError {
     /// Docker is missing, stopped, or refuses this user; a server that cannot be reached or verified.
     #[error("{0}")]
     Connect(ConnectError),
-    /// The model cannot be planned (a cycle, an unknown dependency).
+    /// The project's files cannot be planned (a dependency cycle, an unknown dependency): the core's
+    /// own error, with its facts, so the window words it as it words any wrong project file.
+    #[error("{0}")]
+    Project(std::sync::Arc<envdeck_core::CoreError>),
+    /// A request the model cannot answer (a model of another stack, a rebuild with no `build:`).
     #[error("{0}")]
     Plan(String),
     /// A published host port is already used by another program: found before anything was created.
@@ -278,7 +282,7 @@ impl From<ConnectError> for EngineError {
 
 impl From<envdeck_core::CoreError> for EngineError {
     fn from(e: envdeck_core::CoreError) -> Self {
-        EngineError::Plan(e.to_string())
+        EngineError::Project(std::sync::Arc::new(e))
     }
 }
 

@@ -16,6 +16,7 @@ import type {
   Watch,
 } from "../lib/ipc";
 import type { AppInfo } from "../lib/bindings/AppInfo";
+import type { WaitingFor } from "../lib/bindings/WaitingFor";
 import type { ProjectQuestion } from "../lib/bindings/ProjectQuestion";
 import type { StartPreview } from "../lib/bindings/StartPreview";
 import type { ServerCheck } from "../lib/bindings/ServerCheck";
@@ -220,7 +221,7 @@ export const control = {
   /** Backup answers with Rust's "not running" error. */
   backupFails: false,
   /** Start first waits for another EnvDeck (Rust's `waiting` event), until `lockFreed` settles. */
-  waitingFor: null as string | null,
+  waitingFor: null as { message: string; facts?: WaitingFor } | null,
   lockFreed: Promise.resolve() as Promise<void>,
   /** Opening asks first (Rust's `project_identity`) until the question is answered. */
   question: null as ProjectQuestion | null,
@@ -261,7 +262,7 @@ export const fakeIpc: Ipc = {
   start: async (t: Target, onProgress, typedName = null) => {
     record("start", t, typedName);
     if (control.waitingFor) {
-      onProgress({ event: "waiting", message: control.waitingFor });
+      onProgress({ event: "waiting", ...control.waitingFor });
       await control.lockFreed;
     }
     for (const p of upEvents) onProgress(p);

@@ -202,7 +202,7 @@ fn at(file: &Path, service: &Option<String>, key: &str) -> At {
 
 /// The facts of a core error; `None` for the one that is EnvDeck's own bug, and for a model that came
 /// from no file (its message is shown as it is).
-fn problem(e: &CoreError) -> Option<Problem> {
+pub(super) fn problem(e: &CoreError) -> Option<Problem> {
     let s = String::clone;
     Some(match e {
         CoreError::Read { path, source } => Problem::CannotRead {

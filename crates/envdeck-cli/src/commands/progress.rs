@@ -24,7 +24,7 @@ pub fn print(event: Progress) {
             _ => {}
         },
         Progress::BuildOutput { service, line } => println!("  build {service} | {line}"),
-        Progress::Waiting { message } => eprintln!("{message}"),
+        Progress::Waiting { message, .. } => eprintln!("{message}"),
         Progress::Warning { message } => eprintln!("warning: {message}"),
         Progress::Health {
             service,

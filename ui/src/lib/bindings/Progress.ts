@@ -2,8 +2,9 @@
 import type { Health } from "./Health";
 import type { Outcome } from "./Outcome";
 import type { Step } from "./Step";
+import type { WaitingFor } from "./WaitingFor";
 
 /**
  * One thing that happened while a Plan was applied.
  */
-export type Progress = { "event": "step_started", step: Step, } | { "event": "step_finished", step: Step, outcome: Outcome, } | { "event": "step_failed", step: Step, message: string, } | { "event": "pull", image: string, layer: string, status: string, current: number | null, total: number | null, } | { "event": "build_output", service: string, line: string, } | { "event": "health", service: string, container: string, health: Health, } | { "event": "waiting", message: string, } | { "event": "warning", message: string, };
+export type Progress = { "event": "step_started", step: Step, } | { "event": "step_finished", step: Step, outcome: Outcome, } | { "event": "step_failed", step: Step, message: string, } | { "event": "pull", image: string, layer: string, status: string, current: number | null, total: number | null, } | { "event": "build_output", service: string, line: string, } | { "event": "health", service: string, container: string, health: Health, } | { "event": "waiting", message: string, facts?: WaitingFor, } | { "event": "warning", message: string, };

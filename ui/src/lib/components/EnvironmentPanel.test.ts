@@ -1,9 +1,10 @@
 // Cancel of a running Start: only offered while a Start runs, it asks Rust to abort that Start, says so
 // as a notice (not an error) with what happens next, and a later Start runs again.
 import { fireEvent, render, waitFor } from "@testing-library/svelte";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import EnvironmentPanel from "./EnvironmentPanel.svelte";
 import { control, fixtures } from "../../test/fake-ipc";
+import { setLang } from "../i18n/lang.svelte";
 
 vi.mock("../ipc", async (importOriginal) => {
   const { fakeIpc } = await import("../../test/fake-ipc");
@@ -47,27 +48,47 @@ describe("EnvironmentPanel cancel", () => {
 });
 
 describe("EnvironmentPanel while another EnvDeck holds the environment", () => {
-  it("says who holds it while the Start waits, and stops saying so once the Start goes on", async () => {
+  /** Clicks Start while the envdeck CLI holds the environment; returns what lets the Start go on. */
+  async function startWhileHeld(): Promise<() => void> {
     control.calls = [];
     control.startFails = false;
     control.release = Promise.resolve();
     let free = () => {};
     control.lockFreed = new Promise<void>((r) => (free = r));
-    control.waitingFor = "local is busy: the envdeck CLI (pid 4242) has been starting it for 3 s; waiting for it to finish (up to 600 s)";
-    try {
-      const environment = fixtures.project.environments[0];
-      render(EnvironmentPanel, { dir: "/p", environment, busy: false, onchanged: () => {} });
-      await fireEvent.click(q("#start")!);
-      await waitFor(() => expect(q("#env-waiting")).not.toBeNull());
-      expect(q("#env-waiting")?.textContent).toContain("the envdeck CLI (pid 4242)");
-      expect(q("#start")?.disabled, "the Start is running: it waits").toBe(true);
-      free();
-      await waitFor(() => expect(q("#env-notice")?.textContent).toContain("is up"));
-      expect(q("#env-waiting"), "no longer waiting").toBeNull();
-    } finally {
-      control.waitingFor = null;
-      control.lockFreed = Promise.resolve();
-    }
+    control.waitingFor = {
+      message: "local is busy: the envdeck CLI (pid 4242) has been starting it for 3 s; waiting for it to finish (up to 600 s)",
+      facts: { kind: "waiting", env: "local", client: "cli", pid: 4242, operation: "start", seconds: 3, limit: 600 },
+    };
+    const environment = fixtures.project.environments[0];
+    render(EnvironmentPanel, { dir: "/p", environment, busy: false, onchanged: () => {} });
+    await fireEvent.click(q("#start")!);
+    await waitFor(() => expect(q("#env-waiting")).not.toBeNull());
+    return free;
+  }
+
+  afterEach(() => {
+    setLang("en");
+    control.waitingFor = null;
+    control.lockFreed = Promise.resolve();
+  });
+
+  it("says who holds it while the Start waits, and stops saying so once the Start goes on", async () => {
+    const free = await startWhileHeld();
+    expect(q("#env-waiting")?.textContent).toContain("the envdeck CLI (pid 4242)");
+    expect(q("#start")?.disabled, "the Start is running: it waits").toBe(true);
+    free();
+    await waitFor(() => expect(q("#env-notice")?.textContent).toContain("is up"));
+    expect(q("#env-waiting"), "no longer waiting").toBeNull();
+  });
+
+  it("says it in the person's language, not Rust's English", async () => {
+    setLang("es");
+    const free = await startWhileHeld();
+    expect(q("#env-waiting")?.textContent?.trim()).toBe(
+      "local está ocupado: la CLI de envdeck (pid 4242) lleva 3 s arrancándolo; se espera a que termine (hasta 600 s)",
+    );
+    free();
+    await waitFor(() => expect(q("#env-waiting")).toBeNull());
   });
 });
 

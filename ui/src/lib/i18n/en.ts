@@ -39,6 +39,8 @@ export const en = {
   "reason.word.delete": "delete",
   "reason.busy": "{env} is busy: {client} (pid {pid}) has been {operation} it for {seconds} s; waited {waited} s and gave up, nothing was changed. Try again when it has finished ({var} sets how long to wait)",
   "reason.busy_unknown": "{env} is busy: another EnvDeck is changing it; waited {waited} s and gave up, nothing was changed. Try again when it has finished ({var} sets how long to wait)",
+  "reason.waiting": "{env} is busy: {client} (pid {pid}) has been {operation} it for {seconds} s; waiting for it to finish (up to {limit} s)",
+  "reason.waiting_unknown": "{env} is busy: another EnvDeck is changing it; waiting for it to finish (up to {limit} s)",
   "reason.word.app": "the EnvDeck app",
   "reason.word.cli": "the envdeck CLI",
   "reason.word.start": "starting",

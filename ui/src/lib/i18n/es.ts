@@ -41,6 +41,8 @@ export const es: Record<MessageKey, string> = {
   "reason.word.delete": "borrar",
   "reason.busy": "{env} está ocupado: {client} (pid {pid}) lleva {seconds} s {operation}; se esperó {waited} s y se dejó, sin cambiar nada. Inténtalo de nuevo cuando termine ({var} fija cuánto esperar)",
   "reason.busy_unknown": "{env} está ocupado: otro EnvDeck lo está cambiando; se esperó {waited} s y se dejó, sin cambiar nada. Inténtalo de nuevo cuando termine ({var} fija cuánto esperar)",
+  "reason.waiting": "{env} está ocupado: {client} (pid {pid}) lleva {seconds} s {operation}; se espera a que termine (hasta {limit} s)",
+  "reason.waiting_unknown": "{env} está ocupado: otro EnvDeck lo está cambiando; se espera a que termine (hasta {limit} s)",
   "reason.word.app": "la app de EnvDeck",
   "reason.word.cli": "la CLI de envdeck",
   "reason.word.start": "arrancándolo",

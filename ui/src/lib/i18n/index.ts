@@ -2,6 +2,7 @@
 import { en, type MessageKey } from "./en";
 import { es } from "./es";
 import type { Reason } from "../bindings/Reason";
+import type { WaitingFor } from "../bindings/WaitingFor";
 
 export type Lang = "en" | "es";
 export const catalogs: Record<Lang, Record<MessageKey, string>> = { en, es };
@@ -24,10 +25,11 @@ export function translate(lang: Lang, key: MessageKey, vars: Record<string, stri
 }
 
 /**
- * An error's sentence in `lang`: its reason's facts worded by the catalog (`reason.<kind>`), else Rust's
- * own message, in English. The English catalog says exactly what Rust says (reasons.test.ts).
+ * An error's (or a notice's) sentence in `lang`: its reason's facts worded by the catalog
+ * (`reason.<kind>`), else Rust's own message, in English. The English catalog says exactly what Rust
+ * says (reasons.test.ts).
  */
-export function errorDetail(lang: Lang, error: { message: string; reason?: Reason }): string {
+export function errorDetail(lang: Lang, error: { message: string; reason?: Reason | WaitingFor }): string {
   if (!error.reason) return error.message;
   return worded(lang, "reason", error.reason as unknown as Facts) ?? error.message;
 }
