@@ -6,7 +6,7 @@ use std::path::Path;
 
 use envdeck_core::checklist::Exposure;
 use envdeck_core::compose::{ComposeModel, Layer, Variables};
-use envdeck_core::progress::Progress;
+use envdeck_core::progress::{Notice, Progress};
 use envdeck_core::secret::{Conflict, Masker, SecretSpec, precedence, secret_specs};
 use envdeck_core::{Environment, Project};
 use indexmap::IndexMap;
@@ -232,8 +232,8 @@ pub struct EnvironmentDoctor {
     /// A host-process environment's program: installed, or what to do (no ports or images then).
     pub program: Option<crate::host::HostProgram>,
     /// Another value of a managed secret found in the shell, an env file or a service's settings,
-    /// which Start will not use (the keychain's wins): one sentence each, naming where, never the value.
-    pub conflicts: Vec<String>,
+    /// which Start will not use (the keychain's wins): naming where, never the value.
+    pub conflicts: Vec<ConflictLine>,
     /// A server's environment: the engine it runs on, and whether that answers now (when it does not,
     /// the ports and images there are unknown and not listed).
     pub server: Option<ServerCheck>,
@@ -349,8 +349,22 @@ pub async fn preview(dir: &Path, env: &str) -> Result<StartPreview, ApiError> {
     })
 }
 
-fn sentences(conflicts: Vec<Conflict>) -> Vec<String> {
-    conflicts.iter().map(ToString::to_string).collect()
+/// A doctor's line about a secret set twice: the sentence in English (the CLI), its facts for the window.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ConflictLine {
+    pub message: String,
+    pub facts: Notice,
+}
+
+fn sentences(conflicts: Vec<Conflict>) -> Vec<ConflictLine> {
+    conflicts
+        .iter()
+        .map(|conflict| ConflictLine {
+            message: conflict.to_string(),
+            facts: conflict.notice(),
+        })
+        .collect()
 }
 
 /// Start: generate missing secrets into the keychain, resolve, and bring the stack up.
@@ -411,6 +425,7 @@ async fn start_logged(
         for conflict in conflicts {
             on_progress(Progress::Warning {
                 message: conflict.to_string(),
+                facts: Some(conflict.notice()),
             });
         }
     };
@@ -509,7 +524,7 @@ fn log_progress(environment: &str, p: &Progress) {
         Progress::Pull { image, status, .. } => tracing::debug!(environment, image, status, "pull"),
         Progress::BuildOutput { service, line } => tracing::debug!(environment, service, "build: {line}"),
         Progress::Waiting { message, .. } => tracing::info!(environment, "{message}"),
-        Progress::Warning { message } => tracing::warn!(environment, "{message}"),
+        Progress::Warning { message, .. } => tracing::warn!(environment, "{message}"),
     }
 }
 

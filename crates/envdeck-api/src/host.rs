@@ -72,10 +72,9 @@ pub(crate) fn conflicts(
         format!("envdeck.toml [environments.{env}] env"),
         vars.iter().map(|(k, v)| (k.clone(), v.clone())),
     );
-    Ok(precedence::in_layers(
-        [&Layer::process_env(), &table],
-        &secrets.values,
-    ))
+    let mut conflicts = precedence::in_layers([&Layer::process_env()], &secrets.values);
+    conflicts.extend(precedence::in_manifest(env, &table, &secrets.values));
+    Ok(conflicts)
 }
 
 /// The host process as the security checklist reads a service: one service, with the variables the

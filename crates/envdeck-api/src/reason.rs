@@ -719,6 +719,31 @@ mod tests {
 
     /// Writes one error of every kind, as the window receives it, beside the generated bindings: the
     /// UI's tests check that its English catalog says exactly the message, and Spanish keeps every fact.
+    /// A secret set twice, from each kind of place: the window words its facts as it words a reason.
+    fn conflict_samples() -> Vec<serde_json::Value> {
+        use envdeck_core::secret::{Conflict, Source};
+        let name = || "api".to_owned();
+        [
+            Source::Shell,
+            Source::File {
+                name: ".env.local".to_owned(),
+            },
+            Source::Service { name: name() },
+            Source::Manifest {
+                env: "sqlite".to_owned(),
+            },
+        ]
+        .into_iter()
+        .map(|source| {
+            let facts = Conflict {
+                variable: "SECRET_KEY".to_owned(),
+                source,
+            };
+            serde_json::json!({ "code": "invalid_project", "message": facts.to_string(), "reason": facts.notice() })
+        })
+        .collect()
+    }
+
     /// A cycle the plan finds while starting reaches the window as the project's problem, in its words,
     /// not as an English sentence.
     #[test]
@@ -769,6 +794,7 @@ mod tests {
             .map(|e| serde_json::to_value(e).expect("samples serialize"))
             .collect();
         samples.extend(crate::writer::waiting_samples());
+        samples.extend(conflict_samples());
         let json = serde_json::to_string_pretty(&samples).expect("samples serialize") + "\n";
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../ui/src/lib/bindings/reason-samples.json");

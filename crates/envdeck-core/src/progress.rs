@@ -53,9 +53,25 @@ pub enum Progress {
         facts: Option<WaitingFor>,
     },
     /// Something the person should know before the Step that follows (a shell variable the keychain's
-    /// secret overrides); the operation goes on.
+    /// secret overrides); the operation goes on. `facts`: the same for the window to word.
     Warning {
         message: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        facts: Option<Notice>,
+    },
+}
+
+/// What a `Warning` (or a doctor's line) says, as facts the window words in the person's language
+/// (`reason.<kind>`); the English sentence travels beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Notice {
+    /// A managed secret is also set, to another value, at `source`: the keychain's value is used.
+    SecretElsewhere {
+        variable: String,
+        source: crate::secret::Source,
     },
 }
 

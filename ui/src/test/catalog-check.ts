@@ -38,9 +38,14 @@ export function visibleTexts(root: Element): { where: string; text: string }[] {
   return out;
 }
 
-/** The catalog's messages as patterns, longest first, each placeholder matching only known data. */
+/** Where a catalog message was taken out: a sentence worded inside another (a secret's `{source}`)
+ *  then fills that one's placeholder, so the outer sentence is found on the next pass. */
+const WORDED = "\u0001";
+
+/** The catalog's messages as patterns, longest first, each placeholder matching only known data (or a
+ *  message already taken out). */
 function patterns(lang: Lang, data: string[]): RegExp[] {
-  const value = `(?:${[...data].sort((a, b) => b.length - a.length).map(escape).join("|")}|[\\d.,]+)`;
+  const value = `(?:${[...data].sort((a, b) => b.length - a.length).map(escape).join("|")}|[\\d.,]+|${WORDED})`;
   const list = `${value}(?:, ${value})*`;
   // A message of placeholders only (a reason's `{problem}`, a place's `{file}`) has no words of its own to
   // find, and matched first it would eat the number of a longer message ("1,5" of "1,5 KB").
@@ -66,7 +71,11 @@ export function leftovers(root: Element, lang: Lang, data: string[]): Leftover[]
   for (const { where, text } of visibleTexts(root)) {
     if (whole.has(text)) continue;
     let rest = text;
-    for (const re of compiled) rest = rest.replace(re, " ");
+    // One message at a time, the longest that matches, until none does: an inner sentence goes before a
+    // shorter word inside it, then the sentence it was worded into matches.
+    const next = () => compiled.find((r) => ((r.lastIndex = 0), r.test(rest)));
+    for (let re = next(); re; re = next()) rest = rest.replace(re, WORDED);
+    rest = rest.split(WORDED).join(" ");
     for (const d of byLength) rest = rest.split(d).join(" ");
     if (/\p{L}/u.test(rest)) out.push({ where, text, residue: rest.replace(/\s+/g, " ").trim() });
   }

@@ -17,6 +17,7 @@ import type {
 } from "../lib/ipc";
 import type { AppInfo } from "../lib/bindings/AppInfo";
 import type { WaitingFor } from "../lib/bindings/WaitingFor";
+import type { ConflictLine } from "../lib/bindings/ConflictLine";
 import type { ProjectQuestion } from "../lib/bindings/ProjectQuestion";
 import type { StartPreview } from "../lib/bindings/StartPreview";
 import type { ServerCheck } from "../lib/bindings/ServerCheck";
@@ -48,10 +49,8 @@ export const fixtures = {
     ],
     program: null,
     server: null as ServerCheck | null,
-    // Rust's own sentence (see `rustMessages`).
-    conflicts: [
-      "POSTGRES_PASSWORD is also set in your shell (the environment EnvDeck was started from), to another value: EnvDeck uses the keychain's. Remove it there, or put that value in the keychain with `envdeck secrets enter`",
-    ],
+    // Added by `environmentDoctor`: its English sentence must not count as data shown as it is.
+    conflicts: [] as ConflictLine[],
   } satisfies EnvironmentDoctor,
   project: {
     dir: "/home/ana/shop",
@@ -190,6 +189,14 @@ const portTaken: ApiError = {
   reason: { kind: "port_taken", service: "mailhog", host_ip: "127.0.0.1", port: 8025 },
 };
 
+/** A secret also set in the shell, as Rust sends it: the window words it from the facts (kept out of
+ *  `shownData`, so the English sentence on a Spanish screen fails the catalog check). */
+const secretElsewhere: ConflictLine = {
+  message:
+    "POSTGRES_PASSWORD is also set in your shell (the environment EnvDeck was started from), to another value: EnvDeck uses the keychain's. Remove it there, or put that value in the keychain with `envdeck secrets enter`",
+  facts: { kind: "secret_elsewhere", variable: "POSTGRES_PASSWORD", source: { kind: "shell" } },
+};
+
 const upEvents: Progress[] = [
   { event: "step_started", step: { kind: "check_ports" } },
   { event: "step_finished", step: { kind: "check_ports" }, outcome: "unchanged" },
@@ -310,7 +317,7 @@ export const fakeIpc: Ipc = {
     }, 0);
     return watchOf();
   },
-  environmentDoctor: async () => fixtures.doctor,
+  environmentDoctor: async () => ({ ...fixtures.doctor, conflicts: [secretElsewhere] }),
   secretRows: async () => fixtures.secrets,
   generateSecrets: async () => ({ generated: ["REDIS_PASSWORD"], already_stored: [], to_enter: [] }),
   revealSecret: async (_t, name) => ({ name, value: fixtures.revealed }),

@@ -98,7 +98,7 @@ pub fn run(project: &Path, args: Args) -> super::Outcome {
         }
         // Start goes on (the keychain's value wins), but the other value is the person's to remove.
         for conflict in &doctor.conflicts {
-            row(false, "secret set twice", conflict);
+            row(false, "secret set twice", &conflict.message);
         }
     }
     if !args.json {

@@ -25,7 +25,7 @@ pub fn print(event: Progress) {
         },
         Progress::BuildOutput { service, line } => println!("  build {service} | {line}"),
         Progress::Waiting { message, .. } => eprintln!("{message}"),
-        Progress::Warning { message } => eprintln!("warning: {message}"),
+        Progress::Warning { message, .. } => eprintln!("warning: {message}"),
         Progress::Health {
             service,
             container,

@@ -15,7 +15,7 @@ pub use generate::generate;
 pub use lines::LineAssembler;
 pub use mask::{MIN_MASKED_LEN, Masker};
 pub use policy::{MAX_LENGTH, MIN_BITS, SecretSpec, Strength, Supply, estimated_bits, secret_specs};
-pub use precedence::Conflict;
+pub use precedence::{Conflict, Source};
 pub use rotation::{Consequence, rotation_consequences};
 pub use rule::{Alphabet, SecretRule};
 pub use value::SecretValue;

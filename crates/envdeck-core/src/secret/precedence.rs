@@ -9,17 +9,55 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 use super::SecretValue;
 use super::policy::is_placeholder;
 use crate::compose::{ComposeModel, Layer};
 
-/// A managed secret also set, to another value, somewhere the keychain's value wins over.
+/// A managed secret also set, to another value, somewhere the keychain's value wins over. The window
+/// gets it as a [`crate::progress::Notice`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
     pub variable: String,
-    /// Where the other value was: "your shell", ".env.local", "service `api` (env_file: or
-    /// environment:)", "envdeck.toml [environments.sqlite] env".
-    pub source: String,
+    /// Where the other value was.
+    pub source: Source,
+}
+
+impl Conflict {
+    /// As facts the window words in the person's language.
+    pub fn notice(&self) -> crate::progress::Notice {
+        crate::progress::Notice::SecretElsewhere {
+            variable: self.variable.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+/// Where else a managed secret was set (`reason.source.<kind>` in the window).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Source {
+    /// The environment EnvDeck was started from.
+    Shell,
+    /// One of the project's env files (`.env.local`).
+    File { name: String },
+    /// A service's `env_file:` or `environment:`.
+    Service { name: String },
+    /// A host environment's `env` table in envdeck.toml.
+    Manifest { env: String },
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Shell => f.write_str("your shell (the environment EnvDeck was started from)"),
+            Source::File { name } => f.write_str(name),
+            Source::Service { name } => write!(f, "service `{name}` (env_file: or environment:)"),
+            Source::Manifest { env } => write!(f, "envdeck.toml [environments.{env}] env"),
+        }
+    }
 }
 
 impl fmt::Display for Conflict {
@@ -33,12 +71,15 @@ impl fmt::Display for Conflict {
     }
 }
 
-/// What a layer is called in a conflict: the process environment is the person's shell.
-fn source_of(layer: &Layer) -> String {
+/// Where a layer is, in a conflict: the process environment is the person's shell, another layer one
+/// of the project's env files.
+fn source_of(layer: &Layer) -> Source {
     if layer.source == crate::compose::variables::PROCESS_ENV {
-        "your shell (the environment EnvDeck was started from)".to_owned()
+        Source::Shell
     } else {
-        layer.source.clone()
+        Source::File {
+            name: layer.source.clone(),
+        }
     }
 }
 
@@ -47,24 +88,32 @@ fn differs(found: &str, managed: &SecretValue) -> bool {
     !trimmed.is_empty() && !is_placeholder(trimmed) && found != managed.expose()
 }
 
-/// Each layer (the shell, an env file, a host environment's `env`) that sets a managed secret to
-/// another value.
+/// Each layer (the shell, an env file) that sets a managed secret to another value.
 pub fn in_layers<'a>(
     layers: impl IntoIterator<Item = &'a Layer>,
     secrets: &[(String, SecretValue)],
 ) -> Vec<Conflict> {
-    let mut conflicts = Vec::new();
-    for layer in layers {
-        for (name, managed) in secrets {
-            if layer.get(name).is_some_and(|found| differs(found, managed)) {
-                conflicts.push(Conflict {
-                    variable: name.clone(),
-                    source: source_of(layer),
-                });
-            }
-        }
-    }
-    conflicts
+    layers
+        .into_iter()
+        .flat_map(|layer| in_layer(layer, source_of(layer), secrets))
+        .collect()
+}
+
+/// Each variable of host environment `env`'s `env` table in envdeck.toml (`table`) that sets a managed
+/// secret to another value.
+pub fn in_manifest(env: &str, table: &Layer, secrets: &[(String, SecretValue)]) -> Vec<Conflict> {
+    in_layer(table, Source::Manifest { env: env.to_owned() }, secrets)
+}
+
+fn in_layer(layer: &Layer, source: Source, secrets: &[(String, SecretValue)]) -> Vec<Conflict> {
+    secrets
+        .iter()
+        .filter(|(name, managed)| layer.get(name).is_some_and(|found| differs(found, managed)))
+        .map(|(name, _)| Conflict {
+            variable: name.clone(),
+            source: source.clone(),
+        })
+        .collect()
 }
 
 /// Gives every service variable named like a managed secret the keychain's value (a service's
@@ -80,7 +129,9 @@ pub fn enforce(model: &mut ComposeModel, secrets: &[(String, SecretValue)]) -> V
             if value.as_deref().is_some_and(|found| differs(found, managed)) {
                 conflicts.push(Conflict {
                     variable: name.clone(),
-                    source: format!("service `{service_name}` (env_file: or environment:)"),
+                    source: Source::Service {
+                        name: service_name.clone(),
+                    },
                 });
             }
             *value = Some(managed.expose().to_owned());
@@ -150,7 +201,7 @@ mod tests {
             conflicts,
             vec![Conflict {
                 variable: "DB_PASSWORD".into(),
-                source: "service `api` (env_file: or environment:)".into()
+                source: Source::Service { name: "api".into() }
             }],
             "only a real other value is reported"
         );
@@ -169,6 +220,7 @@ mod tests {
             1,
             "an empty value in a file is no conflict: {conflicts:?}"
         );
+        assert_eq!(conflicts[0].source, Source::Shell);
         let text = conflicts[0].to_string();
         assert!(
             text.contains("DB_PASSWORD") && text.contains("your shell"),

@@ -3,6 +3,7 @@ import { en, type MessageKey } from "./en";
 import { es } from "./es";
 import type { Reason } from "../bindings/Reason";
 import type { WaitingFor } from "../bindings/WaitingFor";
+import type { Notice } from "../bindings/Notice";
 
 export type Lang = "en" | "es";
 export const catalogs: Record<Lang, Record<MessageKey, string>> = { en, es };
@@ -29,7 +30,10 @@ export function translate(lang: Lang, key: MessageKey, vars: Record<string, stri
  * (`reason.<kind>`), else Rust's own message, in English. The English catalog says exactly what Rust
  * says (reasons.test.ts).
  */
-export function errorDetail(lang: Lang, error: { message: string; reason?: Reason | WaitingFor }): string {
+export function errorDetail(
+  lang: Lang,
+  error: { message: string; reason?: Reason | WaitingFor | Notice },
+): string {
   if (!error.reason) return error.message;
   return worded(lang, "reason", error.reason as unknown as Facts) ?? error.message;
 }
