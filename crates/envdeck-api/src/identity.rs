@@ -403,16 +403,130 @@ pub async fn answer(dir: &Path, adopt_handle: Option<&str>) -> Result<(), ApiErr
         .await?
         .is_some_and(|q| q.choices.iter().any(|c| c.handle == handle));
     if !offered {
-        return Err(ApiError::new(
-            ErrorCode::NotChosen,
-            format!(
-                "{} is not offered to {}: reopen the project to see what it may adopt",
-                handle,
-                dir.display()
-            ),
-        ));
+        return Err(refused(Refusal::NotOffered {
+            handle: handle.to_owned(),
+            dir: dir.display().to_string(),
+        }));
     }
     adopt(dir, handle).await.map(drop)
+}
+
+/// Why a folder may not adopt another project's secrets and data; worded by the window's catalog
+/// (`reason.refusal.<kind>`) and, in English, by [`Refusal::message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Refusal {
+    /// The handle is not among the question's choices.
+    NotOffered { handle: String, dir: String },
+    /// The folder holds secrets or data of its own already.
+    HasOwnData { dir: String, held: Held },
+    /// Another folder adopted that earlier data already.
+    LegacyTaken { name: String },
+    /// Nothing of an earlier EnvDeck is kept under that name.
+    LegacyEmpty { name: String },
+    /// No project of EnvDeck's list was at that path.
+    UnknownProject { path: String },
+    /// The project's folder is still there: two folders never share secrets and data.
+    StillExists { path: String },
+}
+
+/// What a folder holds in EnvDeck (`reason.held.<kind>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Held {
+    Registered { id: String },
+    Legacy { name: String },
+}
+
+impl Held {
+    fn of(identity: &Identity) -> Self {
+        match identity {
+            Identity::Registered { id, .. } => Held::Registered { id: id.clone() },
+            Identity::Legacy { name } => Held::Legacy { name: name.clone() },
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Held::Registered { id } => format!("project id {id}"),
+            Held::Legacy { name } => format!("kept under the name `{name}` from before project ids"),
+        }
+    }
+}
+
+impl Refusal {
+    /// The sentence in English (the CLI's, and the window's without a catalog).
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::NotOffered { handle, dir } => {
+                format!("{handle} is not offered to {dir}: reopen the project to see what it may adopt")
+            }
+            Refusal::HasOwnData { dir, held } => format!(
+                "{dir} already has its own secrets or data in EnvDeck ({}); adopting others would hide them",
+                held.message()
+            ),
+            Refusal::LegacyTaken { name } => {
+                format!("the data kept under `{name}` already belongs to another folder")
+            }
+            Refusal::LegacyEmpty { name } => {
+                format!("no secrets or stacks of an earlier EnvDeck were found under `{name}`")
+            }
+            Refusal::UnknownProject { path } => format!("EnvDeck knows no project at {path}"),
+            Refusal::StillExists { path } => format!(
+                "{path} still exists: two folders never share secrets and data. Open that folder instead, or \
+                 `envdeck project new` here"
+            ),
+        }
+    }
+}
+
+/// One refusal of each kind, for the window's catalog test (`reason::tests`).
+#[cfg(test)]
+pub(crate) fn refusal_samples() -> Vec<ApiError> {
+    let (dir, name) = ("/home/dev/shop".to_owned(), "shop-api".to_owned());
+    [
+        Refusal::NotOffered {
+            handle: "legacy:shop".to_owned(),
+            dir: dir.clone(),
+        },
+        Refusal::HasOwnData {
+            dir: dir.clone(),
+            held: Held::Registered {
+                id: "1c916399".to_owned(),
+            },
+        },
+        Refusal::HasOwnData {
+            dir,
+            held: Held::Legacy { name: name.clone() },
+        },
+        Refusal::LegacyTaken { name: name.clone() },
+        Refusal::LegacyEmpty { name },
+        Refusal::UnknownProject {
+            path: "/home/dev/old-shop".to_owned(),
+        },
+        Refusal::StillExists {
+            path: "/home/dev/old-shop".to_owned(),
+        },
+    ]
+    .into_iter()
+    .map(refused)
+    .collect()
+}
+
+/// The error of a refused adoption, with its facts for the window.
+pub(crate) fn refused(refusal: Refusal) -> ApiError {
+    let code = match refusal {
+        Refusal::NotOffered { .. } => ErrorCode::NotChosen,
+        _ => ErrorCode::InvalidProject,
+    };
+    ApiError {
+        reason: Some(crate::reason::Reason::AdoptRefused {
+            refusal: refusal.clone(),
+        }),
+        ..ApiError::new(code, refusal.message())
+    }
 }
 
 /// The answer to the question: this folder is `from` (an old path, or `legacy:<name>`).
@@ -436,49 +550,39 @@ pub async fn adopt(dir: &Path, from: &str) -> Result<Identity, ApiError> {
         let mut locked = Locked::open()?;
         if let Some(found) = locked.find(&dir) {
             if own_has_data || Some(&found.identity) != own.as_ref() {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidProject,
-                    format!(
-                        "{} already has its own secrets or data in EnvDeck ({}); adopting others would hide them",
-                        dir.display(),
-                        describe(&found.identity)
-                    ),
-                ));
+                return Err(refused(Refusal::HasOwnData {
+                    dir: dir.display().to_string(),
+                    held: Held::of(&found.identity),
+                }));
             }
             locked.known.projects.retain(|r| r.path != dir);
         }
         let key = dir_key(&dir);
         if let Some((legacy_name, found)) = legacy {
             if locked.claims_legacy(&legacy_name) {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidProject,
-                    format!("the data kept under `{legacy_name}` already belongs to another folder"),
-                ));
+                return Err(refused(Refusal::LegacyTaken { name: legacy_name }));
             }
             if !found {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidProject,
-                    format!("no secrets or stacks of an earlier EnvDeck were found under `{legacy_name}`"),
-                ));
+                return Err(refused(Refusal::LegacyEmpty { name: legacy_name }));
             }
-            return adopt_into(&mut locked, &dir, &name, key, Identity::Legacy { name: legacy_name });
+            return adopt_into(
+                &mut locked,
+                &dir,
+                &name,
+                key,
+                Identity::Legacy { name: legacy_name },
+            );
         }
         let from = PathBuf::from(&from);
         let Some(record) = locked.known.projects.iter_mut().find(|r| r.path == from) else {
-            return Err(ApiError::new(
-                ErrorCode::InvalidProject,
-                format!("EnvDeck knows no project at {}", from.display()),
-            ));
+            return Err(refused(Refusal::UnknownProject {
+                path: from.display().to_string(),
+            }));
         };
         if record.path.exists() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidProject,
-                format!(
-                    "{} still exists: two folders never share secrets and data. Open that folder instead, or \
-                     `envdeck project new` here",
-                    from.display()
-                ),
-            ));
+            return Err(refused(Refusal::StillExists {
+                path: from.display().to_string(),
+            }));
         }
         record.path = dir.clone();
         record.name = name;
@@ -549,10 +653,7 @@ pub async fn show(dir: &Path) -> Result<IdentityView, ApiError> {
 
 /// A line for people: which id, or which legacy name.
 pub fn describe(identity: &Identity) -> String {
-    match identity {
-        Identity::Registered { id, .. } => format!("project id {id}"),
-        Identity::Legacy { name } => format!("kept under the name `{name}` from before project ids"),
-    }
+    Held::of(identity).message()
 }
 
 /// Whether an earlier EnvDeck left secrets or stacks under this project's readable name.

@@ -213,6 +213,10 @@ pub enum Reason {
     InvalidProject {
         problem: project::Problem,
     },
+    /// A folder may not adopt another project's secrets and data (`reason.refusal.<kind>`).
+    AdoptRefused {
+        refusal: crate::identity::Refusal,
+    },
 }
 
 impl Reason {
@@ -654,6 +658,9 @@ mod tests {
             crate::environment::nothing_to_rotate("SECRET_KEY", "local"),
             crate::task::service_not_running("migrate", "backend", "local"),
         ]
+        .into_iter()
+        .chain(crate::identity::refusal_samples())
+        .collect()
     }
 
     /// Which kind a reason is: a new kind fails to compile here until it has a sample.
@@ -698,6 +705,7 @@ mod tests {
             Reason::TaskServiceNotRunning { .. } => 36,
             Reason::ServiceFailed { .. } => 37,
             Reason::InvalidProject { .. } => 38,
+            Reason::AdoptRefused { .. } => 39,
         }
     }
 
@@ -769,7 +777,7 @@ mod tests {
         errors.push(keychain_row_sample());
         errors.extend(api_samples());
         errors.extend(project::tests::samples());
-        let mut seen = [false; 39];
+        let mut seen = [false; 40];
         for error in &errors {
             let reason = error
                 .reason
