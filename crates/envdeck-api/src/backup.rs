@@ -42,8 +42,217 @@ pub(crate) struct Database {
     name: String,
 }
 
-fn internal(message: String) -> ApiError {
-    ApiError::new(ErrorCode::Internal, message)
+/// Why a backup, a restore or a database's password change could not be done; worded by the window's
+/// catalog (`reason.trouble.<kind>`) and, in English, by [`Trouble::message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Trouble {
+    NoDatabase {
+        env: String,
+    },
+    DatabaseNotRunning {
+        service: String,
+        env: String,
+    },
+    PasswordNotChanged {
+        user: String,
+        service: String,
+        #[ts(type = "number")]
+        code: i64,
+        said: String,
+    },
+    Exists {
+        file: String,
+    },
+    FolderReadOnly {
+        folder: String,
+        detail: String,
+        env: String,
+    },
+    FolderDenied {
+        folder: String,
+        detail: String,
+        env: String,
+    },
+    FolderFailed {
+        folder: String,
+        detail: String,
+        env: String,
+    },
+    WriteFailed {
+        file: String,
+        detail: String,
+    },
+    DumpFailed {
+        database: String,
+        service: String,
+        #[ts(type = "number")]
+        code: i64,
+        said: String,
+    },
+    RestoreFailed {
+        file: String,
+        database: String,
+        #[ts(type = "number")]
+        code: i64,
+        said: String,
+    },
+    Unreadable {
+        file: String,
+        detail: String,
+    },
+    ListFailed {
+        folder: String,
+        detail: String,
+    },
+}
+
+impl Trouble {
+    /// The sentence in English (the CLI's, and the window's without a catalog).
+    pub fn message(&self) -> String {
+        let folder_problem = |folder: &str, why: String, env: &str| {
+            format!(
+                "cannot create the backup folder {folder}: {why}; write the backup somewhere else: envdeck \
+                 backup {env} FILE"
+            )
+        };
+        match self {
+            Trouble::NoDatabase { env } => format!(
+                "environment `{env}` has no PostgreSQL service (an image named postgres or postgis, or \
+                 POSTGRES_DB in its environment); backups cover PostgreSQL only"
+            ),
+            Trouble::DatabaseNotRunning { service, env } => format!(
+                "the database service `{service}` is not running; start the environment first: envdeck up {env}"
+            ),
+            Trouble::PasswordNotChanged {
+                user,
+                service,
+                code,
+                said,
+            } => format!(
+                "changing the password of role `{user}` in service `{service}` failed (psql exited with {code}): {said}"
+            ),
+            Trouble::Exists { file } => {
+                format!("{file} already exists; EnvDeck never overwrites a backup: choose another file name")
+            }
+            Trouble::FolderReadOnly { folder, detail, env } => {
+                folder_problem(folder, format!("the folder is read-only ({detail})"), env)
+            }
+            Trouble::FolderDenied { folder, detail, env } => {
+                folder_problem(folder, format!("you may not write there ({detail})"), env)
+            }
+            Trouble::FolderFailed { folder, detail, env } => folder_problem(folder, detail.clone(), env),
+            Trouble::WriteFailed { file, detail } => format!(
+                "writing the backup to {file} failed: {detail}; free some space or choose another folder (no \
+                 partial file was left)"
+            ),
+            Trouble::DumpFailed {
+                database,
+                service,
+                code,
+                said,
+            } => {
+                format!("pg_dump of database `{database}` in service `{service}` exited with {code}: {said}")
+            }
+            Trouble::RestoreFailed {
+                file,
+                database,
+                code,
+                said,
+            } => format!(
+                "restoring {file} into database `{database}` failed (psql exited with {code}), nothing was \
+                 changed: {said}"
+            ),
+            Trouble::Unreadable { file, detail } => format!(
+                "reading the backup {file} failed: {detail}; is it a .sql.gz made by `envdeck backup`? Nothing \
+                 was restored"
+            ),
+            Trouble::ListFailed { folder, detail } => format!("listing {folder} failed: {detail}"),
+        }
+    }
+}
+
+/// The error of a backup that could not be done, with its facts for the window.
+fn trouble(trouble: Trouble) -> ApiError {
+    let code = match trouble {
+        Trouble::NoDatabase { .. } => ErrorCode::InvalidProject,
+        Trouble::DatabaseNotRunning { .. } => ErrorCode::NotRunning,
+        _ => ErrorCode::Internal,
+    };
+    ApiError {
+        reason: Some(crate::reason::Reason::Backup {
+            trouble: trouble.clone(),
+        }),
+        ..ApiError::new(code, trouble.message())
+    }
+}
+
+/// One trouble of each kind, for the window's catalog test (`reason::tests`).
+#[cfg(test)]
+pub(crate) fn trouble_samples() -> Vec<ApiError> {
+    let s = |t: &str| t.to_owned();
+    let (file, folder) = (
+        s("/home/dev/shop/backups/local/local-20261124T050203Z.sql.gz"),
+        s("/home/dev/shop/backups/local"),
+    );
+    let detail = || s("Read-only file system (os error 30)");
+    [
+        Trouble::NoDatabase { env: s("local") },
+        Trouble::DatabaseNotRunning {
+            service: s("db"),
+            env: s("local"),
+        },
+        Trouble::PasswordNotChanged {
+            user: s("app"),
+            service: s("db"),
+            code: 2,
+            said: s("psql: error: connection to server on socket failed"),
+        },
+        Trouble::Exists { file: file.clone() },
+        Trouble::FolderReadOnly {
+            folder: folder.clone(),
+            detail: detail(),
+            env: s("local"),
+        },
+        Trouble::FolderDenied {
+            folder: folder.clone(),
+            detail: s("Permission denied (os error 13)"),
+            env: s("local"),
+        },
+        Trouble::FolderFailed {
+            folder: folder.clone(),
+            detail: s("Not a directory (os error 20)"),
+            env: s("local"),
+        },
+        Trouble::WriteFailed {
+            file: file.clone(),
+            detail: s("No space left on device (os error 28)"),
+        },
+        Trouble::DumpFailed {
+            database: s("shop"),
+            service: s("db"),
+            code: 1,
+            said: s("pg_dump: error: connection to server failed"),
+        },
+        Trouble::RestoreFailed {
+            file: file.clone(),
+            database: s("shop"),
+            code: 3,
+            said: s("ERROR:  relation \"orders\" already exists"),
+        },
+        Trouble::Unreadable {
+            file,
+            detail: s("invalid gzip header"),
+        },
+        Trouble::ListFailed {
+            folder,
+            detail: s("Permission denied (os error 13)"),
+        },
+    ]
+    .into_iter()
+    .map(trouble)
+    .collect()
 }
 
 /// The PostgreSQL Service: a `postgres`/`postgis` image, else the one with `POSTGRES_DB` set.
@@ -64,12 +273,7 @@ async fn database(dir: &Path, env: &str) -> Result<Database, ApiError> {
             .find(|(_, s)| s.environment.contains_key("POSTGRES_DB"))
     });
     let Some((service, definition)) = found else {
-        return Err(ApiError::new(
-            ErrorCode::InvalidProject,
-            format!(
-                "environment `{env}` has no PostgreSQL service (an image named postgres or postgis, or POSTGRES_DB in its environment); backups cover PostgreSQL only"
-            ),
-        ));
+        return Err(trouble(Trouble::NoDatabase { env: env.to_owned() }));
     };
     database_of(project, env, service, definition)
 }
@@ -135,12 +339,12 @@ pub(crate) async fn alter_role(db: &Database, value: &SecretValue) -> Result<(),
         .map_err(|e| not_running(e, db))?;
     if code != 0 {
         let masker = envdeck_core::secret::Masker::new([value]);
-        return Err(internal(format!(
-            "changing the password of role `{}` in service `{}` failed (psql exited with {code}): {}",
-            db.user,
-            db.service,
-            masker.mask(stderr.trim())
-        )));
+        return Err(trouble(Trouble::PasswordNotChanged {
+            user: db.user.clone(),
+            service: db.service.clone(),
+            code,
+            said: masker.mask(stderr.trim()),
+        }));
     }
     Ok(())
 }
@@ -182,10 +386,9 @@ pub async fn backup(dir: &Path, env: &str, file: Option<PathBuf>) -> Result<Path
         None => default_file(dir, env)?,
     };
     if target.exists() {
-        return Err(internal(format!(
-            "{} already exists; EnvDeck never overwrites a backup: choose another file name",
-            target.display()
-        )));
+        return Err(trouble(Trouble::Exists {
+            file: target.display().to_string(),
+        }));
     }
     let parent = target
         .parent()
@@ -204,10 +407,10 @@ pub async fn backup(dir: &Path, env: &str, file: Option<PathBuf>) -> Result<Path
 
 async fn write_dump(db: &Database, partial: &Path, target: &Path) -> Result<(), ApiError> {
     let write_failed = |e: std::io::Error| {
-        internal(format!(
-            "writing the backup to {} failed: {e}; free some space or choose another folder (no partial file was left)",
-            target.display()
-        ))
+        trouble(Trouble::WriteFailed {
+            file: target.display().to_string(),
+            detail: e.to_string(),
+        })
     };
     let out = create_private(partial).map_err(write_failed)?;
     let mut gz = GzEncoder::new(out, Compression::default());
@@ -228,12 +431,12 @@ async fn write_dump(db: &Database, partial: &Path, target: &Path) -> Result<(), 
     }
     let (code, stderr) = dumped.map_err(|e| not_running(e, db))?;
     if code != 0 {
-        return Err(internal(format!(
-            "pg_dump of database `{}` in service `{}` exited with {code}: {}",
-            db.name,
-            db.service,
-            stderr.trim()
-        )));
+        return Err(trouble(Trouble::DumpFailed {
+            database: db.name.clone(),
+            service: db.service.clone(),
+            code,
+            said: stderr.trim().to_owned(),
+        }));
     }
     let out = gz.finish().map_err(write_failed)?;
     out.sync_all().map_err(write_failed)?;
@@ -282,15 +485,12 @@ fn keep_out_of_git(dir: &Path) -> std::io::Result<()> {
 /// A backup folder that cannot be made (a read-only project, a folder of another user): the message
 /// names it and says how to write the dump elsewhere.
 fn not_writable(e: std::io::Error, folder: &Path, env: &str) -> ApiError {
-    let why = match e.kind() {
-        std::io::ErrorKind::ReadOnlyFilesystem => "the folder is read-only".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "you may not write there".to_owned(),
-        _ => e.to_string(),
-    };
-    internal(format!(
-        "cannot create the backup folder {}: {why} ({e}); write the backup somewhere else: envdeck backup {env} FILE",
-        folder.display()
-    ))
+    let (folder, detail, env) = (folder.display().to_string(), e.to_string(), env.to_owned());
+    trouble(match e.kind() {
+        std::io::ErrorKind::ReadOnlyFilesystem => Trouble::FolderReadOnly { folder, detail, env },
+        std::io::ErrorKind::PermissionDenied => Trouble::FolderDenied { folder, detail, env },
+        _ => Trouble::FolderFailed { folder, detail, env },
+    })
 }
 
 /// Dumps hold the data: readable by their owner only.
@@ -304,10 +504,10 @@ fn create_private(path: &Path) -> std::io::Result<File> {
 
 fn not_running(e: ApiError, db: &Database) -> ApiError {
     if e.code == ErrorCode::NotRunning {
-        e.reworded(format!(
-            "the database service `{}` is not running; start the environment first: envdeck up {}",
-            db.service, db.env
-        ))
+        trouble(Trouble::DatabaseNotRunning {
+            service: db.service.clone(),
+            env: db.env.clone(),
+        })
     } else {
         e
     }
@@ -343,21 +543,21 @@ pub async fn restore(dir: &Path, env: &str, file: &Path) -> Result<(), ApiError>
         .await
         .map_err(|e| not_running(e, &db))?;
     if code != 0 {
-        return Err(internal(format!(
-            "restoring {} into database `{}` failed (psql exited with {code}), nothing was changed: {}",
-            file.display(),
-            db.name,
-            stderr.trim()
-        )));
+        return Err(trouble(Trouble::RestoreFailed {
+            file: file.display().to_string(),
+            database: db.name.clone(),
+            code,
+            said: stderr.trim().to_owned(),
+        }));
     }
     Ok(())
 }
 
 fn unreadable(file: &Path, e: &std::io::Error) -> ApiError {
-    internal(format!(
-        "reading the backup {} failed: {e}; is it a .sql.gz made by `envdeck backup`? Nothing was restored",
-        file.display()
-    ))
+    trouble(Trouble::Unreadable {
+        file: file.display().to_string(),
+        detail: e.to_string(),
+    })
 }
 
 /// The file's decompressed bytes, 64 KiB at a time, read on a blocking thread a few chunks ahead.
@@ -400,7 +600,12 @@ pub fn list(dir: &Path, env: &str) -> Result<Vec<BackupFile>, ApiError> {
     let entries = match std::fs::read_dir(&folder) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(internal(format!("listing {} failed: {e}", folder.display()))),
+        Err(e) => {
+            return Err(trouble(Trouble::ListFailed {
+                folder: folder.display().to_string(),
+                detail: e.to_string(),
+            }));
+        }
     };
     let mut files: Vec<BackupFile> = entries
         .filter_map(Result::ok)

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::host;
+use crate::reason::Reason;
 use crate::secrets::{self, StartSecrets};
 use crate::session::Runtime;
 use crate::stack::{self, DownReport, RemoveVolumes, StackId, UpReport};
@@ -480,20 +481,30 @@ pub async fn rotate_secret(dir: &Path, env: &str, name: &str) -> Result<secrets:
         && let Some(db) = crate::backup::database_using(project, env, &stored, name)?
         && !runtime.data_volumes().await?.is_empty()
     {
-        crate::backup::alter_role(&db, &value).await.map_err(|e| {
-            let why = e.message.clone();
-            e.reworded(format!(
-                "{name} was not rotated: its database (service `{}`) keeps the password in its data, and \
-                 EnvDeck changes it there first. {} Or, if the data can go, wipe it with `envdeck down {env} \
-                 --volumes --confirm {env}` and rotate then",
-                db.service, why
-            ))
-        })?;
+        crate::backup::alter_role(&db, &value)
+            .await
+            .map_err(|e| not_rotated(e, name, &db.service, env))?;
         changed_in = Some(db.service.clone());
     }
     let mut rotation = secrets::store_rotated(&writer, id, env, &spec, value).await?;
     rotation.changed_in = changed_in;
     Ok(rotation)
+}
+
+/// A rotation refused because the database keeping the password in its data could not change it.
+pub(crate) fn not_rotated(e: ApiError, name: &str, service: &str, env: &str) -> ApiError {
+    let message = format!(
+        "{name} was not rotated: its database (service `{service}`) keeps the password in its data, and \
+         EnvDeck changes it there first. {} Or, if the data can go, wipe it with `envdeck down {env} \
+         --volumes --confirm {env}` and rotate then",
+        e.message
+    );
+    e.around(message, |cause| Reason::NotRotated {
+        name: name.to_owned(),
+        service: service.to_owned(),
+        env: env.to_owned(),
+        cause,
+    })
 }
 
 /// `secrets generate` and the app's Generate: the missing generated secrets, under the environment's

@@ -59,13 +59,28 @@ impl ApiError {
         }
     }
 
-    /// The same error said with another sentence (usually wrapping this one): its facts no longer
-    /// describe the whole sentence, so the window shows the new message as it is.
-    pub fn reworded(self, message: impl Into<String>) -> Self {
+    /// The same error said with another sentence: its facts no longer describe the whole sentence, so
+    /// the window shows the new message as it is.
+    fn reworded(self, message: impl Into<String>) -> Self {
         Self {
             code: self.code,
             message: message.into(),
             reason: None,
+        }
+    }
+
+    /// The same error said by a sentence around it, whose facts (`reason`) hold it as their cause: the
+    /// window words the cause by its own reason, if it has one.
+    pub fn around(
+        self,
+        message: impl Into<String>,
+        reason: impl FnOnce(crate::reason::Cause) -> crate::reason::Reason,
+    ) -> Self {
+        let cause = crate::reason::Cause::from(&self);
+        Self {
+            code: self.code,
+            message: message.into(),
+            reason: Some(reason(cause)),
         }
     }
 
@@ -116,9 +131,31 @@ mod tests {
     }
 
     #[test]
-    fn a_reworded_error_is_shown_as_its_new_sentence() {
-        let wrapped = unreachable("Connection refused").reworded("the Start stopped: it cannot be reached");
-        assert_eq!(wrapped.code, ErrorCode::DockerUnavailable);
-        assert_eq!(wrapped.reason, None);
+    fn an_error_said_around_another_keeps_it_as_its_cause() {
+        let inner = unreachable("Connection refused");
+        let wrapped = inner
+            .clone()
+            .around("the Start stopped: staging cannot be reached", |cause| {
+                Reason::ServerStartStoppedEarly {
+                    host: "staging".into(),
+                    cause,
+                }
+            });
+        assert_eq!(
+            wrapped.code,
+            ErrorCode::DockerUnavailable,
+            "the code stays the cause's"
+        );
+        match wrapped.reason {
+            Some(Reason::ServerStartStoppedEarly { cause, .. }) => {
+                assert_eq!(cause.message, inner.message);
+                assert_eq!(
+                    cause.reason.map(|r| *r),
+                    inner.reason,
+                    "the cause keeps its own facts"
+                );
+            }
+            other => panic!("the wrapping reason, found {other:?}"),
+        }
     }
 }

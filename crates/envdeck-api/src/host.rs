@@ -282,7 +282,7 @@ pub fn check_programs(dir: &Path) -> Result<Vec<HostProgram>, ApiError> {
             Ok(path) => Reachability::Reachable {
                 detail: path.display().to_string(),
             },
-            Err(e) => Reachability::unreachable(e.to_string()),
+            Err(e) => Reachability::failed(ApiError::from(e)),
         };
         lines.push(HostProgram {
             environment: environment.id.clone(),

@@ -217,6 +217,53 @@ pub enum Reason {
     AdoptRefused {
         refusal: crate::identity::Refusal,
     },
+    /// A Start on a server stopped (the connection dropped, a step failed) before it made anything.
+    ServerStartStoppedEarly {
+        host: String,
+        cause: Cause,
+    },
+    /// The same, after it made these (`reason.made.<kind>`): the next Start continues.
+    ServerStartStopped {
+        host: String,
+        cause: Cause,
+        made: Vec<crate::stack::Made>,
+    },
+    /// A rotation stopped because the database that keeps the password in its data could not be changed.
+    NotRotated {
+        name: String,
+        service: String,
+        env: String,
+        cause: Cause,
+    },
+    /// A backup or restore that could not be made (`reason.trouble.<kind>`).
+    Backup {
+        trouble: crate::backup::Trouble,
+    },
+    /// A host environment's program is not installed: `hint` says what to install (`reason.hint.<kind>`).
+    ProgramMissing {
+        program: String,
+        hint: envdeck_engine::process::Install,
+    },
+}
+
+/// Another error inside a reason's sentence (what stopped a Start on a server): the window words it by
+/// its own reason when it has one, else shows its English message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Cause {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reason: Option<Box<Reason>>,
+}
+
+impl From<&crate::ApiError> for Cause {
+    fn from(e: &crate::ApiError) -> Self {
+        Cause {
+            message: e.message.clone(),
+            reason: e.reason.clone().map(Box::new),
+        }
+    }
 }
 
 impl Reason {
@@ -283,13 +330,17 @@ impl Reason {
                 url: s(url),
                 service: s(service),
             },
+            EngineError::ProgramNotFound { program, hint } => Reason::ProgramMissing {
+                program: s(program),
+                hint: hint.clone(),
+            },
             EngineError::ServiceFailed { service, why, logs } => Reason::ServiceFailed {
                 service: s(service),
                 why: why.clone(),
                 logs: s(logs),
             },
-            // A request the model cannot answer, a missing program, a listing, the events: their sentences are composed of many
-            // parts, in English.
+            // A request the model cannot answer, a listing, the events: their sentences are composed of
+            // many parts, in English.
             _ => return None,
         })
     }
@@ -393,6 +444,7 @@ mod tests {
     use super::*;
     use crate::ApiError;
     use envdeck_engine::error::{Detail, Failure};
+    use envdeck_engine::process::Install;
 
     /// One error of each kind, as the engine makes it.
     fn samples() -> Vec<EngineError> {
@@ -482,6 +534,26 @@ mod tests {
                 port: 8000,
             },
         ]);
+        let folder = || s("/home/dev/shop/backend");
+        samples.extend(
+            [
+                ("poetry", Install::Poetry { folder: folder() }),
+                ("uvicorn", Install::PythonPackages { folder: folder() }),
+                ("python3", Install::Python),
+                ("npm", Install::Node),
+                (
+                    "frobnicate",
+                    Install::Program {
+                        program: s("frobnicate"),
+                    },
+                ),
+            ]
+            .into_iter()
+            .map(|(program, hint)| EngineError::ProgramNotFound {
+                program: s(program),
+                hint,
+            }),
+        );
         samples.extend(
             failure_samples()
                 .into_iter()
@@ -660,7 +732,51 @@ mod tests {
         ]
         .into_iter()
         .chain(crate::identity::refusal_samples())
+        .chain(crate::backup::trouble_samples())
+        .chain(wrapped_samples())
         .collect()
+    }
+
+    /// Errors said around another: a Start on a server that stopped (before and after making
+    /// something; what stopped it worded or not), a rotation its database refused.
+    fn wrapped_samples() -> Vec<ApiError> {
+        use crate::stack::{Made, stopped_on_server};
+        let host = || "staging.example.com".to_owned();
+        let lost = || {
+            ApiError::from(EngineError::CreateContainer {
+                container: "shop-staging-1c916399-api-1".into(),
+                detail: envdeck_engine::error::Detail {
+                    text: "Docker stopped answering at ssh://deploy@staging.example.com (it was stopped, \
+                           restarted or crashed, or the connection to it dropped); start it again, then run \
+                           the same command again: what was already made is kept and reused"
+                        .into(),
+                    lost_at: Some("ssh://deploy@staging.example.com".into()),
+                },
+            })
+        };
+        let made = vec![
+            Made::Network {
+                name: "shop-staging-1c916399_default".into(),
+            },
+            Made::Volume {
+                name: "shop-staging-1c916399_pgdata".into(),
+            },
+            Made::Service { name: "db".into() },
+        ];
+        let unworded = ApiError::new(
+            crate::error::ErrorCode::Internal,
+            "the engine said something EnvDeck has no words for",
+        );
+        let not_running = crate::backup::trouble_samples()
+            .into_iter()
+            .find(|e| e.code == crate::error::ErrorCode::NotRunning)
+            .expect("a database that is not running");
+        vec![
+            stopped_on_server(lost(), host(), Vec::new()),
+            stopped_on_server(lost(), host(), made),
+            stopped_on_server(unworded, host(), Vec::new()),
+            crate::environment::not_rotated(not_running, "POSTGRES_PASSWORD", "db", "local"),
+        ]
     }
 
     /// Which kind a reason is: a new kind fails to compile here until it has a sample.
@@ -706,6 +822,11 @@ mod tests {
             Reason::ServiceFailed { .. } => 37,
             Reason::InvalidProject { .. } => 38,
             Reason::AdoptRefused { .. } => 39,
+            Reason::ServerStartStoppedEarly { .. } => 40,
+            Reason::ServerStartStopped { .. } => 41,
+            Reason::NotRotated { .. } => 42,
+            Reason::Backup { .. } => 43,
+            Reason::ProgramMissing { .. } => 44,
         }
     }
 
@@ -720,6 +841,7 @@ mod tests {
             .filter(|(k, _)| !own(k))
             .flat_map(|(k, v)| match v {
                 serde_json::Value::Object(_) => plain_facts(v),
+                serde_json::Value::Array(items) => items.iter().flat_map(plain_facts).collect(),
                 _ => vec![(k.clone(), v.clone())],
             })
             .collect()
@@ -777,7 +899,7 @@ mod tests {
         errors.push(keychain_row_sample());
         errors.extend(api_samples());
         errors.extend(project::tests::samples());
-        let mut seen = [false; 40];
+        let mut seen = [false; 45];
         for error in &errors {
             let reason = error
                 .reason

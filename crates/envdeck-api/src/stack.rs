@@ -13,6 +13,7 @@ use envdeck_engine::{Engine, EngineError};
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 
 use crate::error::{ApiError, ErrorCode};
+use crate::reason::Reason;
 
 pub use envdeck_engine::status::{
     Change, LogLine, LogOptions, OutputStream, PublishedPort, ServiceEvent, ServiceStatus, StatsSample,
@@ -33,7 +34,7 @@ impl From<EngineError> for ApiError {
             _ => ErrorCode::Internal,
         };
         ApiError {
-            reason: crate::reason::Reason::of(&e),
+            reason: Reason::of(&e),
             ..ApiError::new(code, e.to_string())
         }
     }
@@ -92,7 +93,7 @@ pub async fn up(
     let record = Arc::clone(&made);
     let on_progress = move |p: Progress| {
         if let Progress::StepFinished { step, .. } = &p
-            && let Some(thing) = made_by(step)
+            && let Some(thing) = Made::by(step)
         {
             record.lock().unwrap_or_else(|p| p.into_inner()).push(thing);
         }
@@ -103,30 +104,65 @@ pub async fn up(
         return answered(stack, result).await;
     };
     forget_if_gone(stack, &e).await;
-    let made = made.lock().unwrap_or_else(|p| p.into_inner()).join(", ");
-    let host = stack.engine.host().unwrap_or_default();
+    let made = std::mem::take(&mut *made.lock().unwrap_or_else(|p| p.into_inner()));
+    Err(stopped_on_server(
+        ApiError::from(e),
+        stack.engine.host().unwrap_or_default().to_owned(),
+        made,
+    ))
+}
+
+/// A Start on a server that stopped midway: what stopped it, and what it made there before.
+pub(crate) fn stopped_on_server(error: ApiError, host: String, made: Vec<Made>) -> ApiError {
     let exists = if made.is_empty() {
         format!("this Start made nothing on {host} yet")
     } else {
-        format!("on {host} it made {made}")
+        let list: Vec<String> = made.iter().map(Made::message).collect();
+        format!("on {host} it made {}", list.join(", "))
     };
-    let error = ApiError::from(e);
-    let stopped = format!(
+    let message = format!(
         "the Start on the server {host} stopped: {}. Before that, {exists}. Start it again to continue: what \
          exists there is kept and reused",
         error.message
     );
-    Err(error.reworded(stopped))
+    error.around(message, |cause| {
+        if made.is_empty() {
+            Reason::ServerStartStoppedEarly { host, cause }
+        } else {
+            Reason::ServerStartStopped { host, cause, made }
+        }
+    })
 }
 
-/// What a finished Step made, in the words of a Start that stopped midway.
-fn made_by(step: &envdeck_core::plan::Step) -> Option<String> {
-    use envdeck_core::plan::Step;
-    match step {
-        Step::Network { name } => Some(format!("the network {name}")),
-        Step::Volume { name } => Some(format!("the volume {name}")),
-        Step::Service { service } => Some(format!("the service {service}")),
-        Step::CheckPorts | Step::Image { .. } | Step::Ready { .. } => None,
+/// Something a Start made on a server (`reason.made.<kind>` in the window).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Made {
+    Network { name: String },
+    Volume { name: String },
+    Service { name: String },
+}
+
+impl Made {
+    /// What a finished Step made, if it made something.
+    fn by(step: &envdeck_core::plan::Step) -> Option<Made> {
+        use envdeck_core::plan::Step;
+        let name = |n: &String| n.clone();
+        match step {
+            Step::Network { name: n } => Some(Made::Network { name: name(n) }),
+            Step::Volume { name: n } => Some(Made::Volume { name: name(n) }),
+            Step::Service { service } => Some(Made::Service { name: name(service) }),
+            Step::CheckPorts | Step::Image { .. } | Step::Ready { .. } => None,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Made::Network { name } => format!("the network {name}"),
+            Made::Volume { name } => format!("the volume {name}"),
+            Made::Service { name } => format!("the service {name}"),
+        }
     }
 }
 

@@ -92,7 +92,10 @@ pub enum EngineError {
     ConfirmationMismatch { expected: String, typed: String },
     /// The program of a host-process Environment is not on PATH (an interpreter not installed).
     #[error("{program} is not installed (not found on PATH): {hint}")]
-    ProgramNotFound { program: String, hint: String },
+    ProgramNotFound {
+        program: String,
+        hint: crate::process::Install,
+    },
     /// The `cwd` of a host-process Environment does not exist.
     #[error("the working folder {dir} does not exist; check `cwd` in envdeck.toml")]
     WorkingDirMissing { dir: String },

@@ -31,7 +31,7 @@ use tokio::sync::{mpsc, watch};
 use crate::error::{EngineError, Failure};
 use crate::stack::{Sink, UpReport};
 use crate::status::{Change, LogLine, LogOptions, OutputStream, PublishedPort, ServiceEvent, ServiceStatus};
-pub use program::install_hint;
+pub use program::{Install, install_hint};
 pub use state::{ExitRecord, Files, RunRecord};
 pub use task::run_to_end;
 pub use tree::kill_now;

@@ -38,28 +38,73 @@ fn runnable(candidate: &Path) -> Option<PathBuf> {
     })
 }
 
-/// What to do about a missing program, in words a new developer can follow.
-pub fn install_hint(program: &str, cwd: &Path) -> String {
+/// What to do about a missing program, in words a new developer can follow: the CLI prints its
+/// `Display`, the window words it from its catalog (`reason.hint.<kind>`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Install {
+    /// Poetry itself, then the project's packages with it.
+    Poetry {
+        folder: String,
+    },
+    /// A program that comes with the project's Python packages (uvicorn, alembic…).
+    PythonPackages {
+        folder: String,
+    },
+    Python,
+    Node,
+    /// Any other program.
+    Program {
+        program: String,
+    },
+}
+
+impl std::fmt::Display for Install {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Install::Poetry { folder } => write!(
+                f,
+                "install Poetry (`pipx install poetry`), then run `poetry install` in {folder}, and start again"
+            ),
+            Install::PythonPackages { folder } => write!(
+                f,
+                "it comes with the project's Python packages: activate the project's virtual environment before \
+                 starting EnvDeck, or run `pip install -r requirements.txt` in {folder}, then start again"
+            ),
+            Install::Python => f.write_str(
+                "install Python 3 (python.org, or your system's package manager), then start again",
+            ),
+            Install::Node => f.write_str(
+                "install Node.js (nodejs.org, or your system's package manager), then start again",
+            ),
+            Install::Program { program } => {
+                write!(
+                    f,
+                    "install `{program}` or add its folder to PATH, then start again"
+                )
+            }
+        }
+    }
+}
+
+/// What to install for `program`, run in `cwd`.
+pub fn install_hint(program: &str, cwd: &Path) -> Install {
     let name = Path::new(program)
         .file_stem()
         .map(|s| s.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let folder = cwd.display();
+    let folder = cwd.display().to_string();
     match name.as_str() {
-        "poetry" => format!(
-            "install Poetry (`pipx install poetry`), then run `poetry install` in {folder}, and start again"
-        ),
-        "uvicorn" | "gunicorn" | "alembic" | "pytest" | "fastapi" | "flask" | "celery" => format!(
-            "it comes with the project's Python packages: activate the project's virtual environment before \
-             starting EnvDeck, or run `pip install -r requirements.txt` in {folder}, then start again"
-        ),
-        n if n.starts_with("python") || n == "py" || n == "pip" || n.starts_with("pip3") => {
-            "install Python 3 (python.org, or your system's package manager), then start again".to_owned()
+        "poetry" => Install::Poetry { folder },
+        "uvicorn" | "gunicorn" | "alembic" | "pytest" | "fastapi" | "flask" | "celery" => {
+            Install::PythonPackages { folder }
         }
-        "node" | "npm" | "npx" | "yarn" | "pnpm" => {
-            "install Node.js (nodejs.org, or your system's package manager), then start again".to_owned()
-        }
-        _ => format!("install `{program}` or add its folder to PATH, then start again"),
+        n if n.starts_with("python") || n == "py" || n == "pip" || n.starts_with("pip3") => Install::Python,
+        "node" | "npm" | "npx" | "yarn" | "pnpm" => Install::Node,
+        _ => Install::Program {
+            program: program.to_owned(),
+        },
     }
 }
 
@@ -96,9 +141,10 @@ mod tests {
     #[test]
     fn hints_name_what_to_install() {
         let cwd = Path::new("backend");
-        assert!(install_hint("uvicorn", cwd).contains("pip install -r requirements.txt"));
-        assert!(install_hint("poetry", cwd).contains("pipx install poetry"));
-        assert!(install_hint("python3.11", cwd).contains("install Python 3"));
-        assert!(install_hint("frobnicate", cwd).contains("`frobnicate`"));
+        let said = |program| install_hint(program, cwd).to_string();
+        assert!(said("uvicorn").contains("pip install -r requirements.txt"));
+        assert!(said("poetry").contains("pipx install poetry"));
+        assert!(said("python3.11").contains("install Python 3"));
+        assert!(said("frobnicate").contains("`frobnicate`"));
     }
 }

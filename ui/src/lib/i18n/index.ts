@@ -41,14 +41,22 @@ export function errorDetail(
 type Facts = { kind: string; [fact: string]: unknown };
 
 /** `facts` as the catalog's sentence `prefix.<kind>`; a fact that is itself a kind of facts (a failed
- *  service's `why`) is worded the same way under `reason.<fact>`. `null` when the catalog lacks a key. */
+ *  service's `why`) is worded the same way under `reason.<fact>`, a list of them (what a Start made)
+ *  joined by commas, and another error inside the sentence (a `cause`: `{message, reason?}`) as that
+ *  error is. `null` when the catalog lacks a key. */
 function worded(lang: Lang, prefix: string, facts: Facts): string | null {
   const { kind, ...rest } = facts;
   const key = `${prefix}.${kind}`;
   if (!(key in catalogs.en)) return null;
   const vars: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(rest)) {
-    if (value !== null && typeof value === "object") {
+    if (Array.isArray(value)) {
+      const items = value.map((item) => worded(lang, `reason.${name}`, item as Facts));
+      if (items.includes(null)) return null;
+      vars[name] = items.join(", ");
+    } else if (value !== null && typeof value === "object" && !("kind" in value) && "message" in value) {
+      vars[name] = errorDetail(lang, value as { message: string; reason?: Reason });
+    } else if (value !== null && typeof value === "object") {
       const inner = worded(lang, `reason.${name}`, value as Facts);
       if (inner === null) return null;
       vars[name] = inner;

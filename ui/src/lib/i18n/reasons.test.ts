@@ -7,10 +7,16 @@ import { errorDetail, isWord } from "./index";
 // `reason::tests::every_kind_has_a_sample_for_the_windows_catalog`).
 const errors = samples as ApiError[];
 
-/** Every fact that is a value, inner reasons (a failed service's `why`) opened. */
+/** Every fact that is a value, inner reasons (a failed service's `why`, the `reason` of a cause) and
+ *  lists opened; a cause's English message counts only when it has no reason to be worded by. */
 function plainFacts(reason: object): [string, string | number][] {
+  const worded = "reason" in reason && "message" in reason;
   return Object.entries(reason).flatMap(([name, value]) =>
-    name === "kind" ? [] : value !== null && typeof value === "object" ? plainFacts(value) : [[name, value]],
+    name === "kind" || (worded && name === "message")
+      ? []
+      : value !== null && typeof value === "object"
+        ? plainFacts(value)
+        : [[name, value]],
   );
 }
 
@@ -70,6 +76,21 @@ describe("errors with a reason", () => {
       "/home/dev/shop/compose.yaml: servicio `db`, `ports`: se esperaba a list, se encontró a string",
     );
     expect(errorDetail("es", problem("included_twice", "pgdata"))).toMatch(/definen ambos un volumen `pgdata`/);
+  });
+
+  it("an error inside another is worded by its own reason, and what a Start made is a list", () => {
+    const stopped = errors.find((e) => e.reason?.kind === "server_start_stopped")!;
+    expect(errorDetail("es", stopped)).toMatch(
+      /^el Start en el servidor staging.example.com se detuvo: no se pudo crear el contenedor .*Docker dejó de responder en ssh:\/\/deploy@staging.example.com.*creó en staging.example.com la red shop-staging-1c916399_default, el volumen shop-staging-1c916399_pgdata, el servicio db\./,
+    );
+    const rotation = errors.find((e) => e.reason?.kind === "not_rotated")!;
+    expect(errorDetail("es", rotation)).toContain(
+      "EnvDeck la cambia allí primero. el servicio de base de datos `db` no está en marcha",
+    );
+    const unworded = errors.find(
+      (e) => e.reason?.kind === "server_start_stopped_early" && e.message.includes("has no words"),
+    )!;
+    expect(errorDetail("es", unworded)).toContain("se detuvo: the engine said something EnvDeck has no words for.");
   });
 
   it("only a fact meant as a word is one: an environment named `stop` stays `stop`", () => {
