@@ -239,6 +239,10 @@ pub enum Reason {
     Backup {
         trouble: crate::backup::Trouble,
     },
+    /// The engine the manifest names cannot be used as configured (`reason.unusable.<kind>`).
+    EngineUnusable {
+        unusable: envdeck_engine::unusable::Unusable,
+    },
     /// A host environment's program is not installed: `hint` says what to install (`reason.hint.<kind>`).
     ProgramMissing {
         program: String,
@@ -401,7 +405,8 @@ impl Reason {
                 ca,
                 cert,
             },
-            // A manifest's engine EnvDeck cannot use: its sentence is built from many cases, in English.
+            ConnectError::Unusable(unusable) => Reason::EngineUnusable { unusable },
+            // A kind the engine adds later is said in English until the window has words for it.
             _ => return None,
         })
     }
@@ -445,6 +450,7 @@ mod tests {
     use crate::ApiError;
     use envdeck_engine::error::{Detail, Failure};
     use envdeck_engine::process::Install;
+    use envdeck_engine::unusable::{TlsFile, Unusable};
 
     /// One error of each kind, as the engine makes it.
     fn samples() -> Vec<EngineError> {
@@ -491,7 +497,11 @@ mod tests {
                 cert: s("/home/dev/.docker/cert.pem"),
             },
         ];
-        let mut samples: Vec<EngineError> = connect.into_iter().map(EngineError::from).collect();
+        let mut samples: Vec<EngineError> = connect
+            .into_iter()
+            .chain(unusable_samples().into_iter().map(ConnectError::from))
+            .map(EngineError::from)
+            .collect();
         samples.push(EngineError::PortTaken {
             service: s("mailhog"),
             host_ip: s("127.0.0.1"),
@@ -564,6 +574,87 @@ mod tests {
                 }),
         );
         samples
+    }
+
+    /// Each way the engine a manifest names cannot be used.
+    fn unusable_samples() -> Vec<Unusable> {
+        let s = |text: &str| text.to_owned();
+        let (name, meta) = (
+            || s("staging"),
+            || s("/home/dev/.docker/contexts/meta/9f86d08/meta.json"),
+        );
+        let endpoint = || s("tcp://10.0.0.5:2376");
+        let mut all = vec![
+            Unusable::NoConfigFolder {
+                var: s("DOCKER_CONFIG"),
+            },
+            Unusable::ContextMissing {
+                name: name(),
+                file: meta(),
+            },
+            Unusable::ContextUnreadable {
+                name: name(),
+                file: meta(),
+                detail: s("Permission denied (os error 13)"),
+            },
+            Unusable::ContextNotJson {
+                name: name(),
+                file: meta(),
+                detail: s("expected value at line 1 column 1"),
+            },
+            Unusable::ContextSkipsVerify { name: name() },
+            Unusable::ContextNoHost {
+                name: name(),
+                file: meta(),
+            },
+            Unusable::ContextNoCertificates {
+                name: name(),
+                folder: s("/home/dev/.docker/contexts/tls/9f86d08/docker"),
+            },
+            Unusable::ContextElsewhere {
+                name: name(),
+                host: s("npipe:////./pipe/docker_engine"),
+            },
+            Unusable::NotPem {
+                file: s("/home/dev/.docker/ca.pem"),
+                detail: s("no certificate found"),
+            },
+            Unusable::NotPkcs8 {
+                cert: s("/home/dev/.docker/cert.pem"),
+                key: s("/home/dev/.docker/key.pem"),
+                detail: s("expected PKCS#8 PEM"),
+            },
+            Unusable::TlsSettings {
+                endpoint: endpoint(),
+                detail: s("unsupported protocol"),
+            },
+            Unusable::Client {
+                endpoint: endpoint(),
+                detail: s("invalid URI"),
+            },
+            Unusable::NotForwardable {
+                port: 8025,
+                endpoint: endpoint(),
+            },
+            Unusable::ForwardFailed {
+                port: 8025,
+                host: s("staging.example.com"),
+                said: s("bind [127.0.0.1]:41234: Address already in use"),
+            },
+        ];
+        for thing in [
+            TlsFile::CaCertificate,
+            TlsFile::ClientCertificate,
+            TlsFile::ClientKey,
+        ] {
+            all.push(Unusable::TlsFileMissing {
+                endpoint: endpoint(),
+                thing,
+                file: s("/home/dev/.docker/ca.pem"),
+                detail: s("No such file or directory (os error 2)"),
+            });
+        }
+        all
     }
 
     /// Each way a service fails to become ready, as the engine says it.
@@ -827,6 +918,7 @@ mod tests {
             Reason::NotRotated { .. } => 42,
             Reason::Backup { .. } => 43,
             Reason::ProgramMissing { .. } => 44,
+            Reason::EngineUnusable { .. } => 45,
         }
     }
 
@@ -899,7 +991,7 @@ mod tests {
         errors.push(keychain_row_sample());
         errors.extend(api_samples());
         errors.extend(project::tests::samples());
-        let mut seen = [false; 45];
+        let mut seen = [false; 46];
         for error in &errors {
             let reason = error
                 .reason

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::unusable::Unusable;
+
 /// Where the docker CLI keeps its configuration.
 pub(crate) fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("DOCKER_CONFIG") {
@@ -19,66 +21,62 @@ pub(crate) fn config_dir() -> Option<PathBuf> {
 
 /// The docker endpoint (`ssh://…`, `unix://…`, `tcp://…`) of the context `name`; the error says what to
 /// do, naming the context and the file read.
-pub(crate) fn host_of(name: &str) -> Result<String, String> {
-    let dir = config_dir()
-        .ok_or_else(|| "no docker configuration folder (HOME is not set); set DOCKER_CONFIG".to_owned())?;
-    host_in(&dir, name)
+pub(crate) fn host_of(name: &str) -> Result<String, Unusable> {
+    host_in(&configured()?, name)
 }
 
-fn host_in(config: &Path, name: &str) -> Result<String, String> {
+fn configured() -> Result<PathBuf, Unusable> {
+    config_dir().ok_or_else(|| Unusable::NoConfigFolder {
+        var: "DOCKER_CONFIG".to_owned(),
+    })
+}
+
+fn host_in(config: &Path, name: &str) -> Result<String, Unusable> {
     let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
     let meta = config.join("contexts/meta").join(hash).join("meta.json");
+    let (name, file) = (name.to_owned(), meta.display().to_string());
     let text = match std::fs::read_to_string(&meta) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!(
-                "the docker context `{name}` does not exist (no {}): create it with `docker context create {name} \
-                 --docker host=ssh://user@server`, or fix the name in envdeck.toml",
-                meta.display()
-            ));
+            return Err(Unusable::ContextMissing { name, file });
         }
         Err(e) => {
-            return Err(format!(
-                "reading the docker context `{name}` ({}) failed: {e}",
-                meta.display()
-            ));
+            return Err(Unusable::ContextUnreadable {
+                name,
+                file,
+                detail: e.to_string(),
+            });
         }
     };
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "the docker context `{name}` ({}) is not valid JSON: {e}",
-            meta.display()
-        )
-    })?;
+    let json: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(json) => json,
+        Err(e) => {
+            return Err(Unusable::ContextNotJson {
+                name,
+                file,
+                detail: e.to_string(),
+            });
+        }
+    };
     let endpoint = &json["Endpoints"]["docker"];
     if endpoint["SkipTLSVerify"].as_bool() == Some(true) {
-        return Err(format!(
-            "the docker context `{name}` skips TLS verification: EnvDeck does not talk to an engine it cannot \
-             verify; give the context its certificates"
-        ));
+        return Err(Unusable::ContextSkipsVerify { name });
     }
     endpoint["Host"]
         .as_str()
         .filter(|h| !h.is_empty())
         .map(str::to_owned)
-        .ok_or_else(|| {
-            format!(
-                "the docker context `{name}` ({}) names no docker host",
-                meta.display()
-            )
-        })
+        .ok_or(Unusable::ContextNoHost { name, file })
 }
 
 /// The TLS files the docker CLI keeps for a tcp:// context (`docker context create NAME --docker
 /// "host=tcp://…,ca=…,cert=…,key=…"` copies them into its store). A context without them would be plain
 /// TCP, which EnvDeck does not take from a context: the error says how to add them.
-pub(crate) fn certificates_of(name: &str) -> Result<crate::tls::Certificates, String> {
-    let dir = config_dir()
-        .ok_or_else(|| "no docker configuration folder (HOME is not set); set DOCKER_CONFIG".to_owned())?;
-    certificates_in(&dir, name)
+pub(crate) fn certificates_of(name: &str) -> Result<crate::tls::Certificates, Unusable> {
+    certificates_in(&configured()?, name)
 }
 
-fn certificates_in(config: &Path, name: &str) -> Result<crate::tls::Certificates, String> {
+fn certificates_in(config: &Path, name: &str) -> Result<crate::tls::Certificates, Unusable> {
     let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
     let certs = crate::tls::Certificates {
         dir: config.join("contexts/tls").join(hash).join("docker"),
@@ -86,13 +84,10 @@ fn certificates_in(config: &Path, name: &str) -> Result<crate::tls::Certificates
     if certs.ca().is_file() && certs.cert().is_file() && certs.key().is_file() {
         return Ok(certs);
     }
-    Err(format!(
-        "the docker context `{name}` reaches its engine over tcp:// without TLS certificates (none in {}): \
-         EnvDeck does not talk to an engine it cannot verify; give the context its certificates with \
-         `docker context update {name} --docker \"host=tcp://HOST:2376,ca=ca.pem,cert=cert.pem,key=key.pem\"`, \
-         or reach the server over ssh",
-        certs.dir.display()
-    ))
+    Err(Unusable::ContextNoCertificates {
+        name: name.to_owned(),
+        folder: certs.dir.display().to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -118,7 +113,9 @@ mod tests {
             host_in(tmp.path(), "staging"),
             Ok("ssh://deploy@host:2222".to_owned())
         );
-        let missing = host_in(tmp.path(), "prod").expect_err("no such context");
+        let missing = host_in(tmp.path(), "prod")
+            .expect_err("no such context")
+            .to_string();
         assert!(
             missing.contains("`prod` does not exist") && missing.contains("docker context create"),
             "{missing}"
@@ -134,6 +131,7 @@ mod tests {
         assert!(
             host_in(tmp.path(), "lax")
                 .expect_err("refused")
+                .to_string()
                 .contains("skips TLS verification")
         );
     }
@@ -141,7 +139,9 @@ mod tests {
     #[test]
     fn a_tcp_context_is_verified_with_its_own_certificates_and_refused_without() {
         let tmp = tempfile::tempdir().expect("a temporary folder");
-        let err = certificates_in(tmp.path(), "edge").expect_err("no TLS files");
+        let err = certificates_in(tmp.path(), "edge")
+            .expect_err("no TLS files")
+            .to_string();
         assert!(
             err.contains("`edge`")
                 && err.contains("without TLS certificates")

@@ -6,6 +6,8 @@ use std::future::Future;
 use bollard::Docker;
 use envdeck_core::project::{Endpoint, SshLogin};
 
+use crate::unusable::Unusable;
+
 /// Why EnvDeck could not talk to the Docker engine, in words a new developer can act on.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
@@ -64,9 +66,9 @@ pub enum ConnectError {
         ca: String,
         cert: String,
     },
-    /// The manifest names an engine EnvDeck cannot use (yet, or as configured).
-    #[error("{0}")]
-    Unusable(String),
+    /// The manifest names an engine EnvDeck cannot use as configured.
+    #[error(transparent)]
+    Unusable(#[from] crate::unusable::Unusable),
 }
 
 /// What the engine says about itself, for the doctor and the About line.
@@ -148,7 +150,7 @@ pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
         Endpoint::Local => connect().await,
         Endpoint::Ssh(login) => connect_ssh(login).await,
         Endpoint::Context(name) => {
-            let host = crate::cli_context::host_of(name).map_err(ConnectError::Unusable)?;
+            let host = crate::cli_context::host_of(name)?;
             connect_context(name, &host).await
         }
         Endpoint::Tcp {
@@ -156,7 +158,7 @@ pub async fn connect_to(endpoint: &Endpoint) -> Result<Docker, ConnectError> {
             port,
             tls: true,
         } => {
-            let certs = crate::tls::Certificates::of_docker_cli().map_err(ConnectError::Unusable)?;
+            let certs = crate::tls::Certificates::of_docker_cli()?;
             connect_tls(host, *port, &certs).await
         }
         Endpoint::Tcp {
@@ -173,8 +175,7 @@ async fn connect_tls(
     port: u16,
     certs: &crate::tls::Certificates,
 ) -> Result<Docker, ConnectError> {
-    let (docker, failure) =
-        crate::tls::client(host, port, certs, REMOTE_TIMEOUT).map_err(ConnectError::Unusable)?;
+    let (docker, failure) = crate::tls::client(host, port, certs, REMOTE_TIMEOUT)?;
     let endpoint = format!("tcp://{host}:{port}");
     checked(docker, host, |e| {
         std::future::ready(match failure.take() {
@@ -200,8 +201,13 @@ async fn connect_tls(
 /// A `tcp://` engine over plain HTTP, which the manifest asked for with `engine_tls = false`.
 async fn connect_plain(host: &str, port: u16) -> Result<Docker, ConnectError> {
     let endpoint = format!("tcp://{host}:{port}");
-    let docker = Docker::connect_with_http(&endpoint, REMOTE_TIMEOUT, bollard::API_DEFAULT_VERSION)
-        .map_err(|e| ConnectError::Unusable(format!("engine {endpoint}: {e}")))?;
+    let docker =
+        Docker::connect_with_http(&endpoint, REMOTE_TIMEOUT, bollard::API_DEFAULT_VERSION).map_err(|e| {
+            Unusable::Client {
+                endpoint: endpoint.clone(),
+                detail: e.to_string(),
+            }
+        })?;
     checked(docker, host, |e| {
         std::future::ready(ConnectError::TcpUnreachable {
             endpoint: endpoint.clone(),
@@ -259,21 +265,28 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 pub async fn forward(endpoint: &Endpoint, remote_port: u16) -> Result<crate::ssh::Forward, ConnectError> {
     let endpoint = match endpoint {
         Endpoint::Context(name) => {
-            let host = crate::cli_context::host_of(name).map_err(ConnectError::Unusable)?;
-            Endpoint::parse(&host).map_err(ConnectError::Unusable)?
+            let host = crate::cli_context::host_of(name)?;
+            Endpoint::parse(&host).map_err(|_| Unusable::ContextElsewhere {
+                name: name.clone(),
+                host,
+            })?
         }
         other => other.clone(),
     };
     let Endpoint::Ssh(login) = endpoint else {
-        return Err(ConnectError::Unusable(format!(
-            "port {remote_port} of {endpoint} cannot be forwarded: EnvDeck forwards ports of servers it reaches over ssh"
-        )));
+        return Err(Unusable::NotForwardable {
+            port: remote_port,
+            endpoint: endpoint.to_string(),
+        }
+        .into());
     };
     crate::ssh::forward(&login, remote_port).await.map_err(|said| {
-        ConnectError::Unusable(format!(
-            "forwarding port {remote_port} of {} over ssh failed: {said}",
-            login.host
-        ))
+        Unusable::ForwardFailed {
+            port: remote_port,
+            host: login.host.clone(),
+            said,
+        }
+        .into()
     })
 }
 
@@ -282,7 +295,7 @@ async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError>
     match Endpoint::parse(host) {
         Ok(Endpoint::Ssh(login)) => return connect_ssh(&login).await,
         Ok(Endpoint::Tcp { host, port, .. }) => {
-            let certs = crate::cli_context::certificates_of(name).map_err(ConnectError::Unusable)?;
+            let certs = crate::cli_context::certificates_of(name)?;
             return connect_tls(&host, port, &certs).await;
         }
         _ => {}
@@ -300,16 +313,19 @@ async fn connect_context(name: &str, host: &str) -> Result<Docker, ConnectError>
             let docker = docker.map_err(|e| classify_at(host, e))?;
             docker.negotiate_version().await.map_err(|e| classify_at(host, e))
         }
-        None => Err(ConnectError::Unusable(format!(
-            "the docker context `{name}` points at {host}: EnvDeck reaches contexts over ssh://, tcp:// with TLS \
-             or a local socket"
-        ))),
+        None => Err(Unusable::ContextElsewhere {
+            name: name.to_owned(),
+            host: host.to_owned(),
+        }
+        .into()),
     }
 }
 
 async fn connect_ssh(login: &SshLogin) -> Result<Docker, ConnectError> {
-    let (docker, said) =
-        crate::ssh::client(login, REMOTE_TIMEOUT).map_err(|e| ConnectError::Unusable(e.to_string()))?;
+    let (docker, said) = crate::ssh::client(login, REMOTE_TIMEOUT).map_err(|e| Unusable::Client {
+        endpoint: format!("ssh://{}", login.host),
+        detail: e.to_string(),
+    })?;
     checked(docker, &login.host, |e| {
         let said = said.clone();
         async move { remote_failure(&login.host, &said.last_words().await, &e) }

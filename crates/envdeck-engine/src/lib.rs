@@ -23,6 +23,7 @@ mod stats;
 pub mod status;
 mod sync;
 pub mod tls;
+pub mod unusable;
 mod volumes;
 
 pub use containers::DEFAULT_HOST_IP;

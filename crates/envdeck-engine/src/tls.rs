@@ -18,6 +18,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 use tokio_native_tls::TlsStream;
 
+use crate::unusable::{TlsFile, Unusable};
+
 /// A folder with the docker CLI's three files: `ca.pem` (the CA that signed the server's certificate),
 /// `cert.pem` and `key.pem` (this machine's client certificate and its key).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,14 +29,14 @@ pub struct Certificates {
 
 impl Certificates {
     /// `DOCKER_CERT_PATH`, else the docker CLI's configuration folder, as `docker --tlsverify` reads them.
-    pub fn of_docker_cli() -> Result<Self, String> {
+    pub fn of_docker_cli() -> Result<Self, Unusable> {
         if let Some(dir) = std::env::var_os("DOCKER_CERT_PATH").filter(|d| !d.is_empty()) {
             return Ok(Self { dir: dir.into() });
         }
         crate::cli_context::config_dir()
             .map(|dir| Self { dir })
-            .ok_or_else(|| {
-                "no docker configuration folder (HOME is not set); set DOCKER_CERT_PATH".to_owned()
+            .ok_or_else(|| Unusable::NoConfigFolder {
+                var: "DOCKER_CERT_PATH".to_owned(),
             })
     }
 
@@ -51,31 +53,26 @@ impl Certificates {
     }
 
     /// The TLS settings these files make; the error names the file and what to do.
-    fn connector(&self, endpoint: &str) -> Result<native_tls::TlsConnector, String> {
-        let read = |path: &Path, what: &str| {
-            std::fs::read(path).map_err(|e| {
-                format!(
-                    "{endpoint} needs {what} in {} ({e}): put the docker CLI's TLS files there (ca.pem, cert.pem, \
-                     key.pem), or set DOCKER_CERT_PATH to the folder that has them",
-                    path.display()
-                )
+    fn connector(&self, endpoint: &str) -> Result<native_tls::TlsConnector, Unusable> {
+        let read = |path: &Path, thing: TlsFile| {
+            std::fs::read(path).map_err(|e| Unusable::TlsFileMissing {
+                endpoint: endpoint.to_owned(),
+                thing,
+                file: path.display().to_string(),
+                detail: e.to_string(),
             })
         };
-        let ca = read(
-            &self.ca(),
-            "the CA certificate that signed the server's certificate",
-        )?;
-        let cert = read(&self.cert(), "this machine's client certificate")?;
-        let key = read(&self.key(), "the client certificate's key")?;
-        let ca = native_tls::Certificate::from_pem(&ca)
-            .map_err(|e| format!("{} is not a PEM certificate ({e})", self.ca().display()))?;
-        let identity = native_tls::Identity::from_pkcs8(&cert, &key).map_err(|e| {
-            format!(
-                "{} and {} are not a certificate and its PKCS#8 key ({e}); an older `BEGIN RSA PRIVATE KEY` \
-                 file converts with `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key8.pem`",
-                self.cert().display(),
-                self.key().display()
-            )
+        let ca = read(&self.ca(), TlsFile::CaCertificate)?;
+        let cert = read(&self.cert(), TlsFile::ClientCertificate)?;
+        let key = read(&self.key(), TlsFile::ClientKey)?;
+        let ca = native_tls::Certificate::from_pem(&ca).map_err(|e| Unusable::NotPem {
+            file: self.ca().display().to_string(),
+            detail: e.to_string(),
+        })?;
+        let identity = native_tls::Identity::from_pkcs8(&cert, &key).map_err(|e| Unusable::NotPkcs8 {
+            cert: self.cert().display().to_string(),
+            key: self.key().display().to_string(),
+            detail: e.to_string(),
         })?;
         native_tls::TlsConnector::builder()
             .disable_built_in_roots(true)
@@ -83,7 +80,10 @@ impl Certificates {
             .identity(identity)
             .min_protocol_version(Some(native_tls::Protocol::Tlsv12))
             .build()
-            .map_err(|e| format!("the TLS settings for {endpoint} could not be made: {e}"))
+            .map_err(|e| Unusable::TlsSettings {
+                endpoint: endpoint.to_owned(),
+                detail: e.to_string(),
+            })
     }
 }
 
@@ -187,7 +187,7 @@ pub(crate) fn client(
     port: u16,
     certs: &Certificates,
     timeout_secs: u64,
-) -> Result<(Docker, Failure), String> {
+) -> Result<(Docker, Failure), Unusable> {
     let endpoint = format!("tcp://{host}:{port}");
     let failure = Failure::default();
     let connector = TlsConnector {
@@ -207,7 +207,10 @@ pub(crate) fn client(
         timeout_secs,
         bollard::API_DEFAULT_VERSION,
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| Unusable::Client {
+        endpoint,
+        detail: e.to_string(),
+    })?;
     Ok((docker, failure))
 }
 
@@ -221,7 +224,7 @@ mod tests {
         let certs = Certificates {
             dir: tmp.path().to_path_buf(),
         };
-        let err = certs.connector("tcp://h:2376").expect_err("no files");
+        let err = certs.connector("tcp://h:2376").expect_err("no files").to_string();
         assert!(
             err.contains("tcp://h:2376")
                 && err.contains(&certs.ca().display().to_string())
@@ -232,7 +235,7 @@ mod tests {
         for file in ["ca.pem", "cert.pem", "key.pem"] {
             std::fs::write(tmp.path().join(file), "not a certificate").expect("a file");
         }
-        let err = certs.connector("tcp://h:2376").expect_err("garbage");
+        let err = certs.connector("tcp://h:2376").expect_err("garbage").to_string();
         assert!(
             err.contains("ca.pem") && err.contains("not a PEM certificate"),
             "{err}"
