@@ -48,6 +48,10 @@ pub(crate) struct Database {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum Trouble {
+    /// A restore without the environment's name typed.
+    NotConfirmed {
+        env: String,
+    },
     NoDatabase {
         env: String,
     },
@@ -118,6 +122,9 @@ impl Trouble {
             )
         };
         match self {
+            Trouble::NotConfirmed { env } => {
+                format!("nothing was restored: type `{env}` exactly to confirm that its database is replaced")
+            }
             Trouble::NoDatabase { env } => format!(
                 "environment `{env}` has no PostgreSQL service (an image named postgres or postgis, or \
                  POSTGRES_DB in its environment); backups cover PostgreSQL only"
@@ -176,6 +183,7 @@ impl Trouble {
 /// The error of a backup that could not be done, with its facts for the window.
 fn trouble(trouble: Trouble) -> ApiError {
     let code = match trouble {
+        Trouble::NotConfirmed { .. } => ErrorCode::NotConfirmed,
         Trouble::NoDatabase { .. } => ErrorCode::InvalidProject,
         Trouble::DatabaseNotRunning { .. } => ErrorCode::NotRunning,
         _ => ErrorCode::Internal,
@@ -188,6 +196,11 @@ fn trouble(trouble: Trouble) -> ApiError {
     }
 }
 
+/// A restore refused because the environment's name was not typed: nothing was read.
+pub(crate) fn not_confirmed(env: &str) -> ApiError {
+    trouble(Trouble::NotConfirmed { env: env.to_owned() })
+}
+
 /// One trouble of each kind, for the window's catalog test (`reason::tests`).
 #[cfg(test)]
 pub(crate) fn trouble_samples() -> Vec<ApiError> {
@@ -198,6 +211,7 @@ pub(crate) fn trouble_samples() -> Vec<ApiError> {
     );
     let detail = || s("Read-only file system (os error 30)");
     [
+        Trouble::NotConfirmed { env: s("local") },
         Trouble::NoDatabase { env: s("local") },
         Trouble::DatabaseNotRunning {
             service: s("db"),

@@ -277,10 +277,7 @@ pub async fn wipe(
 /// (the restore dialog asks for it, as "Wipe data" does): a mismatch is refused before anything is read.
 pub async fn restore_backup(dir: &Path, env: &str, file: &Path, typed_name: &str) -> Result<(), ApiError> {
     if typed_name != env {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            format!("nothing was restored: type `{env}` exactly to confirm that its database is replaced"),
-        ));
+        return Err(crate::backup::not_confirmed(env));
     }
     tracing::info!(environment = env, file = %file.display(), "restoring a backup");
     crate::backup::restore(dir, env, file).await

@@ -239,6 +239,14 @@ pub enum Reason {
     Backup {
         trouble: crate::backup::Trouble,
     },
+    /// An export of secrets over a file that exists.
+    ExportExists {
+        file: String,
+    },
+    /// A secret whose value a `.env` line cannot hold.
+    NotExportable {
+        name: String,
+    },
     /// The engine the manifest names cannot be used as configured (`reason.unusable.<kind>`).
     EngineUnusable {
         unusable: envdeck_engine::unusable::Unusable,
@@ -820,6 +828,8 @@ mod tests {
             secrets::not_stored_yet("SECRET_KEY", "local"),
             crate::environment::nothing_to_rotate("SECRET_KEY", "local"),
             crate::task::service_not_running("migrate", "backend", "local"),
+            crate::secrets::env_file::export_exists(std::path::Path::new("/home/dev/shop/.env.local")),
+            crate::secrets::env_file::not_exportable("SMTP_PASSWORD"),
         ]
         .into_iter()
         .chain(crate::identity::refusal_samples())
@@ -919,6 +929,8 @@ mod tests {
             Reason::Backup { .. } => 43,
             Reason::ProgramMissing { .. } => 44,
             Reason::EngineUnusable { .. } => 45,
+            Reason::ExportExists { .. } => 46,
+            Reason::NotExportable { .. } => 47,
         }
     }
 
@@ -991,7 +1003,7 @@ mod tests {
         errors.push(keychain_row_sample());
         errors.extend(api_samples());
         errors.extend(project::tests::samples());
-        let mut seen = [false; 46];
+        let mut seen = [false; 48];
         for error in &errors {
             let reason = error
                 .reason

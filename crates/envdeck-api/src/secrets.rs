@@ -5,7 +5,7 @@
 //! on how a Project is loaded. The keychain is blocking, so every operation runs on tokio's blocking
 //! pool. Types sent to the UI never carry a value, except [`RevealedSecret`].
 
-mod env_file;
+pub(crate) mod env_file;
 mod known;
 
 pub use env_file::{ExportReport, ImportReport, export_env_file, import_env_file};

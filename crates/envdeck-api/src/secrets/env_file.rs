@@ -59,8 +59,11 @@ pub async fn import_env_file(
     blocking(move || {
         // A FIFO or a device the window was tricked into naming is refused before it is opened.
         let text = Zeroizing::new(
-            envdeck_core::files::read_text(&path)
-                .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
+            // The file is the person's, not the project's: its facts, without "the project's files" headline.
+            envdeck_core::files::read_text(&path).map_err(|e| ApiError {
+                code: ErrorCode::Internal,
+                ..ApiError::from(e)
+            })?,
         );
         let mut report = ImportReport::default();
         // A line that is no assignment is an error naming it: nothing is imported from a file half read.
@@ -136,16 +139,17 @@ pub async fn export_env_file(
             "# Secrets of environment {env}, exported by EnvDeck from the OS keychain.\n\
              # Anyone who can read this file has them: keep it out of version control, delete it when done.\n"
         ));
-        let mut report = ExportReport { path: path.display().to_string(), written: Vec::new(), not_stored: Vec::new() };
+        let mut report = ExportReport {
+            path: path.display().to_string(),
+            written: Vec::new(),
+            not_stored: Vec::new(),
+        };
         for spec in &specs {
             match envdeck_vault::read(&ns, &spec.name).map_err(vault_error)? {
                 Some(v) => {
-                    let quoted = envdeck_core::compose::env_file::quote(v.expose()).map(Zeroizing::new).ok_or_else(|| {
-                        ApiError::new(
-                            ErrorCode::Internal,
-                            format!("{} cannot be written to a .env file (it holds a newline and both quote kinds); copy it with Reveal instead", spec.name),
-                        )
-                    })?;
+                    let quoted = envdeck_core::compose::env_file::quote(v.expose())
+                        .map(Zeroizing::new)
+                        .ok_or_else(|| not_exportable(&spec.name))?;
                     text.push_str(&format!("{}={}\n", spec.name, quoted.as_str()));
                     report.written.push(spec.name.clone());
                 }
@@ -168,10 +172,7 @@ fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("{} already exists; EnvDeck never overwrites a file with secrets: choose another name or move it away", path.display()),
-            )
+            export_exists(path)
         } else {
             file_error("create", path, &e)
         }
@@ -182,6 +183,37 @@ fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
         return Err(file_error("write", path, &e));
     }
     Ok(())
+}
+
+/// A secret whose value a `.env` line cannot hold.
+pub(crate) fn not_exportable(name: &str) -> ApiError {
+    ApiError {
+        reason: Some(crate::reason::Reason::NotExportable {
+            name: name.to_owned(),
+        }),
+        ..ApiError::new(
+            ErrorCode::Internal,
+            format!(
+                "{name} cannot be written to a .env file (it holds a newline and both quote kinds); copy it with \
+                 Reveal instead"
+            ),
+        )
+    }
+}
+
+/// An export over a file that is there already.
+pub(crate) fn export_exists(path: &Path) -> ApiError {
+    let file = path.display().to_string();
+    ApiError {
+        reason: Some(crate::reason::Reason::ExportExists { file: file.clone() }),
+        ..ApiError::new(
+            ErrorCode::Internal,
+            format!(
+                "{file} already exists; EnvDeck never overwrites a file with secrets: choose another name or move \
+                 it away"
+            ),
+        )
+    }
 }
 
 fn file_error(verb: &str, path: &Path, e: &std::io::Error) -> ApiError {
