@@ -39,13 +39,22 @@ fn rig_up() {
     );
 }
 
-/// Stops the rig's sshd and cuts every session of its login: the server no longer answers.
+/// Stops the rig's sshd and cuts every session of its login: the server no longer answers. The listener
+/// is frozen first, so a connection it is accepting at that moment (EnvDeck opens new ones while it
+/// waits, for its health probes) cannot become a session after the sessions were cut: one did, once,
+/// and that Start went on waiting on the server.
 fn drop_the_server() {
     let pid = std::fs::read_to_string(format!("{RIG}/sshd.pid")).expect("the rig's sshd runs");
-    let _ = Command::new("kill").arg(pid.trim()).status();
-    let _ = Command::new("pkill")
-        .args(["-KILL", "-u", "envdeckremote"])
-        .status();
+    let pid = pid.trim();
+    let run = |args: &[&str]| {
+        let _ = Command::new(args[0]).args(&args[1..]).status();
+    };
+    run(&["kill", "-STOP", pid]);
+    // Each connection's own sshd (before or after its login), then the login's processes.
+    run(&["pkill", "-KILL", "-P", pid]);
+    run(&["pkill", "-KILL", "-u", "envdeckremote"]);
+    run(&["kill", "-KILL", pid]);
+    run(&["pkill", "-KILL", "-u", "envdeckremote"]);
 }
 
 /// Puts the rig back and removes the stack from the server, whatever the test's outcome.
