@@ -10,6 +10,7 @@ use envdeck_api::app_info::AppInfo;
 use envdeck_api::backup::{self, BackupFile};
 use envdeck_api::clipboard::{self, CopiedSecret};
 use envdeck_api::desktop::{self, Progress, ProjectView, StackView};
+use envdeck_api::develop::WatchEvent;
 use envdeck_api::environment::{EnvironmentDoctor, StartPreview};
 use envdeck_api::identity::{self, ProjectQuestion};
 use envdeck_api::secrets::{Consequence, GenerateReport, ImportReport, RevealedSecret, Rotation, SecretRow};
@@ -206,6 +207,17 @@ pub async fn watch_stats(
     on_sample: Channel<StatsSample>,
 ) -> Result<u32, ApiError> {
     watch::stats(&subscriptions, &dir, &env, move |s| on_sample.send(s).is_ok()).await
+}
+
+/// The Watch switch: the environment's `develop.watch` rules kept in step until `unwatch(id)`.
+#[tauri::command]
+pub async fn watch_files(
+    subscriptions: State<'_, Subscriptions>,
+    dir: OpenedDir,
+    env: String,
+    on_event: Channel<WatchEvent>,
+) -> Result<u32, ApiError> {
+    watch::develop(&subscriptions, &dir, &env, move |e| on_event.send(e).is_ok()).await
 }
 
 #[tauri::command]

@@ -50,6 +50,7 @@ pub fn run() {
             commands::watch_events,
             commands::watch_logs,
             commands::watch_stats,
+            commands::watch_files,
             commands::unwatch,
             commands::environment_doctor,
             commands::start_preview,

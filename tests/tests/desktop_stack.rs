@@ -1,6 +1,6 @@
 //! The desktop flow a new developer follows, through the real window, real Docker and the real keychain:
 //! open the e2e-stack project from the command line, generate and reveal a secret, Start, see every
-//! service healthy with its link, read masked logs, Stop, and find the wipe dialog refusing a wrong name
+//! service healthy with its link, switch Watch on and see a saved page served, read masked logs, Stop, and find the wipe dialog refusing a wrong name
 //! (then wiping with the right one). Screenshots of each screen land in target/e2e/.
 
 use std::path::PathBuf;
@@ -27,6 +27,15 @@ fn docker(args: &[&str]) -> String {
         .output()
         .expect("the docker CLI runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A page the watch test saves in the fixture's www/ (ignored by git), removed however the test ends.
+struct Saved(PathBuf);
+
+impl Drop for Saved {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Removes whatever carries the stack's label, also when the test fails midway.
@@ -145,6 +154,49 @@ async fn open_start_watch_and_stop_a_stack_from_the_window() {
     );
     app.scroll_to("#environment").await;
     app.screenshot("services").await;
+
+    // Watch files: a page saved under www/ (the web service's `develop.watch` rule) is copied into the
+    // running container and served within seconds; the switch lists the copy with its time.
+    app.click("#watch-switch").await;
+    app.wait_for_text("#watch-log .watch-line", "watching", Duration::from_secs(15))
+        .await;
+    let name = format!("watched-{}.html", std::process::id());
+    let page = Saved(dir.join("www").join(&name));
+    let marker = format!("saved by the watch test at {:?}", std::time::SystemTime::now());
+    std::fs::write(&page.0, &marker).expect("the page is saved");
+    let saved = std::time::Instant::now();
+    let url = format!("http://127.0.0.1:28080/{name}");
+    loop {
+        let served = envdeck_tests::http::get(&url).map(|r| r.body).unwrap_or_default();
+        if served.contains(&marker) {
+            break;
+        }
+        assert!(
+            saved.elapsed() < Duration::from_secs(10),
+            "the saved page is served by the container within 10 s; it serves: {served:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("the saved page was served {:?} after the save", saved.elapsed());
+    app.wait_for_text(
+        "#watch-log .watch-line[data-event='synced']",
+        "1 file(s) copied",
+        Duration::from_secs(10),
+    )
+    .await;
+    app.screenshot("watch").await;
+    app.click("#watch-switch").await;
+    app.wait_for("#watch[data-on='false']", Duration::from_secs(10))
+        .await;
+    std::fs::write(&page.0, "saved after the switch went off").expect("the page is saved again");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        envdeck_tests::http::get(&url)
+            .map(|r| r.body)
+            .unwrap_or_default()
+            .contains(&marker),
+        "with the switch off, a save is not copied"
+    );
 
     // Logs: the web server's lines, its secret masked, ERROR and WARN highlighted.
     app.click("#tab-logs").await;

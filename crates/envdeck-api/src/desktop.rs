@@ -81,6 +81,8 @@ pub struct ComparisonRow {
 pub struct StackView {
     pub services: Vec<ServiceStatus>,
     pub links: Vec<ServiceLink>,
+    /// The services whose `develop.watch` rules the Watch switch keeps in step with their files.
+    pub watchable: Vec<String>,
 }
 
 /// The project folder given on the command line (`envdeck-app /path/to/project`, "Open with"); flags
@@ -178,8 +180,12 @@ pub async fn stack_view(dir: &Path, env: &str) -> Result<StackView, ApiError> {
     let session = crate::session::open(dir).await?;
     let runtime = session.runtime(env)?;
     let services = runtime.ps().await?;
-    let links = runtime.links(&services).await?;
-    Ok(StackView { services, links })
+    let cards = runtime.cards(&services).await?;
+    Ok(StackView {
+        services,
+        links: cards.links,
+        watchable: cards.watchable,
+    })
 }
 
 /// The URL of one of the environment's links, exactly as EnvDeck derived it for the service cards: the

@@ -60,14 +60,33 @@ pub enum WatchEvent {
     Failed { service: String, error: ApiError },
 }
 
-/// Watches `env`'s rules (of `only` that service) until the returned future is dropped (Ctrl-C, the
-/// window's switch) or the watcher fails.
+/// Watches `env`'s rules (of `only` that service) until the returned future is dropped (Ctrl-C) or the
+/// watcher fails.
 pub async fn watch(
     dir: &Path,
     env: &str,
     only: Option<&str>,
     on_event: impl Fn(WatchEvent) + Send + Sync,
 ) -> Result<(), ApiError> {
+    prepare(dir, env, only).await?.run(on_event).await
+}
+
+/// A watch that is set up (its rules read, the operating system's watcher on their paths) and not yet
+/// running: what can be refused is refused before the window's switch says "watching".
+pub struct Watch {
+    id: String,
+    stack: StackId,
+    model: ComposeModel,
+    masker: envdeck_core::secret::Masker,
+    services: Vec<(String, Rules, Vec<String>)>,
+    changes: tokio::sync::mpsc::UnboundedReceiver<PathBuf>,
+    // Watching for as long as the Watch lives.
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Sets up the watch of `env`'s rules (of `only` that service): refused for a host environment, a
+/// staging or production one, or rules whose paths cannot be watched.
+pub async fn prepare(dir: &Path, env: &str, only: Option<&str>) -> Result<Watch, ApiError> {
     let session = crate::session::open(dir).await?;
     let project = session.project();
     if crate::host::is_host(project, env) {
@@ -85,12 +104,11 @@ pub async fn watch(
         )));
     }
     let stack = stack_of(project, env)?;
-    let id = project_id(project)?;
-    let stored = crate::secrets::stored_values(id, env, &specs(project, env)?).await?;
+    let id = project_id(project)?.to_owned();
+    let stored = crate::secrets::stored_values(&id, env, &specs(project, env)?).await?;
     let masker = stored.masker();
     let model = resolve_masked(project, env, &stored)?;
-    let services = watched(&model, env, only)?;
-    let (tx, mut changes) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
+    let (tx, changes) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // A file opened or read (the copy itself reads it) is no change.
         if let Ok(event) = event
@@ -102,7 +120,8 @@ pub async fn watch(
         }
     })
     .map_err(|e| refused(format!("this machine's file watcher could not start: {e}")))?;
-    for (service, rules) in &services {
+    let mut services = Vec::new();
+    for (service, rules) in watched(&model, env, only)? {
         let mut paths = Vec::new();
         for path in rules.paths() {
             watcher
@@ -116,42 +135,79 @@ pub async fn watch(
                 })?;
             paths.push(path.display().to_string());
         }
-        on_event(WatchEvent::Watching {
-            service: service.clone(),
-            paths,
-        });
+        services.push((service, rules, paths));
     }
-    let target = Target {
+    Ok(Watch {
         id,
-        stack: &stack,
-        model: &model,
-    };
-    for (service, rules) in &services {
-        let first: Vec<PathBuf> = rules.initial_paths().map(Path::to_path_buf).collect();
-        if !first.is_empty() {
-            let batch = rules.plan(&first, kind_of, files_under);
-            carry_out(&target, service, batch, &on_event, &masker).await;
+        stack,
+        model,
+        masker,
+        services,
+        changes,
+        _watcher: watcher,
+    })
+}
+
+impl Watch {
+    /// Keeps the containers in step with the files until the future is dropped (Ctrl-C, the window's
+    /// switch): says what it watches, does the rules' initial syncs, then one Batch per burst of changes.
+    pub async fn run(mut self, on_event: impl Fn(WatchEvent) + Send + Sync) -> Result<(), ApiError> {
+        for (service, _, paths) in &self.services {
+            on_event(WatchEvent::Watching {
+                service: service.clone(),
+                paths: paths.clone(),
+            });
         }
-    }
-    while let Some(first) = changes.recv().await {
-        let mut changed = vec![first];
-        let started = Instant::now();
-        while started.elapsed() < LONGEST_BURST {
-            match tokio::time::timeout(QUIET, changes.recv()).await {
-                Ok(Some(path)) => changed.push(path),
-                _ => break,
+        let target = Target {
+            id: &self.id,
+            stack: &self.stack,
+            model: &self.model,
+        };
+        for (service, rules, _) in &self.services {
+            let first: Vec<PathBuf> = rules.initial_paths().map(Path::to_path_buf).collect();
+            if !first.is_empty() {
+                let batch = rules.plan(&first, kind_of, files_under);
+                carry_out(&target, service, batch, &on_event, &self.masker).await;
             }
         }
-        changed.sort();
-        changed.dedup();
-        for (service, rules) in &services {
-            let batch = rules.plan(&changed, kind_of, files_under);
-            if !batch.is_empty() {
-                carry_out(&target, service, batch, &on_event, &masker).await;
+        while let Some(first) = self.changes.recv().await {
+            let mut changed = vec![first];
+            let started = Instant::now();
+            while started.elapsed() < LONGEST_BURST {
+                match tokio::time::timeout(QUIET, self.changes.recv()).await {
+                    Ok(Some(path)) => changed.push(path),
+                    _ => break,
+                }
+            }
+            changed.sort();
+            changed.dedup();
+            for (service, rules, _) in &self.services {
+                let batch = rules.plan(&changed, kind_of, files_under);
+                if !batch.is_empty() {
+                    carry_out(&target, service, batch, &on_event, &self.masker).await;
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
+}
+
+/// The services whose files a watch of `env` would keep in step (none for a staging or production
+/// environment): what the window offers its Watch switch for.
+pub(crate) fn watchable(
+    project: &envdeck_core::Project,
+    env: &str,
+    model: &ComposeModel,
+) -> Result<Vec<String>, ApiError> {
+    if envdeck_core::checklist::blocks_start(crate::checklist::exposure_of(project, env)?) {
+        return Ok(Vec::new());
+    }
+    Ok(model
+        .services
+        .iter()
+        .filter(|(_, s)| s.develop.as_ref().is_some_and(|d| !d.watch.is_empty()))
+        .map(|(name, _)| name.clone())
+        .collect())
 }
 
 /// The services to watch and their rules: `only`, or every service that has some.

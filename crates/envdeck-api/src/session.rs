@@ -224,14 +224,15 @@ impl<'s> Runtime<'s> {
         }
     }
 
-    /// The links that work now, for its services as `ps` found them. A port a server publishes is on the
-    /// server, not here: such a link opens through a local port forwarded over ssh
+    /// What the service cards show beside `ps`: the links that work now, for its services as `ps` found
+    /// them, and the services a watch keeps in step. A port a server publishes is on the server, not here: such a link opens through a local port forwarded over ssh
     /// ([`crate::desktop::link_to_open`]), never whatever listens on this machine's port.
-    pub(crate) async fn links(&self, services: &[ServiceStatus]) -> Result<Vec<ServiceLink>, ApiError> {
+    pub(crate) async fn cards(&self, services: &[ServiceStatus]) -> Result<Cards, ApiError> {
         match self {
-            Runtime::HostProcess { project, env } => {
-                Ok(crate::links::host_links(env, &project.links, services))
-            }
+            Runtime::HostProcess { project, env } => Ok(Cards {
+                links: crate::links::host_links(env, &project.links, services),
+                watchable: Vec::new(),
+            }),
             Runtime::Containers { project, stack } => {
                 let env = &stack.environment;
                 let (id, specs) = (
@@ -242,7 +243,10 @@ impl<'s> Runtime<'s> {
                 let model = environment::resolve_masked(project, env, &values)?;
                 let mut links = crate::links::service_links(env, &model, &project.links, services);
                 crate::links::place_on_server(&mut links, &stack.engine);
-                Ok(links)
+                Ok(Cards {
+                    links,
+                    watchable: crate::develop::watchable(project, env, &model)?,
+                })
             }
         }
     }
@@ -254,6 +258,13 @@ impl<'s> Runtime<'s> {
             Runtime::HostProcess { .. } => None,
         }
     }
+}
+
+/// What the service cards show beside each service's state.
+pub(crate) struct Cards {
+    pub links: Vec<ServiceLink>,
+    /// The services with `develop.watch` rules a watch may keep in step (none on staging or production).
+    pub watchable: Vec<String>,
 }
 
 #[cfg(test)]

@@ -28,8 +28,7 @@ impl Subscriptions {
         mut stream: BoxStream<'static, Result<T, ApiError>>,
         sink: impl Fn(T) -> bool + Send + 'static,
     ) -> u32 {
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let task = tokio::spawn(async move {
+        self.keep(async move {
             while let Some(item) = stream.next().await {
                 match item {
                     Ok(value) => {
@@ -43,7 +42,13 @@ impl Subscriptions {
                     }
                 }
             }
-        });
+        })
+    }
+
+    /// Runs `work` until it ends or the window cancels it by the id returned.
+    fn keep(&self, work: impl std::future::Future<Output = ()> + Send + 'static) -> u32 {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let task = tokio::spawn(work);
         let mut running = self
             .running
             .lock()
@@ -95,6 +100,35 @@ pub async fn stats(
 ) -> Result<u32, ApiError> {
     let stream = crate::session::open(dir).await?.runtime(env)?.stats().await?;
     Ok(subscriptions.spawn(stream, sink))
+}
+
+/// Keeps the environment's containers in step with the files of its `develop.watch` rules (the window's
+/// Watch switch) until cancelled by the id returned, or the window is gone. What cannot be watched is
+/// refused here, before the switch says "watching".
+pub async fn develop(
+    subscriptions: &Subscriptions,
+    dir: &Path,
+    env: &str,
+    sink: impl Fn(crate::develop::WatchEvent) -> bool + Send + Sync + 'static,
+) -> Result<u32, ApiError> {
+    let watch = crate::develop::prepare(dir, env, None).await?;
+    let gone = std::sync::Arc::new(tokio::sync::Notify::new());
+    let said_gone = std::sync::Arc::clone(&gone);
+    let on_event = move |event| {
+        if !sink(event) {
+            said_gone.notify_one();
+        }
+    };
+    Ok(subscriptions.keep(async move {
+        tokio::select! {
+            result = watch.run(on_event) => {
+                if let Err(e) = result {
+                    tracing::warn!("a watch of files stopped: {}", e.message);
+                }
+            }
+            () = gone.notified() => {}
+        }
+    }))
 }
 
 /// Which log lines a window asks for.

@@ -2,7 +2,8 @@
 //! written out with `envdeck new --sample`, its backend is built from its own Dockerfile, `envdeck up local`
 //! starts PostgreSQL, Redis, the backend, MailHog and pgAdmin with secrets generated into the keychain,
 //! a user registers through the backend's API, and the verification email is found through MailHog's
-//! HTTP API; its link verifies the user.
+//! HTTP API; its link verifies the user. With `envdeck watch local` running, an edit of the backend's
+//! code reaches the container and the API answers with it.
 //!
 //! No registry is reachable here: the official images are stood in for by scripts/test-images.sh's
 //! `envdeck-test/*` images, tagged with the official names for this test only (envdeck_tests::StandIns).
@@ -86,6 +87,80 @@ fn rewrite(path: &Path, from: &str, to: &str) {
         path.display()
     );
     std::fs::write(path, text.replace(from, to)).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+/// `envdeck watch local` running in the background, its output collected; ended when dropped.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watching {
+    fn start(dir: &Path, logs: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_envdeck"))
+            .arg("--project")
+            .arg(dir)
+            .args(["watch", "local"])
+            .env("ENVDECK_LOG_DIR", logs)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("envdeck watch runs: {e}"));
+        let (tx, lines) = std::sync::mpsc::channel();
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufRead::lines(std::io::BufReader::new(stream)).map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        Watching {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a line of the watch's output that contains `needle`.
+    fn wait_for(&mut self, needle: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.seen.iter().any(|l| l.contains(needle)) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!(
+                    "`envdeck watch` never said `{needle}` within {timeout:?}:\n{}",
+                    self.said()
+                ),
+            }
+        }
+    }
+
+    fn said(&mut self) -> String {
+        self.seen.extend(self.lines.try_iter());
+        self.seen.join("\n")
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Undoes quoted-printable (RFC 2045 6.7): soft line breaks and `=XX` escapes. Python's email package
@@ -297,6 +372,37 @@ fn local_sample_registers_a_user_and_mailhog_catches_the_verification_email() {
     let ping =
         http::get("http://127.0.0.1:5050/misc/ping").unwrap_or_else(|e| panic!("pgAdmin answers: {e}"));
     assert_eq!((ping.status, ping.body.as_str()), (200, "PING"), "{ping:?}");
+
+    // `develop.watch`: a backend file saved while `envdeck watch local` runs is copied into the
+    // container, uvicorn reloads it, and the API answers with the new code.
+    let mut watch = Watching::start(&dir, &logs);
+    watch.wait_for("backend: watching", Duration::from_secs(30));
+    rewrite(
+        &dir.join("backend/src/main.py"),
+        "return {\"status\": \"healthy\"}",
+        "return {\"status\": \"healthy\", \"edited\": \"while watched\"}",
+    );
+    let saved = Instant::now();
+    let edited = serde_json::json!({"status": "healthy", "edited": "while watched"});
+    loop {
+        // Between uvicorn's reload and its new worker answering, a request may find nobody.
+        let answer = http::get(&format!("{BACKEND}/health")).map(|a| a.json());
+        if answer.as_ref().is_ok_and(|json| *json == edited) {
+            break;
+        }
+        assert!(
+            saved.elapsed() < Duration::from_secs(20),
+            "the edited /health answers within 20 s of the save; it answers {answer:?}; the watch said:\n{}",
+            watch.said()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!(
+        "the edited backend answered {:.1} s after the save",
+        saved.elapsed().as_secs_f64()
+    );
+    watch.wait_for("backend: synced 1 file(s)", Duration::from_secs(5));
+    drop(watch);
 
     let (ok, text) = envdeck(&dir, &logs, &["down", "local", "--volumes", "--confirm", "local"]);
     assert!(ok, "down with volumes succeeds:\n{text}");

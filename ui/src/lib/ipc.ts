@@ -25,6 +25,7 @@ import type { StartPreview } from "./bindings/StartPreview";
 import type { StatsSample } from "./bindings/StatsSample";
 import type { TaskView } from "./bindings/TaskView";
 import type { UpReport } from "./bindings/UpReport";
+import type { WatchEvent } from "./bindings/WatchEvent";
 
 export type {
   ApiError,
@@ -41,6 +42,7 @@ export type {
   StackView,
   StatsSample,
   TaskView,
+  WatchEvent,
 };
 
 /** Narrow an unknown rejection from `invoke` to the `{code, message}` the Rust side sends. */
@@ -108,6 +110,11 @@ export const ipc = {
   /** CPU and memory of every running container, about once a second each, until stopped. */
   watchStats: (t: Target, onSample: (s: StatsSample) => void) =>
     watch("watch_stats", { ...t, onSample: channel(onSample) }),
+  /** The Watch switch: the environment's `develop.watch` rules kept in step with the files (copies,
+   *  restarts, rebuilds, each said as a WatchEvent) until stopped. Refused (as an error) for a staging
+   *  or production environment, or rules whose paths cannot be watched. */
+  watchFiles: (t: Target, onEvent: (e: WatchEvent) => void) =>
+    watch("watch_files", { ...t, onEvent: channel(onEvent) }),
   environmentDoctor: (t: Target) => call<EnvironmentDoctor>("environment_doctor", t),
   /** What a Start would do (each Service created, replaced, started, kept or removed; images to fetch). */
   startPreview: (t: Target) => call<StartPreview>("start_preview", t),

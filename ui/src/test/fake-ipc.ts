@@ -22,6 +22,7 @@ import type { ProjectQuestion } from "../lib/bindings/ProjectQuestion";
 import type { StartPreview } from "../lib/bindings/StartPreview";
 import type { ServerCheck } from "../lib/bindings/ServerCheck";
 import type { EnvironmentDoctor } from "../lib/bindings/EnvironmentDoctor";
+import type { WatchEvent } from "../lib/bindings/WatchEvent";
 
 type Ipc = typeof realIpc;
 
@@ -118,7 +119,14 @@ export const fixtures = {
       { kind: "mail", label: "MailHog", service: "mailhog", url: "http://127.0.0.1:8025/", enabled: true, through: null },
       { kind: "manifest", label: "Admin", service: null, url: "http://127.0.0.1:8000/admin", enabled: true, through: null },
     ],
+    watchable: ["web"],
   } as StackView,
+  /** What the Watch switch hears, as Rust says it: the paths, a sync, a restart (then `watchFailed`). */
+  watchEvents: [
+    { event: "watching", service: "web", paths: ["/home/ana/shop/backend/src"] },
+    { event: "synced", service: "web", copied: 2, removed: 1, millis: 85 },
+    { event: "restarted", service: "web", millis: 1240 },
+  ] as WatchEvent[],
   logs: [
     { service: "web", container: "shop-local-web-1", stream: "stdout", text: "Uvicorn running on http://0.0.0.0:8000" },
     { service: "web", container: "shop-local-web-1", stream: "stderr", text: "ERROR boom in /register" },
@@ -196,6 +204,17 @@ const secretElsewhere: ConflictLine = {
     "POSTGRES_PASSWORD is also set in your shell (the environment EnvDeck was started from), to another value: EnvDeck uses the keychain's. Remove it there, or put that value in the keychain with `envdeck secrets enter`",
   facts: { kind: "secret_elsewhere", variable: "POSTGRES_PASSWORD", source: { kind: "shell" } },
 };
+
+/** A watch's failed copy, as Rust sends it: worded from its facts (kept out of `shownData`). */
+const watchFailed: WatchEvent = {
+      event: "failed",
+      service: "web",
+      error: {
+        code: "internal",
+        message: "copying the changed files into service `web` failed: Could not find the file /app in container shop-local-web-1",
+        reason: { kind: "step_failed", step: "sync", name: "`web`", detail: "Could not find the file /app in container shop-local-web-1" },
+      },
+    };
 
 const upEvents: Progress[] = [
   { event: "step_started", step: { kind: "check_ports" } },
@@ -309,6 +328,14 @@ export const fakeIpc: Ipc = {
       for (const l of control.logs ?? fixtures.logs) if (service === null || l.service === service) onLine(l);
     }, 0);
     return watchOf();
+  },
+  // Like a Channel: the events come after the call has answered.
+  watchFiles: async (t, onEvent) => {
+    record("watchFiles", t);
+    setTimeout(() => {
+      for (const e of [...fixtures.watchEvents, watchFailed]) onEvent(e);
+    }, 0);
+    return { stop: async () => void record("unwatchFiles", t) };
   },
   watchStats: async (_t, onSample) => {
     setTimeout(() => {

@@ -5,4 +5,8 @@ import type { ServiceStatus } from "./ServiceStatus";
 /**
  * A stack as the service cards show it.
  */
-export type StackView = { services: Array<ServiceStatus>, links: Array<ServiceLink>, };
+export type StackView = { services: Array<ServiceStatus>, links: Array<ServiceLink>, 
+/**
+ * The services whose `develop.watch` rules the Watch switch keeps in step with their files.
+ */
+watchable: Array<string>, };
