@@ -113,6 +113,46 @@ impl EnvFile {
         })
     }
 
+    /// A file of `env_file: {path, format: raw}`, read as `docker run --env-file` reads it: `KEY=value`
+    /// lines whose value is taken exactly as written (quotes, `#` and `$` included, never expanded);
+    /// blank lines and lines starting with `#` are skipped; a bare `KEY` takes KEY from the variables
+    /// above the file (empty when they do not set it, where compose leaves it out).
+    pub fn read_raw(path: &Path) -> Result<Self, CoreError> {
+        let text = crate::files::read_text(path)?;
+        Self::parse_raw(path, &text)
+    }
+
+    pub fn parse_raw(path: &Path, text: &str) -> Result<Self, CoreError> {
+        let mut entries = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim_start_matches('\u{feff}').trim_start();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, value) = line.split_once('=').unwrap_or((line, ""));
+            if key.is_empty() || key.chars().any(char::is_whitespace) {
+                return Err(CoreError::EnvFile {
+                    file: path.to_path_buf(),
+                    line: i + 1,
+                    message: format!(
+                        "{key:?} is not a variable name: a raw env file has `KEY=value` lines, the value as it is"
+                    ),
+                });
+            }
+            let bare = !line.contains('=');
+            entries.push(EnvEntry {
+                key: key.to_owned(),
+                value: value.to_owned(),
+                line: i + 1,
+                template: bare.then(|| format!("${{{key}}}")),
+            });
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            entries,
+        })
+    }
+
     /// Key → value, the last occurrence winning.
     pub fn values(&self) -> impl Iterator<Item = (String, String)> + '_ {
         self.entries.iter().map(|e| (e.key.clone(), e.value.clone()))

@@ -164,9 +164,17 @@ fn load_file(
                 }
             }
             k if k.starts_with("x-") => {}
-            other => merged
+            other if super::spec_keys::defined(other, super::spec_keys::TOP_LEVEL) => merged
                 .warnings
                 .push(ctx.warning(other, "not supported by EnvDeck; ignored")),
+            other => {
+                return Err(super::spec_keys::unknown(
+                    &ctx,
+                    other,
+                    super::spec_keys::TOP_LEVEL,
+                    "a top-level key",
+                ));
+            }
         }
     }
     Ok(())
@@ -450,19 +458,22 @@ fn apply_env_files(
         if !env_file.required && !path.exists() {
             continue;
         }
-        let file = EnvFile::read(&path)
-            .and_then(|f| f.layer(vars))
-            .map_err(|e| match e {
-                // A missing env_file is the compose file's mistake: name it and the service, not only the path.
-                CoreError::Read { path, source } => CoreError::Invalid {
-                    file: compose_file.to_path_buf(),
-                    service: Some(name.to_string()),
-                    key: "env_file".to_string(),
-                    expected: "an env file that can be read".to_string(),
-                    found: format!("{} ({})", path.display(), crate::files::why_unreadable(&source)),
-                },
-                other => other,
-            })?;
+        let read = if env_file.raw {
+            EnvFile::read_raw(&path)
+        } else {
+            EnvFile::read(&path)
+        };
+        let file = read.and_then(|f| f.layer(vars)).map_err(|e| match e {
+            // A missing env_file is the compose file's mistake: name it and the service, not only the path.
+            CoreError::Read { path, source } => CoreError::Invalid {
+                file: compose_file.to_path_buf(),
+                service: Some(name.to_string()),
+                key: "env_file".to_string(),
+                expected: "an env file that can be read".to_string(),
+                found: format!("{} ({})", path.display(), crate::files::why_unreadable(&source)),
+            },
+            other => other,
+        })?;
         for (k, v) in file.iter() {
             from_files.insert(k.to_owned(), Some(v.to_owned()));
         }

@@ -75,9 +75,18 @@ pub fn merge_service(base: &mut ServiceLayer, over: ServiceLayer) {
     }
 }
 
-/// Forgets what `layer` says of `key` (a service key tagged `!reset` or `!override` in a later layer).
+/// Forgets what `layer` says of `key` (a service key tagged `!reset` or `!override` in a later layer, or
+/// `environment.NAME` / `labels.NAME`, one entry of them tagged `!reset`).
 fn reset(layer: &mut ServiceLayer, key: &str) {
     let s = &mut layer.service;
+    if let Some(name) = key.strip_prefix("environment.") {
+        s.environment.remove(name);
+        return;
+    }
+    if let Some(name) = key.strip_prefix("labels.") {
+        s.labels.remove(name);
+        return;
+    }
     match key {
         "image" => s.image = None,
         "build" => s.build = None,

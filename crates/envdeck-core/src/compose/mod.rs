@@ -16,6 +16,7 @@ pub mod model;
 mod mounts;
 mod ports;
 mod service;
+mod spec_keys;
 mod top_level;
 pub mod units;
 pub mod variables;

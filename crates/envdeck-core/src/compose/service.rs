@@ -13,6 +13,7 @@ use super::model::{
 };
 use super::mounts::parse_mounts;
 use super::ports::parse_ports;
+use super::spec_keys;
 use super::units::parse_bytes;
 use super::variables::Variables;
 use super::words;
@@ -23,6 +24,8 @@ use crate::CoreError;
 pub struct EnvFileRef {
     pub path: String,
     pub required: bool,
+    /// `format: raw`: values exactly as written, as `docker run --env-file` reads them.
+    pub raw: bool,
 }
 
 /// What one compose file says about one service. Fields the model cannot tell "absent" from "false" for
@@ -79,6 +82,14 @@ pub fn parse_service(
             }
             other => other,
         };
+        let inner;
+        let v = match (key, v) {
+            ("environment" | "labels", Value::Mapping(map)) => {
+                inner = Value::Mapping(untag_entries(key, map, &mut layer.resets));
+                &inner
+            }
+            _ => v,
+        };
         let s = &mut layer.service;
         match key {
             "image" => s.image = text(ctx, key, v)?,
@@ -113,7 +124,17 @@ pub fn parse_service(
             "stdin_open" => layer.stdin_open = Some(boolean(ctx, key, v)?),
             "develop" => s.develop = Some(develop(ctx, v, warnings)?),
             k if k.starts_with("x-") => {}
-            other => warnings.push(ctx.warning(other, "not supported by EnvDeck; ignored")),
+            other if spec_keys::defined(other, spec_keys::SERVICE) => {
+                warnings.push(ctx.warning(other, "not supported by EnvDeck; ignored"))
+            }
+            other => {
+                return Err(spec_keys::unknown(
+                    ctx,
+                    other,
+                    spec_keys::SERVICE,
+                    "a service key",
+                ));
+            }
         }
     }
     Ok(layer)
@@ -247,6 +268,26 @@ fn command(ctx: &Ctx, key: &str, v: &Value) -> Result<Option<Vec<String>>, CoreE
 
 /// `environment` (and `labels`, `build.args`) as a map or a `KEY=value` list. A bare `KEY` takes its
 /// value from the variables, `None` when unset.
+/// `environment: {DEBUG: !reset}` forgets DEBUG of earlier files (recorded as `environment.DEBUG`);
+/// `{LOG_LEVEL: !override info}` is the value `info`, as an untagged one would be.
+fn untag_entries(key: &str, map: &serde_norway::Mapping, resets: &mut Vec<String>) -> serde_norway::Mapping {
+    let mut kept = serde_norway::Mapping::new();
+    for (name, value) in map {
+        match value {
+            Value::Tagged(tagged) if tagged.tag == "reset" => {
+                resets.push(format!("{key}.{}", scalar_text(name).unwrap_or_default()));
+            }
+            Value::Tagged(tagged) if tagged.tag == "override" => {
+                kept.insert(name.clone(), tagged.value.clone());
+            }
+            other => {
+                kept.insert(name.clone(), other.clone());
+            }
+        }
+    }
+    kept
+}
+
 pub fn environment(
     ctx: &Ctx,
     key: &str,
@@ -295,6 +336,7 @@ fn env_files(ctx: &Ctx, v: &Value) -> Result<Vec<EnvFileRef>, CoreError> {
             Value::String(path) => Ok(EnvFileRef {
                 path: ctx.absolute(path),
                 required: true,
+                raw: false,
             }),
             Value::Mapping(m) => {
                 let path = m
@@ -302,12 +344,24 @@ fn env_files(ctx: &Ctx, v: &Value) -> Result<Vec<EnvFileRef>, CoreError> {
                     .and_then(Value::as_str)
                     .ok_or_else(|| ctx.invalid("env_file", "a `path`", item))?;
                 let required = m.get("required").and_then(Value::as_bool).unwrap_or(true);
+                let raw = match m.get("format") {
+                    None => false,
+                    Some(Value::String(format)) if format == "raw" => true,
+                    Some(other) => {
+                        return Err(ctx.invalid("env_file.format", "`raw` (or no `format`)", other));
+                    }
+                };
                 Ok(EnvFileRef {
                     path: ctx.absolute(path),
                     required,
+                    raw,
                 })
             }
-            other => Err(ctx.invalid("env_file", "a path, a list of paths or `{path, required}`", other)),
+            other => Err(ctx.invalid(
+                "env_file",
+                "a path, a list of paths or `{path, required, format}`",
+                other,
+            )),
         })
         .collect()
 }
