@@ -152,11 +152,18 @@ fn in_folder(value: Value, dir: &Path) -> Value {
 }
 
 fn envdeck(case: &Case) -> Result<ComposeModel, String> {
-    let mut vars = Variables::new();
+    // As compose reads `--env-file a --env-file b`: b's values win, and b may use a's. (An EnvDeck
+    // environment's `env_files` list is the other way round, first wins: docs/manifest.md.)
+    let (mut read, mut layers) = (Variables::new(), Vec::new());
     for file in &case.env_files {
         let layer = EnvFile::read(file)
-            .and_then(|f| f.layer(&vars))
+            .and_then(|f| f.layer(&read))
             .map_err(|e| e.to_string())?;
+        read.push(layer.clone());
+        layers.push(layer);
+    }
+    let mut vars = Variables::new();
+    for layer in layers.into_iter().rev() {
         vars.push(layer);
     }
     let options = LoadOptions {

@@ -69,6 +69,7 @@ fn model(project: &str) -> ComposeModel {
             source: Some("data".into()),
             target: "/var/lib/postgresql/data".into(),
             read_only: false,
+            bind: None,
         }],
         healthcheck: health(&["CMD-SHELL", "pg_isready -U app -d appdb"], 30),
         ..Service::default()

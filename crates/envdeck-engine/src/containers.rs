@@ -171,9 +171,21 @@ pub(crate) fn create_body(
         exposed.push(key);
     }
 
-    let mounts = service
-        .volumes
+    // A bind that may create its host folder (compose's short syntax) goes as a `Binds` entry, for which
+    // the engine makes a missing source folder, on this machine or a server alike; a mount of the
+    // Mounts API never does.
+    let (creating, mounting): (Vec<_>, Vec<_>) = service.volumes.iter().partition(|m| {
+        m.kind == ModelMount::Bind && m.bind.is_some_and(|b| b.create_host_path) && m.source.is_some()
+    });
+    let binds: Vec<String> = creating
         .iter()
+        .map(|m| {
+            let mode = if m.read_only { ":ro" } else { "" };
+            format!("{}:{}{mode}", m.source.as_deref().unwrap_or_default(), m.target)
+        })
+        .collect();
+    let mounts = mounting
+        .into_iter()
         .map(|m| Mount {
             target: Some(m.target.clone()),
             source: match (m.kind, &m.source) {
@@ -231,6 +243,7 @@ pub(crate) fn create_body(
         host_config: Some(HostConfig {
             port_bindings: Some(bindings),
             mounts: Some(mounts),
+            binds: Some(binds).filter(|b| !b.is_empty()),
             restart_policy: service.restart.as_deref().map(restart_policy),
             nano_cpus: limits.and_then(|l| l.cpus).map(|c| (c * 1e9) as i64),
             memory: limits.and_then(|l| l.memory).map(|m| m as i64),

@@ -588,3 +588,61 @@ async fn a_dependency_that_changed_restarts_dependents_that_ask_for_it() {
         .await
         .expect("down succeeds");
 }
+
+/// Compose's rule for a bind whose host folder is missing: the short syntax (`./data:/data`) makes the
+/// folder, the long syntax only with `bind: {create_host_path: true}`, else the Start fails naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_bind_makes_its_missing_host_folder_and_a_long_one_only_when_it_says_so() {
+    let engine = engine().await;
+    let project = TestProject::new("binds");
+    let folder = tempfile::tempdir().expect("a project folder");
+    let load = |yaml: String| {
+        envdeck_core::compose::load_str(
+            &folder.path().join("compose.yaml"),
+            &yaml,
+            &envdeck_core::compose::Variables::new(),
+            &[],
+        )
+        .expect("the compose file loads")
+    };
+    let made = folder.path().join("made-by-docker");
+    let short = load(format!(
+        "name: {}\nservices:\n  writer:\n    image: {BUSYBOX}\n    command: [\"sh\", \"-c\", \"touch /data/written && \
+         exec sleep 3600\"]\n    volumes: [\"./made-by-docker:/data\"]\n",
+        project.name
+    ));
+    up(&engine, &short)
+        .await
+        .expect("a short bind's missing folder is made");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !made.join("written").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the container writes into the folder the engine made at {}",
+            made.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    engine
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
+        .await
+        .expect("down succeeds");
+
+    let long = load(format!(
+        "name: {}\nservices:\n  reader:\n    image: {BUSYBOX}\n    command: [\"sleep\", \"3600\"]\n    volumes:\n      \
+         - {{type: bind, source: ./not-there, target: /data}}\n",
+        project.name
+    ));
+    let err = up(&engine, &long)
+        .await
+        .expect_err("a long bind's missing folder is not made");
+    assert!(
+        err.to_string().contains("not-there"),
+        "the error names the missing folder: {err}"
+    );
+    assert!(!folder.path().join("not-there").exists(), "nothing made it");
+    engine
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
+        .await
+        .expect("down succeeds");
+}

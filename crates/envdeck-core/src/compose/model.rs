@@ -216,6 +216,16 @@ pub struct Mount {
     pub target: String,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub read_only: bool,
+    /// A bind's options: the short syntax (`./data:/data`) creates a missing host folder, as compose
+    /// does; the long syntax only with `bind: {create_host_path: true}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<BindOptions>,
+}
+
+/// `bind:` of a long-syntax mount, as compose prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BindOptions {
+    pub create_host_path: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

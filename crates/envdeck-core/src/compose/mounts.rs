@@ -4,7 +4,7 @@
 use serde_norway::Value;
 
 use super::context::{Ctx, scalar_text};
-use super::model::{Mount, MountType, Warning};
+use super::model::{BindOptions, Mount, MountType, Warning};
 use crate::CoreError;
 
 const EXPECTED: &str = "a mount such as \"pgdata:/var/lib/postgresql/data\", \"./src:/app:ro\", \"/cache\" or a mapping with `type` and `target`";
@@ -116,6 +116,9 @@ fn parse_short(ctx: &Ctx, text: &str) -> Result<Mount, String> {
         Some(s) => (MountType::Volume, Some(s.to_string())),
     };
     Ok(Mount {
+        bind: (kind == MountType::Bind).then_some(BindOptions {
+            create_host_path: true,
+        }),
         kind,
         source,
         target: target.to_string(),
@@ -173,9 +176,33 @@ fn parse_long(ctx: &Ctx, key: &str, value: &Value, warnings: &mut Vec<Warning>) 
         Some(Value::Bool(b)) => *b,
         Some(other) => return Err(ctx.invalid(&format!("{key}.read_only"), "true or false", other)),
     };
+    let bind = match (kind, map.get("bind")) {
+        (MountType::Bind, Some(Value::Mapping(options))) => {
+            let mut create_host_path = false;
+            for (k, v) in options {
+                let field = format!("{key}.bind.{}", k.as_str().unwrap_or_default());
+                match (k.as_str(), v) {
+                    (Some("create_host_path"), Value::Bool(b)) => create_host_path = *b,
+                    (Some("create_host_path"), other) => {
+                        return Err(ctx.invalid(&field, "true or false", other));
+                    }
+                    _ => warnings.push(ctx.warning(&field, "not supported by EnvDeck; ignored")),
+                }
+            }
+            Some(BindOptions { create_host_path })
+        }
+        (_, None) => None,
+        (_, Some(other)) => {
+            return Err(ctx.invalid(
+                &format!("{key}.bind"),
+                "a mapping such as {create_host_path: true} on a bind",
+                other,
+            ));
+        }
+    };
     for (k, _) in map {
         let k = k.as_str().unwrap_or_default();
-        if !matches!(k, "type" | "source" | "target" | "read_only") {
+        if !matches!(k, "type" | "source" | "target" | "read_only" | "bind") {
             warnings.push(ctx.warning(&format!("{key}.{k}"), "not supported by EnvDeck; ignored"));
         }
     }
@@ -184,6 +211,7 @@ fn parse_long(ctx: &Ctx, key: &str, value: &Value, warnings: &mut Vec<Warning>) 
         source,
         target,
         read_only,
+        bind,
     })
 }
 

@@ -84,6 +84,7 @@ fn the_plan_creates_network_volumes_and_images_before_services() {
         source: Some("data".into()),
         target: "/var/lib/postgresql/data".into(),
         read_only: false,
+        bind: None,
     });
     let m = model(vec![("db", db), ("api", service("api", &["db"]))]);
     let p = plan(&m).unwrap();

@@ -144,6 +144,7 @@ pub fn postgres() -> Service {
             source: Some("data".into()),
             target: "/var/lib/postgresql/data".into(),
             read_only: false,
+            bind: None,
         }],
         healthcheck: Some(health(&["CMD-SHELL", "pg_isready -U app -d appdb"], 30)),
         ..Service::default()
