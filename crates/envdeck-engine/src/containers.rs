@@ -172,10 +172,18 @@ pub(crate) fn create_body(
     }
 
     // A bind that may create its host folder (compose's short syntax) goes as a `Binds` entry, for which
-    // the engine makes a missing source folder, on this machine or a server alike; a mount of the
-    // Mounts API never does.
+    // the engine makes a missing source folder; a mount of the Mounts API never does. Only on this
+    // machine, where the path is the project's: a server's engine would make root-owned folders named
+    // after this machine's paths, and its Start fails instead, naming the folder. A path with a `:` of
+    // its own (past a Windows drive's `C:`) would split a `Binds` entry wrongly: it stays a mount.
     let (creating, mounting): (Vec<_>, Vec<_>) = service.volumes.iter().partition(|m| {
-        m.kind == ModelMount::Bind && m.bind.is_some_and(|b| b.create_host_path) && m.source.is_some()
+        stack.engine.is_local()
+            && m.kind == ModelMount::Bind
+            && m.bind.is_some_and(|b| b.create_host_path)
+            && m.source
+                .as_deref()
+                .is_some_and(|s| !s.get(2..).unwrap_or_default().contains(':'))
+            && !m.target.contains(':')
     });
     let binds: Vec<String> = creating
         .iter()
@@ -389,4 +397,66 @@ pub(crate) async fn connect_extra_networks(
             })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envdeck_core::compose::{BindOptions, Mount as ModelMountSpec};
+
+    fn bind(source: &str, create_host_path: bool) -> ModelMountSpec {
+        ModelMountSpec {
+            kind: ModelMount::Bind,
+            source: Some(source.to_owned()),
+            target: "/data".to_owned(),
+            read_only: true,
+            bind: Some(BindOptions { create_host_path }),
+        }
+    }
+
+    /// Compose's short-syntax binds go as `Binds` (the engine makes a missing folder), others as mounts;
+    /// a path whose own `:` would split a `Binds` entry stays a mount.
+    #[test]
+    fn only_binds_that_may_create_their_folder_go_as_binds_entries() {
+        let mut service = Service {
+            image: Some("busybox".to_owned()),
+            ..Default::default()
+        };
+        service.volumes = vec![
+            bind("/home/ana/shop/data", true),
+            bind("/home/ana/shop/logs", false),
+            bind("/home/ana/a:b/data", true),
+        ];
+        let model = ComposeModel {
+            name: "shop".to_owned(),
+            services: [("web".to_owned(), service.clone())].into(),
+            networks: Default::default(),
+            volumes: Default::default(),
+            warnings: Vec::new(),
+        };
+        let stack = StackId::new("shop-local-1c916399", "1c916399", "local");
+        let body = create_body(&model, &stack, "web", &service, 1, "hash");
+        let host = body.host_config.expect("a host config");
+        assert_eq!(host.binds, Some(vec!["/home/ana/shop/data:/data:ro".to_owned()]));
+        let mounted: Vec<String> = host
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| m.source)
+            .collect();
+        assert_eq!(mounted, ["/home/ana/shop/logs", "/home/ana/a:b/data"]);
+
+        let on_server = StackId {
+            engine: envdeck_core::project::Endpoint::Context("staging".to_owned()),
+            ..stack
+        };
+        let host = create_body(&model, &on_server, "web", &service, 1, "hash")
+            .host_config
+            .expect("a host config");
+        assert_eq!(
+            host.binds, None,
+            "a server's engine makes no folder named after this machine's paths"
+        );
+        assert_eq!(host.mounts.map(|m| m.len()), Some(3));
+    }
 }

@@ -180,10 +180,21 @@ export const fixtures = {
 export const rustMessages = {
   startFailed: "service `mailhog` exited with code 1",
   startCancelled: "the start of local was cancelled: what it created so far is kept, and Start continues from there",
-  backupFailed: "the database service `db` is not running; start the environment first: envdeck up local",
-  restoreRefused: "nothing was restored: type `local` exactly to confirm that its database is replaced",
   projectQuestion:
     "/home/ana/shop is new to EnvDeck, and it may be the secrets and data an earlier EnvDeck kept under the name `shop-api` (before projects had ids).",
+};
+
+/** A backup whose database is not running, and a restore without the name typed, as Rust sends them:
+ *  worded from their facts (kept out of `shownData`). */
+export const backupFailed: ApiError = {
+  code: "not_running",
+  message: "the database service `db` is not running; start the environment first: envdeck up local",
+  reason: { kind: "backup", trouble: { kind: "database_not_running", service: "db", env: "local" } },
+};
+const restoreRefused: ApiError = {
+  code: "not_confirmed",
+  message: "nothing was restored: type `local` exactly to confirm that its database is replaced",
+  reason: { kind: "backup", trouble: { kind: "not_confirmed", env: "local" } },
 };
 
 /**
@@ -378,13 +389,13 @@ export const fakeIpc: Ipc = {
   backupDefaultFile: async () => fixtures.backupWritten,
   backupNow: async (t, file) => {
     record("backupNow", t, file);
-    if (control.backupFails) throw { code: "internal", message: rustMessages.backupFailed };
+    if (control.backupFails) throw backupFailed;
     return file;
   },
   // As Rust does: a name typed wrong is refused before anything happens.
   restoreBackup: async (t, file, typedName) => {
     record("restoreBackup", t, file, typedName);
-    if (typedName !== t.env) throw { code: "internal", message: rustMessages.restoreRefused };
+    if (typedName !== t.env) throw restoreRefused;
     await control.release;
   },
   pickSaveFile: async (title, defaultPath) => (record("pickSaveFile", title, defaultPath), control.savePick),

@@ -4,7 +4,7 @@
 import { fireEvent, render, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import BackupsPanel from "./BackupsPanel.svelte";
-import { control, fixtures, rustMessages } from "../../test/fake-ipc";
+import { backupFailed, control, fixtures } from "../../test/fake-ipc";
 import { setLang } from "../i18n/lang.svelte";
 
 vi.mock("../ipc", async (importOriginal) => {
@@ -100,8 +100,22 @@ describe("BackupsPanel", () => {
     render(BackupsPanel, props);
     await waitFor(() => expect(q("#backup-now")).not.toBeNull());
     await fireEvent.click(q("#backup-now")!);
-    await waitFor(() => expect(q("#backups-error .error-detail")?.textContent).toBe(rustMessages.backupFailed));
+    await waitFor(() => expect(q("#backups-error .error-detail")?.textContent).toBe(backupFailed.message));
     expect(q("#backups-notice")).toBeNull();
     expect(q<HTMLButtonElement>("#backup-now")?.disabled).toBe(false);
+  });
+
+  it("words Rust's error from its facts in Spanish", async () => {
+    setLang("es");
+    control.backupFails = true;
+    render(BackupsPanel, props);
+    await waitFor(() => expect(q("#backup-now")).not.toBeNull());
+    await fireEvent.click(q("#backup-now")!);
+    await waitFor(() =>
+      expect(q("#backups-error .error-detail")?.textContent).toBe(
+        "el servicio de base de datos `db` no está en marcha; arranca primero el entorno: envdeck up local",
+      ),
+    );
+    setLang("en");
   });
 });
