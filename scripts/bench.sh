@@ -37,8 +37,10 @@ if [ "$which" = all ] || [ "$which" = app ]; then
   bash scripts/docker-engine.sh
   bash scripts/test-images.sh
   npm run --silent ui:build >/dev/null
-  cargo build -q --release -p envdeck-app
-  ENVDECK_APP_BIN="$CARGO_TARGET_DIR/release/envdeck-app" bash scripts/with-keychain.sh \
+  cargo build -q --release -p envdeck-app -p envdeck-cli
+  # The bench names its stack through the CLI (envdeck_tests::cli), as the end-to-end tests do.
+  ENVDECK_APP_BIN="$CARGO_TARGET_DIR/release/envdeck-app" ENVDECK_CLI_BIN="$CARGO_TARGET_DIR/release/envdeck" \
+    bash scripts/with-keychain.sh \
     xvfb-run -a -s "-screen 0 1280x800x24" cargo bench -q -p envdeck-tests --bench app
 fi
 if [ "$which" = all ] || [ "$which" = watch ]; then
