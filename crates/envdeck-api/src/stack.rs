@@ -148,11 +148,12 @@ impl Made {
     /// What a finished Step made, if it made something.
     fn by(step: &envdeck_core::plan::Step) -> Option<Made> {
         use envdeck_core::plan::Step;
-        let name = |n: &String| n.clone();
         match step {
-            Step::Network { name: n } => Some(Made::Network { name: name(n) }),
-            Step::Volume { name: n } => Some(Made::Volume { name: name(n) }),
-            Step::Service { service } => Some(Made::Service { name: name(service) }),
+            Step::Network { name } => Some(Made::Network { name: name.clone() }),
+            Step::Volume { name } => Some(Made::Volume { name: name.clone() }),
+            Step::Service { service } => Some(Made::Service {
+                name: service.clone(),
+            }),
             Step::CheckPorts | Step::Image { .. } | Step::Ready { .. } => None,
         }
     }
