@@ -95,9 +95,13 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// A tar of the layer: busybox (so the image runs: `busybox sleep`) and `size` pseudo-random bytes
 /// (incompressible, so the download takes the time the speed says).
-fn layer_tar(size: usize) -> Vec<u8> {
+/// A layer of `size` bytes that no other registry serves: Docker shares a layer's download (and keeps a
+/// layer it has) by digest, so two registries serving the same bytes would share one pull.
+fn layer_tar(size: usize, repository: &str) -> Vec<u8> {
     let mut data = Vec::with_capacity(size);
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut x: u64 = sha256(repository.as_bytes())
+        .bytes()
+        .fold(0x9E37_79B9_7F4A_7C15, |x, b| x.rotate_left(5) ^ u64::from(b));
     while data.len() < size {
         x ^= x << 13;
         x ^= x >> 7;
@@ -134,7 +138,7 @@ fn tar_entry(tar: &mut Vec<u8>, name: &str, mode: u32, bytes: &[u8]) {
 }
 
 fn blobs(layer_size: usize, repository: &str) -> Blobs {
-    let layer = layer_tar(layer_size);
+    let layer = layer_tar(layer_size, repository);
     let layer_digest = sha256(&layer);
     let config = serde_json::json!({
         "architecture": "amd64",

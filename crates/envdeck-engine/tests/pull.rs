@@ -5,10 +5,11 @@
 mod common;
 
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
-use envdeck_core::compose::Service;
+use envdeck_core::compose::{Condition, Service};
 use envdeck_core::plan::Step;
 use envdeck_core::progress::{Outcome, Progress};
 use envdeck_tests::registry::TestRegistry;
@@ -122,5 +123,84 @@ async fn an_up_cancelled_during_a_pull_leaves_nothing_half_done_and_a_later_up_f
     assert!(
         status.iter().any(|s| s.service == "app" && s.state == "running"),
         "the second up finished the job: {status:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_whose_image_is_here_runs_while_another_image_is_still_being_pulled() {
+    let engine = engine().await;
+    // About 4 s of download: the Service whose image is here has long been started by its end.
+    let registry = TestRegistry::start(8 << 20, 2 << 20);
+    let project = TestProject::new("pulloverlap");
+    let model = model(
+        &project.name,
+        vec![
+            ("app", pulled(&registry.image)),
+            ("side", busybox(&["sleep", "3600"])),
+            (
+                "after",
+                depends(busybox(&["sleep", "3600"]), "app", Condition::ServiceStarted),
+            ),
+        ],
+    );
+    // The layer bytes the registry had sent when each Service's start was reported.
+    let started_at: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
+    let (record, events) = recorder();
+    let sink: envdeck_engine::Sink = {
+        let (started_at, sent) = (started_at.clone(), registry.layer_bytes_sent.clone());
+        Arc::new(move |p: Progress| {
+            if let Progress::StepFinished {
+                step: Step::Service { service },
+                ..
+            } = &p
+            {
+                started_at
+                    .lock()
+                    .unwrap()
+                    .push((service.clone(), sent.load(Ordering::Relaxed)));
+            }
+            record(p);
+        })
+    };
+    tokio::time::timeout(UP_TIMEOUT, engine.up(&stack(&model.name), &model, sink))
+        .await
+        .expect("up finishes")
+        .expect("up pulls the image and starts every service");
+
+    let started_at = started_at.lock().unwrap().clone();
+    let sent_when = |service: &str| {
+        started_at
+            .iter()
+            .find(|(s, _)| s == service)
+            .map(|(_, sent)| *sent)
+            .unwrap_or_else(|| panic!("{service} was started: {started_at:?}"))
+    };
+    assert!(
+        sent_when("side") < registry.layer_size / 2,
+        "`side` runs before half of the other image's layer is down ({} of {} bytes): {started_at:?}",
+        sent_when("side"),
+        registry.layer_size
+    );
+    let events = events.lock().unwrap().clone();
+    let position = |wanted: &dyn Fn(&Progress) -> bool| events.iter().position(wanted);
+    let pulled_at = position(&|p| {
+        matches!(p, Progress::StepFinished { step: Step::Image { image, .. }, .. } if image == &registry.image)
+    })
+    .expect("the image step ends");
+    for service in ["app", "after"] {
+        let created_at = position(
+            &|p| matches!(p, Progress::StepStarted { step: Step::Service { service: s } } if s == service),
+        )
+        .expect("the service's step starts");
+        assert!(
+            created_at > pulled_at,
+            "`{service}` waits for the image it runs (or its dependency's): step {created_at} after the pull's end at {pulled_at}"
+        );
+    }
+    let status = engine.ps(&project.stack).await.expect("ps works");
+    assert_eq!(
+        status.iter().filter(|s| s.state == "running").count(),
+        3,
+        "all three run: {status:?}"
     );
 }

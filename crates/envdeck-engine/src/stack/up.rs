@@ -7,8 +7,7 @@ use bollard::Docker;
 use envdeck_core::compose::{ComposeModel, Condition, Service};
 use envdeck_core::plan::{self, Plan, Step};
 use envdeck_core::progress::{Outcome, Progress};
-use futures_util::future::{BoxFuture, Either, FutureExt, Shared, join_all, select, try_join_all};
-use futures_util::{join, pin_mut};
+use futures_util::future::{BoxFuture, FutureExt, Shared, join_all, try_join_all};
 use serde::Serialize;
 
 use super::ready::{self, Pulse};
@@ -28,6 +27,9 @@ pub struct UpReport {
 
 /// A Service's half of `up`, shared by its dependents: its containers, and what changed.
 type Applied<'a> = Shared<BoxFuture<'a, Result<(Vec<String>, Outcome), EngineError>>>;
+
+/// A network, a volume or an image, made once and awaited by every Service that needs it.
+type Work<'a> = Shared<BoxFuture<'a, Result<(), EngineError>>>;
 
 pub(super) async fn up(
     docker: &Docker,
@@ -49,91 +51,93 @@ pub(super) async fn up(
     // Listening starts before any container starts, so no health change can be missed.
     let pulse = Pulse::start(docker, project, sink.clone());
 
-    // Networks, volumes and images do not depend on each other: all at once.
-    let network_steps = network_keys(model).into_iter().filter_map(|key| {
-        let network = model.networks.get(&key);
-        if network.is_some_and(|n| n.external) {
-            return None;
-        }
-        let name = plan::network_name(model, &key);
-        let driver = network.and_then(|n| n.driver.clone());
-        let sink = sink.clone();
-        Some(async move {
-            step(&sink, Step::Network { name: name.clone() }, async {
-                networks::ensure(docker, project, &key, &name, driver.as_deref()).await
-            })
-            .await
-        })
-    });
-    let volume_steps = volume_keys(model).into_iter().filter_map(|key| {
-        let volume = model.volumes.get(&key);
-        if volume.is_some_and(|v| v.external) {
-            return None;
-        }
-        let name = plan::volume_name(model, &key);
-        let driver = volume.and_then(|v| v.driver.clone());
-        let sink = sink.clone();
-        Some(async move {
-            step(&sink, Step::Volume { name: name.clone() }, async {
-                volumes::ensure(docker, project, &key, &name, driver.as_deref()).await
-            })
-            .await
-        })
-    });
-    let image_steps = plan.steps.iter().filter_map(|s| match s {
-        Step::Image { image, build_for } => Some((s.clone(), image.clone(), build_for.clone())),
-        _ => None,
-    });
-    let image_steps = image_steps.map(|(s, image, build_for)| {
-        let sink = sink.clone();
-        async move {
-            let sink2 = sink.clone();
-            step(&sink, s, async move {
-                match build_for
-                    .as_ref()
-                    .and_then(|svc| model.services.get(svc).map(|s| (svc, s)))
-                {
-                    Some((svc, service)) => match &service.build {
-                        Some(build) => images::ensure_built(docker, &image, svc, build, &sink2).await,
-                        None => images::ensure_pulled(docker, &image, &sink2).await,
-                    },
-                    None => images::ensure_pulled(docker, &image, &sink2).await,
+    // Networks, volumes and images do not depend on each other, and a Service needs only its own: each is
+    // one piece of work begun at once, and a Service is created as soon as its own pieces are done (a
+    // database starts while the API's image is still being pulled or built).
+    let networks: HashMap<String, Work<'_>> = network_keys(model)
+        .into_iter()
+        .filter(|key| !model.networks.get(key).is_some_and(|n| n.external))
+        .map(|key| {
+            let network = model.networks.get(&key);
+            let name = plan::network_name(model, &key);
+            let driver = network.and_then(|n| n.driver.clone());
+            let sink = sink.clone();
+            let work = {
+                let key = key.clone();
+                async move {
+                    step(&sink, Step::Network { name: name.clone() }, async {
+                        networks::ensure(docker, project, &key, &name, driver.as_deref()).await
+                    })
+                    .await
+                    .map(drop)
                 }
-            })
-            .await
-        }
-    });
-    // Networks and volumes always run to their end: a create dropped half-way can still land in Docker
-    // after `up` has returned its error, where a `down` run straight after would not see it. Images
-    // stop at the first failure (a dropped pull leaves nothing behind).
-    let objects = async {
-        let (networks, volumes) = join!(join_all(network_steps), join_all(volume_steps));
-        networks
-            .into_iter()
-            .chain(volumes)
-            .try_for_each(|made| made.map(|_| ()))
-    };
-    let images = try_join_all(image_steps);
-    pin_mut!(objects, images);
-    match select(objects, images).await {
-        Either::Left((made, images)) => {
-            made?;
-            images.await?;
-        }
-        Either::Right((pulled, objects)) => {
-            let made = objects.await;
-            pulled?;
-            made?;
-        }
-    }
+            };
+            (key, work.boxed().shared())
+        })
+        .collect();
+    let volumes: HashMap<String, Work<'_>> = volume_keys(model)
+        .into_iter()
+        .filter(|key| !model.volumes.get(key).is_some_and(|v| v.external))
+        .map(|key| {
+            let volume = model.volumes.get(&key);
+            let name = plan::volume_name(model, &key);
+            let driver = volume.and_then(|v| v.driver.clone());
+            let sink = sink.clone();
+            let work = {
+                let key = key.clone();
+                async move {
+                    step(&sink, Step::Volume { name: name.clone() }, async {
+                        volumes::ensure(docker, project, &key, &name, driver.as_deref()).await
+                    })
+                    .await
+                    .map(drop)
+                }
+            };
+            (key, work.boxed().shared())
+        })
+        .collect();
+    let images: HashMap<String, Work<'_>> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Image { image, build_for } => Some((s.clone(), image.clone(), build_for.clone())),
+            _ => None,
+        })
+        .map(|(s, image, build_for)| {
+            let sink = sink.clone();
+            let work = {
+                let image = image.clone();
+                async move {
+                    step(&sink, s, async {
+                        let built = build_for
+                            .as_ref()
+                            .and_then(|svc| model.services.get(svc).map(|s| (svc, s)))
+                            .and_then(|(svc, service)| service.build.as_ref().map(|b| (svc, b)));
+                        match built {
+                            Some((svc, build)) => {
+                                images::ensure_built(docker, &image, svc, build, &sink).await
+                            }
+                            None => images::ensure_pulled(docker, &image, &sink).await,
+                        }
+                    })
+                    .await
+                    .map(drop)
+                }
+            };
+            (image, work.boxed().shared())
+        })
+        .collect();
 
     // A Service no longer in the model (renamed, or dropped from the compose files) would keep running
     // unseen by the app: its containers go (its volumes stay), as `docker compose up --remove-orphans`.
-    let orphans = remove_orphans(docker, model, &existing, &sink).await?;
+    // Beside the rest; only the starts wait for it (an orphan may hold a port a Service publishes).
+    let orphans_removed: Shared<BoxFuture<'_, Result<Vec<(String, Outcome)>, EngineError>>> =
+        remove_orphans(docker, model, &existing, &sink).boxed().shared();
 
-    // Each Service is created at once (beside the others) and started as soon as its own dependencies
-    // are ready: the health waits along the critical path are the only waits, as with compose's own
-    // create-then-start. Shared futures let every dependent await the same start.
+    // Each Service is created as soon as its own network, volumes and image are there, and started as
+    // soon as its own dependencies are ready: the health waits along the critical path are the only
+    // waits, as with compose's own create-then-start. Shared futures let every dependent await the same
+    // start.
     let outcomes: std::sync::Mutex<HashMap<String, Outcome>> = std::sync::Mutex::new(HashMap::new());
     let mut applied: HashMap<&str, Applied<'_>> = HashMap::new();
     for name in plan.levels.iter().flatten() {
@@ -149,8 +153,24 @@ pub(super) async fn up(
                     .map(|f| (d.clone(), spec.condition, spec.restart, f.clone()))
             })
             .collect();
+        let image = plan::image_of(&model.name, name, service);
+        let needs: Vec<Work<'_>> = plan::service_networks(service)
+            .iter()
+            .filter_map(|key| networks.get(key))
+            .chain(
+                service
+                    .volumes
+                    .iter()
+                    .filter(|m| m.kind == envdeck_core::compose::MountType::Volume)
+                    .filter_map(|m| m.source.as_ref().and_then(|key| volumes.get(key))),
+            )
+            .chain(images.get(&image))
+            .cloned()
+            .collect();
+        let orphans_removed = orphans_removed.clone();
         let (sink, pulse, existing, outcomes) = (sink.clone(), &pulse, &existing, &outcomes);
         let future = async move {
+            try_join_all(needs).await?;
             let service_step = Step::Service {
                 service: name.clone(),
             };
@@ -167,6 +187,7 @@ pub(super) async fn up(
                     return Err(e);
                 }
             };
+            orphans_removed.await?;
             // `depends_on: {db: {restart: true}}`: a dependency that changed restarts its dependent.
             let mut restart = false;
             for (dep, condition, restart_with_it, dep_applied) in deps {
@@ -218,9 +239,18 @@ pub(super) async fn up(
             .await
         })
     });
-    try_join_all(finals).await?;
+    let done = try_join_all(finals).await;
     drop(applied);
     drop(pulse);
+    // Networks and volumes always run to their end, even when a Service failed: a create dropped
+    // half-way can still land in Docker after `up` has returned its error, where a `down` run straight
+    // after would not see it. Images stop at the first failure (a dropped pull leaves nothing behind).
+    if let Err(e) = done {
+        join_all(networks.into_values().chain(volumes.into_values())).await;
+        return Err(e);
+    }
+    drop(images);
+    let orphans = orphans_removed.await?;
 
     let outcomes = outcomes.lock().map(|m| m.clone()).unwrap_or_default();
     let mut services: Vec<(String, Outcome)> = outcomes.into_iter().chain(orphans).collect();
