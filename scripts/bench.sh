@@ -4,6 +4,7 @@
 #!   scripts/bench.sh load     loading a 50-service, 3-overlay project (target: < 20 ms)
 #!   scripts/bench.sh up       EnvDeck `up` vs docker-compose `up -d` + health, and overhead above the critical path
 #!   scripts/bench.sh up-real  the same on a seed-shaped stack (health every 10 s / 30 s): EnvDeck vs Docker Compose v2 (target: <= 0.25)
+#!   scripts/bench.sh up-pull  a first Start with one image to pull: EnvDeck starts the rest meanwhile, vs Docker Compose v2
 #!   scripts/bench.sh app      the desktop app (release build): launch to first paint, memory with 5 services up
 #!   scripts/bench.sh watch    `envdeck watch`: a saved file to the same bytes in the container, median and worst of 50
 set -euo pipefail
@@ -30,6 +31,15 @@ if [ "$which" = all ] || [ "$which" = up-real ]; then
   bash scripts/compose-v2.sh >/dev/null
   cargo run -q --release -p envdeck-engine --example bench_up_real -- \
     "${ENVDECK_COMPOSE_V2:-$HOME/.cache/envdeck/compose-v2/docker-compose}" "${ROUNDS:-2}"
+fi
+if [ "$which" = all ] || [ "$which" = up-pull ]; then
+  echo "== first Start with one image to pull (real dockerd, a registry on 127.0.0.1; Docker Compose v2 --wait for comparison)"
+  bash scripts/setup.sh all >/dev/null
+  bash scripts/docker-engine.sh
+  bash scripts/test-images.sh
+  bash scripts/compose-v2.sh >/dev/null
+  cargo run -q --release -p envdeck-engine --example bench_up_pull -- \
+    "${ENVDECK_COMPOSE_V2:-$HOME/.cache/envdeck/compose-v2/docker-compose}" "${ROUNDS:-3}"
 fi
 if [ "$which" = all ] || [ "$which" = app ]; then
   echo "== desktop app (release build, under Xvfb, real keychain and engine)"
