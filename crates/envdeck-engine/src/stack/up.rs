@@ -131,8 +131,7 @@ pub(super) async fn up(
     // A Service no longer in the model (renamed, or dropped from the compose files) would keep running
     // unseen by the app: its containers go (its volumes stay), as `docker compose up --remove-orphans`.
     // Beside the rest; only the starts wait for it (an orphan may hold a port a Service publishes).
-    let orphans_removed: Shared<BoxFuture<'_, Result<Vec<(String, Outcome)>, EngineError>>> =
-        remove_orphans(docker, model, &existing, &sink).boxed().shared();
+    let orphans_removed = remove_orphans(docker, model, &existing, &sink).boxed().shared();
 
     // Each Service is created as soon as its own network, volumes and image are there, and started as
     // soon as its own dependencies are ready: the health waits along the critical path are the only
