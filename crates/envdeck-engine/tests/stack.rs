@@ -549,6 +549,37 @@ async fn a_service_dropped_from_the_model_is_removed_by_the_next_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renamed_service_takes_over_the_port_its_old_name_published() {
+    let engine = engine().await;
+    let project = TestProject::new("renamed");
+    let port = free_port();
+    let old = model(&project.name, vec![("web", publish(web(), port, 80))]);
+    up(&engine, &old).await.expect("the first up succeeds");
+    // The old name's container goes before the new one starts: both cannot hold the port.
+    let renamed = model(&project.name, vec![("site", publish(web(), port, 80))]);
+    let report = up(&engine, &renamed)
+        .await
+        .expect("the renamed service starts on the port the old name held");
+    assert!(
+        report.services.contains(&("web".to_string(), Outcome::Removed))
+            && report.services.contains(&("site".to_string(), Outcome::Created)),
+        "the old name is removed, the new one created: {:?}",
+        report.services
+    );
+    let status = engine.ps(&project.stack).await.expect("ps works");
+    assert!(
+        status.iter().any(|s| s.service == "site"
+            && s.state == "running"
+            && s.ports.iter().any(|p| p.host_port == port)),
+        "the renamed service runs on port {port}: {status:?}"
+    );
+    engine
+        .down(&project.stack, RemoveVolumes::Keep, quiet())
+        .await
+        .expect("down succeeds");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dependency_that_changed_restarts_dependents_that_ask_for_it() {
     let engine = engine().await;
     let project = TestProject::new("deprestart");
