@@ -118,6 +118,32 @@ async fn main() {
         })
         .collect();
 
+    // For attributing memory (docs/PERFORMANCE.md): each process's smaps at the moment of the figures,
+    // and what the page holds, when ENVDECK_BENCH_SMAPS names a folder.
+    if let Some(out) = std::env::var_os("ENVDECK_BENCH_SMAPS").map(PathBuf::from) {
+        let _ = std::fs::create_dir_all(&out);
+        for &p in &processes {
+            let name = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+            let _ = std::fs::copy(
+                format!("/proc/{p}/smaps"),
+                out.join(format!("{}.smaps", name.trim())),
+            );
+        }
+        let page = app
+            .client
+            .execute(
+                "return { nodes: document.getElementsByTagName('*').length, \
+                 polylines: document.getElementsByTagName('polyline').length, \
+                 text: document.body.innerText.length, \
+                 memory: typeof performance.memory }",
+                vec![],
+            )
+            .await
+            .map(|v| v.to_string())
+            .unwrap_or_else(|e| e.to_string());
+        println!("page: {page}");
+    }
+
     app.click("#stop").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     app.close().await;
