@@ -3,8 +3,6 @@
 mod clipboard;
 mod commands;
 mod picks;
-#[cfg(target_os = "linux")]
-mod webview;
 
 use commands::LaunchProject;
 use envdeck_api::clipboard::CopiedSecret;
@@ -28,13 +26,6 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .setup(|app| {
-            #[cfg(target_os = "linux")]
-            webview::tune(app);
-            #[cfg(not(target_os = "linux"))]
-            let _ = app;
-            Ok(())
-        })
         .manage(launch)
         .manage(picks)
         .manage(Subscriptions::default())
